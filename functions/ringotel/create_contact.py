@@ -1,0 +1,37 @@
+"""Ringotel hook CreateContact; an Idempotency-Key header makes retries safe."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.logic import contacts
+from ringbridge.models.contacts import Contact, ContactCreate
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.post(
+    "/ringotel/contacts",
+    summary="Create a contact",
+    tags=["Ringotel"],
+    responses={201: {"description": "Created", "content": {http.JSON: {"model": Contact}}}},
+)
+def create_contact(
+    contact: ContactCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="idempotency-key", max_length=128, description="A retry with the same key answers the first result"
+        ),
+    ] = None,
+) -> Response[Contact]:
+    created = contacts.create_contact(current_caller(), contact, idempotency_key)
+    return Response(status_code=201, content_type=http.JSON, body=created, headers={"ETag": contacts.etag(created)})
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

@@ -1,0 +1,36 @@
+"""Ringotel hook UpdateContact: a partial update with optimistic concurrency."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.logic import contacts
+from ringbridge.models.contacts import Contact, ContactUpdate
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.put(
+    "/ringotel/contacts/<contact_id>",
+    summary="Update a contact (only the fields sent)",
+    tags=["Ringotel"],
+    responses={
+        200: {"description": "Updated", "content": {http.JSON: {"model": Contact}}},
+        409: {"description": "Stale `version` or `If-Match`; the body carries the current contact"},
+    },
+)
+def update_contact(
+    contact_id: Annotated[str, Path(max_length=64)],
+    changes: ContactUpdate,
+    if_match: Annotated[str | None, Header(alias="if-match", max_length=64)] = None,
+) -> Response[Contact]:
+    updated = contacts.update_contact(current_caller(), contact_id, changes, if_match)
+    return Response(status_code=200, content_type=http.JSON, body=updated, headers={"ETag": contacts.etag(updated)})
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

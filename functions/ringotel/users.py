@@ -1,0 +1,21 @@
+"""Ringotel hook Users: the CRM users Ringotel maps its own users to."""
+
+from typing import Any
+
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.logic import accounts
+from ringbridge.models.accounts import UserList
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.get("/ringotel/users", summary="List the account's CRM users", tags=["Ringotel"])
+def list_users() -> UserList:
+    return UserList(users=accounts.list_users(current_caller()))
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

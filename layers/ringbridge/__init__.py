@@ -1,0 +1,1 @@
+"""ringbridge: the shared library every ringbridge Lambda function imports."""

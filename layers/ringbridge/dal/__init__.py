@@ -1,0 +1,1 @@
+"""Data access: the only code that speaks to DynamoDB and S3."""

@@ -1,0 +1,105 @@
+"""Accounts, CRM users and API tokens in the table."""
+
+from typing import Any
+
+from ringbridge import aws
+from ringbridge.dal import table
+from ringbridge.dal.table import account_pk, from_item, key, strip_keys, to_item
+from ringbridge.errors import NotFound
+
+ACCOUNT_SK = "ACCOUNT"
+
+
+def token_sk(key_id: str) -> str:
+    return f"TOKEN#{key_id}"
+
+
+def user_sk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def put_account(account: dict[str, Any]) -> None:
+    aws.dynamodb().put_item(
+        TableName=table.name(),
+        Item=to_item({"PK": account_pk(account["id"]), "SK": ACCOUNT_SK, **account}),
+        ConditionExpression="attribute_not_exists(PK)",
+    )
+
+
+def get_account(account_id: str) -> dict[str, Any]:
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(), Key=key(account_pk(account_id), ACCOUNT_SK), ConsistentRead=True
+    )
+    if "Item" not in answer:
+        raise NotFound("no such account", field="account_id")
+    return strip_keys(from_item(answer["Item"]))
+
+
+def get_token_and_account(account_id: str, key_id: str) -> tuple[dict | None, dict | None]:
+    """Both items in one round trip (they share the account's partition)."""
+    keys = [key(account_pk(account_id), token_sk(key_id)), key(account_pk(account_id), ACCOUNT_SK)]
+    answer = aws.dynamodb().batch_get_item(RequestItems={table.name(): {"Keys": keys, "ConsistentRead": True}})
+    token = account = None
+    for item in answer["Responses"].get(table.name(), []):
+        values = from_item(item)
+        if values["SK"] == ACCOUNT_SK:
+            account = strip_keys(values)
+        else:
+            token = strip_keys(values)
+    # Unprocessed keys only happen under throttling; treat as not found rather than guess.
+    return token, account
+
+
+def put_token(account_id: str, token: dict[str, Any]) -> None:
+    aws.dynamodb().put_item(
+        TableName=table.name(),
+        Item=to_item({"PK": account_pk(account_id), "SK": token_sk(token["key_id"]), **token}),
+        ConditionExpression="attribute_not_exists(PK)",
+    )
+
+
+def revoke_token(account_id: str, key_id: str, revoked_at: str) -> None:
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=table.name(),
+            Key=key(account_pk(account_id), token_sk(key_id)),
+            UpdateExpression="SET revoked_at = :at",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues={":at": {"S": revoked_at}},
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        raise NotFound("no such token", field="token_id") from None
+
+
+def list_tokens(account_id: str) -> list[dict[str, Any]]:
+    return _query_prefix(account_id, "TOKEN#")
+
+
+def put_user(account_id: str, user: dict[str, Any]) -> None:
+    aws.dynamodb().put_item(
+        TableName=table.name(),
+        Item=to_item({"PK": account_pk(account_id), "SK": user_sk(user["id"]), **user}),
+        ConditionExpression="attribute_not_exists(PK)",
+    )
+
+
+def list_users(account_id: str) -> list[dict[str, Any]]:
+    return _query_prefix(account_id, "USER#")
+
+
+def _query_prefix(account_id: str, prefix: str) -> list[dict[str, Any]]:
+    """All items of one kind in an account (users, tokens: small sets), following pages."""
+    client = aws.dynamodb()
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {
+        "TableName": table.name(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": account_pk(account_id)}, ":prefix": {"S": prefix}},
+    }
+    while True:
+        answer = client.query(**request)
+        items.extend(strip_keys(from_item(item)) for item in answer["Items"])
+        if "LastEvaluatedKey" not in answer:
+            return items
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

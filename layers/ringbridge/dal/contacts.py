@@ -1,0 +1,167 @@
+"""Contacts, their per-number copies, organizations and idempotency records."""
+
+from typing import Any
+
+from ringbridge import aws
+from ringbridge.dal import pagination, table
+from ringbridge.dal.accounts import user_sk
+from ringbridge.dal.table import account_pk, changes_pk, from_item, key, phone_pk, strip_keys, to_item
+
+MAX_MATCHES = 50
+
+
+def contact_sk(contact_id: str) -> str:
+    return f"CONTACT#{contact_id}"
+
+
+def org_sk(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+def org_name_sk(name: str) -> str:
+    return f"ORGNAME#{' '.join(name.split()).casefold()}"
+
+
+def idempotency_sk(operation: str, idempotency_key: str) -> str:
+    return f"IDEMPOTENCY#{operation}#{idempotency_key}"
+
+
+class TransactionCancelled(Exception):
+    """The transaction was cancelled; ``reasons`` has one code per item ("None" if fine)."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(", ".join(reasons))
+        self.reasons = reasons
+
+
+def read_for_write(
+    account_id: str, contact_id: str | None, owner_id: str | None, company_name: str | None
+) -> dict[str, dict[str, Any] | None]:
+    """The items a contact write depends on, in one strongly consistent round trip.
+
+    Answers {"contact": ..., "owner": ..., "organization_name": ...}, None where absent or not asked.
+    """
+    wanted = {
+        "contact": contact_sk(contact_id) if contact_id else None,
+        "owner": user_sk(owner_id) if owner_id else None,
+        "organization_name": org_name_sk(company_name) if company_name else None,
+    }
+    found: dict[str, dict[str, Any] | None] = dict.fromkeys(wanted)
+    keys = [key(account_pk(account_id), sk) for sk in wanted.values() if sk]
+    if not keys:
+        return found
+    client = aws.dynamodb()
+    request = {table.name(): {"Keys": keys, "ConsistentRead": True}}
+    items: list[dict[str, Any]] = []
+    while request:
+        answer = client.batch_get_item(RequestItems=request)
+        items.extend(answer["Responses"].get(table.name(), []))
+        request = answer.get("UnprocessedKeys") or {}
+    by_sk = {item["SK"]["S"]: strip_keys(from_item(item)) for item in items}
+    return {name: by_sk.get(sk) if sk else None for name, sk in wanted.items()}
+
+
+def contact_puts(account_id: str, contact: dict[str, Any], expected_version: int | None) -> list[dict]:
+    """Transaction items that write the contact and one copy per distinct number."""
+    item = {
+        "PK": account_pk(account_id),
+        "SK": contact_sk(contact["id"]),
+        "CHG_PK": changes_pk(account_id, "CONTACT"),
+        "CHG_SK": f"{contact['updated_at']}#{contact['id']}",
+        **contact,
+    }
+    put: dict[str, Any] = {"TableName": table.name(), "Item": to_item(item)}
+    if expected_version is None:
+        put["ConditionExpression"] = "attribute_not_exists(PK)"
+    else:
+        put["ConditionExpression"] = "version = :expected"
+        put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
+    writes = [{"Put": put}]
+    for e164 in sorted({phone["e164"] for phone in contact["phones"]}):
+        copy = {"PK": phone_pk(account_id, e164), "SK": contact_sk(contact["id"]), **contact}
+        writes.append({"Put": {"TableName": table.name(), "Item": to_item(copy)}})
+    return writes
+
+
+def phone_copy_deletes(account_id: str, contact_id: str, numbers: set[str]) -> list[dict]:
+    return [
+        {"Delete": {"TableName": table.name(), "Key": key(phone_pk(account_id, e164), contact_sk(contact_id))}}
+        for e164 in sorted(numbers)
+    ]
+
+
+def organization_puts(account_id: str, organization: dict[str, Any]) -> list[dict]:
+    """A new organization and its unique-name item; the name item fails if the name is taken."""
+    org_item = {
+        "PK": account_pk(account_id),
+        "SK": org_sk(organization["id"]),
+        "CHG_PK": changes_pk(account_id, "ORGANIZATION"),
+        "CHG_SK": f"{organization['updated_at']}#{organization['id']}",
+        **organization,
+    }
+    name_item = {
+        "PK": account_pk(account_id),
+        "SK": org_name_sk(organization["name"]),
+        "organization_id": organization["id"],
+        "name": organization["name"],
+    }
+    return [
+        {
+            "Put": {
+                "TableName": table.name(),
+                "Item": to_item(org_item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        },
+        {
+            "Put": {
+                "TableName": table.name(),
+                "Item": to_item(name_item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        },
+    ]
+
+
+def idempotency_put(account_id: str, operation: str, idempotency_key: str, record: dict[str, Any]) -> dict:
+    item = {"PK": account_pk(account_id), "SK": idempotency_sk(operation, idempotency_key), **record}
+    return {
+        "Put": {"TableName": table.name(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}
+    }
+
+
+def get_idempotency_record(account_id: str, operation: str, idempotency_key: str) -> dict[str, Any] | None:
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(),
+        Key=key(account_pk(account_id), idempotency_sk(operation, idempotency_key)),
+        ConsistentRead=True,
+    )
+    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
+
+
+def transact(writes: list[dict]) -> None:
+    client = aws.dynamodb()
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except client.exceptions.TransactionCanceledException as error:
+        reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+        raise TransactionCancelled(reasons) from None
+
+
+def find_by_phone(account_id: str, e164: str) -> list[dict[str, Any]]:
+    """Every contact with this number: one strongly consistent Query."""
+    answer = aws.dynamodb().query(
+        TableName=table.name(),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": phone_pk(account_id, e164)}},
+        ConsistentRead=True,
+        Limit=MAX_MATCHES,
+    )
+    return [strip_keys(from_item(item)) for item in answer["Items"]]
+
+
+def list_page(account_id: str, prefix: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    items, next_cursor = pagination.query_page(
+        aws.dynamodb(), table.name(), account_pk(account_id), prefix, limit, cursor
+    )
+    return [strip_keys(from_item(item)) for item in items], next_cursor

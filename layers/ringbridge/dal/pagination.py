@@ -1,0 +1,47 @@
+"""Opaque page cursors over one account's items of one kind.
+
+A cursor carries only the sort key where the previous page stopped; the partition key is
+always rebuilt from the caller's own account, so a cursor can never reach another account.
+"""
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from ringbridge.errors import InvalidInput
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+
+def encode(sort_key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": sort_key}).encode()).decode().rstrip("=")
+
+
+def decode(cursor: str, prefix: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        sort_key = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
+    except (binascii.Error, ValueError, UnicodeDecodeError, KeyError, TypeError):
+        raise InvalidInput("is not a cursor this API returned", field="cursor") from None
+    if not isinstance(sort_key, str) or not sort_key.startswith(prefix):
+        raise InvalidInput("is not a cursor for this list", field="cursor")
+    return sort_key
+
+
+def query_page(
+    client: Any, table_name: str, pk: str, prefix: str, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One Query: up to ``limit`` items whose sort key starts with ``prefix``, and the next cursor."""
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+        "Limit": limit,
+    }
+    if cursor:
+        request["ExclusiveStartKey"] = {"PK": {"S": pk}, "SK": {"S": decode(cursor, prefix)}}
+    answer = client.query(**request)
+    last = answer.get("LastEvaluatedKey")
+    return answer["Items"], (encode(last["SK"]["S"]) if last else None)

@@ -1,0 +1,80 @@
+"""The single DynamoDB table: key design, (de)serialization and small helpers.
+
+Every item of an account lives under a partition key that starts with ``ACCOUNT#<id>``, so a
+request can only ever read or write keys it built from its own authenticated account id.
+
+    PK                               SK                      what
+    ACCOUNT#<a>                      ACCOUNT                 the account
+    ACCOUNT#<a>                      TOKEN#<key id>          an API token (hash only)
+    ACCOUNT#<a>                      USER#<u>                a CRM user
+    ACCOUNT#<a>                      CONTACT#<c>             a contact
+    ACCOUNT#<a>                      ORG#<o>                 an organization
+    ACCOUNT#<a>                      ORGNAME#<name>          unique organization name -> id
+    ACCOUNT#<a>                      IDEMPOTENCY#<op>#<key>  first answer to a keyed request (TTL)
+    ACCOUNT#<a>#PHONE#<e164>         CONTACT#<c>             a full copy of the contact, per number
+
+The phone items are written in the same transaction as the contact, so FindContact is one
+strongly consistent Query on the base table (a GSI could only be read eventually consistent).
+Contacts and organizations also carry CHG_PK/CHG_SK for the ChangesIndex GSI: what changed
+in an account since a moment, in order.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from ringbridge import settings
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+CHANGES_INDEX = "ChangesIndex"
+
+
+def account_pk(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+def phone_pk(account_id: str, e164: str) -> str:
+    return f"ACCOUNT#{account_id}#PHONE#{e164}"
+
+
+def changes_pk(account_id: str, entity: str) -> str:
+    return f"ACCOUNT#{account_id}#{entity}"
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """Serialize a plain dict; None values are left out (absent, not NULL)."""
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, set):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def name() -> str:
+    return settings.table_name()
+
+
+KEY_ATTRIBUTES = ("PK", "SK", "CHG_PK", "CHG_SK", "expires_at")
+
+
+def strip_keys(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in KEY_ATTRIBUTES}

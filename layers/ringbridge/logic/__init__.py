@@ -1,0 +1,1 @@
+"""Business rules: plain functions from pydantic inputs to pydantic outputs."""

@@ -1,0 +1,168 @@
+"""Contacts: create, update, find by phone, list; and organizations, found or made by name."""
+
+import hashlib
+from typing import Any
+
+from ringbridge import clock, ids, phones
+from ringbridge.auth import Caller
+from ringbridge.dal import contacts as dal
+from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.errors import Conflict, InvalidInput, NotFound
+from ringbridge.models.contacts import Contact, ContactCreate, ContactInput, ContactPage, ContactUpdate, PhoneInput
+from ringbridge.models.organizations import Organization, OrganizationPage
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+WRITE_ATTEMPTS = 3
+
+
+def find_contacts_by_phone(caller: Caller, phone: str) -> list[Contact]:
+    """Contacts with this number, most recently updated first."""
+    e164 = phones.to_e164(phone, caller.region, field="phone")
+    matches = dal.find_by_phone(caller.account_id, e164)
+    matches.sort(key=lambda contact: contact["updated_at"], reverse=True)
+    return [Contact(**contact) for contact in matches]
+
+
+def list_contacts(caller: Caller, limit: int, cursor: str | None) -> ContactPage:
+    items, next_cursor = dal.list_page(caller.account_id, "CONTACT#", limit, cursor)
+    return ContactPage(contacts=[Contact(**item) for item in items], next=next_cursor)
+
+
+def list_organizations(caller: Caller, limit: int, cursor: str | None) -> OrganizationPage:
+    items, next_cursor = dal.list_page(caller.account_id, "ORG#", limit, cursor)
+    return OrganizationPage(organizations=[Organization(**item) for item in items], next=next_cursor)
+
+
+def create_contact(caller: Caller, data: ContactCreate, idempotency_key: str | None = None) -> Contact:
+    """Create a contact; with an idempotency key, a retry answers the first contact created."""
+    request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    for _ in range(WRITE_ATTEMPTS):
+        deps = dal.read_for_write(caller.account_id, None, data.owner_id, data.company_name)
+        _check_owner(data, deps)
+        now = clock.now_iso()
+        contact: dict[str, Any] = {
+            "id": ids.new_id(),
+            **_fields(data, caller.region),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        writes = _link_organization(caller.account_id, contact, deps["organization_name"], now)
+        writes += dal.contact_puts(caller.account_id, contact, expected_version=None)
+        if idempotency_key:
+            record = {
+                "request_hash": request_hash,
+                "response": contact,
+                "expires_at": int(clock.now().timestamp()) + IDEMPOTENCY_TTL_SECONDS,
+            }
+            writes.append(dal.idempotency_put(caller.account_id, "CreateContact", idempotency_key, record))
+        try:
+            dal.transact(writes)
+            return Contact(**contact)
+        except TransactionCancelled as cancelled:
+            if idempotency_key and cancelled.reasons[-1] == "ConditionalCheckFailed":
+                return _replay(caller, idempotency_key, request_hash)
+            # Otherwise another request created the same organization name first: read again.
+    raise Conflict("the contact could not be written because of concurrent changes; retry")
+
+
+def _replay(caller: Caller, idempotency_key: str, request_hash: str) -> Contact:
+    record = dal.get_idempotency_record(caller.account_id, "CreateContact", idempotency_key)
+    if record is None:  # expired between the two calls
+        raise Conflict("idempotency key expired while in use; retry", field="Idempotency-Key")
+    if record["request_hash"] != request_hash:
+        raise InvalidInput("was already used with a different request body", field="Idempotency-Key")
+    return Contact(**record["response"])
+
+
+def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_match: str | None = None) -> Contact:
+    """Partial update with optimistic concurrency: a stale version answers 409 with the current contact."""
+    changes = data.model_dump(exclude_unset=True)
+    expected = changes.pop("version", None)
+    if expected is None and if_match:
+        expected = _version_from_etag(if_match)
+    company = changes.get("company_name")
+    for _ in range(WRITE_ATTEMPTS):
+        deps = dal.read_for_write(caller.account_id, contact_id, changes.get("owner_id"), company)
+        current = deps["contact"]
+        if current is None:
+            raise NotFound("no such contact", field="id")
+        if expected is not None and expected != current["version"]:
+            raise Conflict(
+                f"version {expected} is stale; the contact is at version {current['version']}",
+                field="version",
+                details={"contact": Contact(**current).model_dump()},
+            )
+        _check_owner(data, deps)
+        now = clock.now_iso()
+        updated = {**current, **_fields(data, caller.region, only=changes.keys())}
+        updated.update(version=current["version"] + 1, updated_at=now)
+        writes: list[dict] = []
+        if "company_name" in changes:
+            updated["organization_id"] = None
+            writes += _link_organization(caller.account_id, updated, deps["organization_name"], now)
+        writes += dal.contact_puts(caller.account_id, updated, expected_version=current["version"])
+        gone = {p["e164"] for p in current["phones"]} - {p["e164"] for p in updated["phones"]}
+        writes += dal.phone_copy_deletes(caller.account_id, contact_id, gone)
+        try:
+            dal.transact(writes)
+            return Contact(**updated)
+        except TransactionCancelled:
+            if expected is not None:
+                expected = current["version"]  # re-read; a changed version then answers 409
+    raise Conflict("the contact changed concurrently; retry")
+
+
+def _version_from_etag(if_match: str) -> int:
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInput('must be the ETag of the contact, like "3"', field="If-Match")
+    return int(text)
+
+
+def etag(contact: Contact) -> str:
+    return f'"{contact.version}"'
+
+
+def _fields(data: ContactInput, region: str, only: Any = None) -> dict[str, Any]:
+    """The stored form of the given fields: phones normalized, lists never null."""
+    values = data.model_dump(exclude={"version"})
+    if only is not None:
+        values = {name: value for name, value in values.items() if name in only}
+    if "phones" in values:
+        values["phones"] = _normalize_phones(data.phones or [], region)
+    if "emails" in values:
+        values["emails"] = values["emails"] or []
+    return values
+
+
+def _normalize_phones(numbers: list[PhoneInput], region: str) -> list[dict[str, str]]:
+    return [
+        {
+            "number": phone.number.strip(),
+            "type": phone.type,
+            "e164": phones.to_e164(phone.number, region, field=f"phones.{index}.number"),
+        }
+        for index, phone in enumerate(numbers)
+    ]
+
+
+def _check_owner(data: ContactInput, deps: dict[str, Any]) -> None:
+    if data.owner_id and deps["owner"] is None:
+        raise InvalidInput("is not a user of this account", field="owner_id")
+
+
+def _link_organization(
+    account_id: str, contact: dict[str, Any], name_item: dict[str, Any] | None, now: str
+) -> list[dict]:
+    """Point the contact at the organization named by its company_name, creating it if new."""
+    name = contact.get("company_name")
+    contact.setdefault("organization_id", None)
+    if not name:
+        return []
+    if name_item:
+        contact["organization_id"] = name_item["organization_id"]
+        return []
+    organization = {"id": ids.new_id(), "name": name, "created_at": now, "updated_at": now}
+    contact["organization_id"] = organization["id"]
+    return dal.organization_puts(account_id, organization)

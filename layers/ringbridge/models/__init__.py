@@ -1,0 +1,1 @@
+"""pydantic models: what the API accepts and answers."""

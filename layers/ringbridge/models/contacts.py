@@ -1,0 +1,72 @@
+"""Contacts: the people who call and are called."""
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, Field, model_validator
+
+from ringbridge.models.common import Email, Id, Name, StrictInput
+
+PhoneType = Literal["work", "home", "mobile", "fax", "other"]
+MAX_PHONES = 20
+MAX_EMAILS = 20
+
+
+class PhoneInput(StrictInput):
+    number: Annotated[str, Field(min_length=1, max_length=64, description="As typed; any common format")]
+    type: PhoneType = "work"
+
+
+class Phone(BaseModel):
+    number: str = Field(description="The number as it was given, for display")
+    type: PhoneType
+    e164: str = Field(description="The normalized number used for matching")
+
+
+class ContactInput(StrictInput):
+    """Fields a client may set. On update every field is optional (a partial update)."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    job_title: Name | None = None
+    company_name: Name | None = Field(default=None, description="Links the contact to the organization of this name")
+    owner_id: Id | None = Field(default=None, description="A CRM user id")
+    phones: Annotated[list[PhoneInput], Field(max_length=MAX_PHONES)] | None = None
+    emails: Annotated[list[Email], Field(max_length=MAX_EMAILS)] | None = None
+
+
+class ContactCreate(ContactInput):
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if not (self.first_name or self.last_name):
+            raise ValueError("first_name or last_name is required")
+        return self
+
+
+class ContactUpdate(ContactInput):
+    version: int | None = Field(
+        default=None, ge=1, description="The version the client last saw (optimistic concurrency)"
+    )
+
+
+class Contact(BaseModel):
+    id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    job_title: str | None = None
+    company_name: str | None = None
+    organization_id: str | None = None
+    owner_id: str | None = None
+    phones: list[Phone] = []
+    emails: list[str] = []
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class ContactPage(BaseModel):
+    contacts: list[Contact]
+    next: str | None
+
+
+class ContactMatches(BaseModel):
+    contacts: list[Contact]

@@ -1,0 +1,42 @@
+"""Phone numbers: one canonical form (E.164) for matching, whatever the caller typed.
+
+With region UA, "+380 44 111 11 11", "380441111111", "0441111111", "(044) 111-11-11" and
+"00380441111111" all become "+380441111111". Telephony systems often send international
+numbers without "+" ("353212028252"), so a number that is not valid in the account's region
+is tried again as an international one before it is refused.
+"""
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+from ringbridge.errors import InvalidInput
+
+MAX_LENGTH = 64
+
+
+def to_e164(text: str, region: str, *, field: str = "phone") -> str:
+    """Return the E.164 form of ``text`` or raise InvalidInput naming ``field``."""
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_LENGTH:
+        raise InvalidInput("is not a phone number", field=field)
+    candidates = [text]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.lstrip().startswith("+") and digits:
+        candidates.append("+" + digits)
+    possible = None
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        if possible is None and phonenumbers.is_possible_number(number):
+            possible = number
+    if possible is not None:
+        # Not in the numbering plan we know, but of a plausible length: keep it matchable.
+        return phonenumbers.format_number(possible, PhoneNumberFormat.E164)
+    raise InvalidInput(f"{text!r} is not a phone number we can read (region {region})", field=field)
+
+
+def is_region(code: str) -> bool:
+    return code.upper() in phonenumbers.SUPPORTED_REGIONS

@@ -1,0 +1,112 @@
+"""Shared fixtures: one moto server per test session, tables from template.yaml, accounts, calls.
+
+Every test records the DynamoDB operations its thread issues and fails if one is a Scan.
+"""
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from ringbridge.local import calls, stack
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def emulator() -> Iterator[str]:
+    port = free_port()
+    server = stack.start_emulator(port)
+    endpoint = f"http://127.0.0.1:{port}"
+    stack.use_endpoint(endpoint)
+    os.environ.update(stack.function_environment())
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    stack.create_resources()
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_scan() -> Iterator[list[str]]:
+    """The DynamoDB operations of this test's thread; a Scan anywhere fails the test."""
+    log = calls.start()
+    yield log
+    assert "Scan" not in log, f"a request path issued a DynamoDB Scan: {log}"
+
+
+@dataclass
+class Tenant:
+    account_id: str
+    region: str
+    rw_token: str
+    ro_token: str
+    user_id: str
+
+
+def make_tenant(region: str = "UA", name: str = "Test account") -> Tenant:
+    from ringbridge.logic import accounts
+
+    account = accounts.create_account(name, region)
+    user = accounts.create_user(account.id, "Olena Petrenko", "olena@example.com", extension="101")
+    _, rw = accounts.create_token(account.id, "rw")
+    _, ro = accounts.create_token(account.id, "ro")
+    return Tenant(account.id, region, rw, ro, user.id)
+
+
+@pytest.fixture
+def tenant() -> Tenant:
+    return make_tenant("UA")
+
+
+@pytest.fixture
+def other_tenant() -> Tenant:
+    return make_tenant("US", "Other account")
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+def call(
+    method: str,
+    path: str,
+    token: str | None = None,
+    *,
+    json_body: Any = None,
+    body: bytes | str | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    function_url: bool = False,
+) -> Answer:
+    """Invoke the function that serves ``method path`` in this process, with an HTTP API event."""
+    import json
+
+    from ringbridge.local import lambdas
+
+    found = lambdas.route(method, path)
+    assert found, f"no function serves {method} {path}"
+    function, route = found
+    all_headers = {"content-type": "application/json"} if (json_body is not None or body is not None) else {}
+    if token:
+        all_headers["authorization"] = f"Bearer {token}"
+    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
+    payload = json.dumps(json_body) if json_body is not None else body
+    event = lambdas.http_event(
+        method, path, query=query, headers=all_headers, body=payload, route_path=route.path, function_url=function_url
+    )
+    response = lambdas.invoke(function, event)
+    text = response.get("body") or ""
+    try:
+        parsed = json.loads(text) if text else None
+    except ValueError:
+        parsed = text
+    return Answer(response["statusCode"], {k.lower(): v for k, v in (response.get("headers") or {}).items()}, parsed)
