@@ -34,7 +34,7 @@ SAM_VENV := .venv-sam
 PY313 := $(shell pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null)
 build:
 	test -x $(SAM_VENV)/bin/sam || ($(PYTHON) -m venv $(SAM_VENV) && $(SAM_VENV)/bin/pip install --quiet aws-sam-cli)
-	PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" $(SAM_VENV)/bin/sam build
+	SAM_CLI_TELEMETRY=0 PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" $(SAM_VENV)/bin/sam build
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

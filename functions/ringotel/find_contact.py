@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import contacts

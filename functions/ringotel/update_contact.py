@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import contacts

@@ -22,5 +22,10 @@ def dynamodb() -> Any:
 
 
 @cache
+def ssm() -> Any:
+    return boto3.client("ssm", config=_CONFIG)
+
+
+@cache
 def s3() -> Any:
     return boto3.client("s3", config=Config(signature_version="s3v4", retries={"mode": "standard"}))

@@ -5,6 +5,7 @@ status codes here, once. Auth runs before routing and validation, so an unauthen
 request learns nothing about the route or the body it sent.
 """
 
+import base64
 import json
 from typing import Any
 
@@ -77,18 +78,35 @@ def gateway_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": JSON}, "body": json.dumps(body), "isBase64Encoded": False}
 
 
-def check_json_body_size(event: dict[str, Any]) -> None:
+def check_json_body_size(event: dict[str, Any], limit: int = MAX_JSON_BODY_BYTES) -> None:
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
-    if size > MAX_JSON_BODY_BYTES:
-        raise PayloadTooLarge(f"the body is {size} bytes; the limit is {MAX_JSON_BODY_BYTES}", field="body")
+    if size > limit:
+        raise PayloadTooLarge(f"the body is {size} bytes; the limit is {limit}", field="body")
 
 
-def handle(app: APIGatewayHttpResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Authenticate, limit the body, then route. Writes need an ``rw`` token."""
+def decoded_body(event: dict[str, Any]) -> bytes:
+    """The request body as bytes (API Gateway base64-encodes binary bodies)."""
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+
+
+def handle(
+    app: APIGatewayHttpResolver,
+    event: dict[str, Any],
+    context: Any,
+    *,
+    max_body_bytes: int = MAX_JSON_BODY_BYTES,
+    authenticate: bool = True,
+) -> dict[str, Any]:
+    """Authenticate, limit the body, then route. Writes need an ``rw`` token.
+
+    ``authenticate=False`` is for routes that are public or authenticate from the body themselves.
+    """
     try:
-        check_json_body_size(event)
-        auth.authenticate(event.get("headers") or {}, _method(event))
+        check_json_body_size(event, max_body_bytes)
+        if authenticate:
+            auth.authenticate(event.get("headers") or {}, _method(event))
     except RingbridgeError as error:
         logger.info("request refused", extra={"status": error.status, "code": error.code})
         return gateway_response(error.status, error_body(error))

@@ -4,10 +4,10 @@ With region UA, "+380 44 111 11 11", "380441111111", "0441111111", "(044) 111-11
 "00380441111111" all become "+380441111111". Telephony systems often send international
 numbers without "+" ("353212028252"), so a number that is not valid in the account's region
 is tried again as an international one before it is refused.
-"""
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
+phonenumbers is imported on first use: it costs tens of milliseconds of cold start, and most
+functions that import this module's callers never parse a number.
+"""
 
 from ringbridge.errors import InvalidInput
 
@@ -16,6 +16,9 @@ MAX_LENGTH = 64
 
 def to_e164(text: str, region: str, *, field: str = "phone") -> str:
     """Return the E.164 form of ``text`` or raise InvalidInput naming ``field``."""
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat
+
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_LENGTH:
         raise InvalidInput("is not a phone number", field=field)
     candidates = [text]
@@ -39,4 +42,6 @@ def to_e164(text: str, region: str, *, field: str = "phone") -> str:
 
 
 def is_region(code: str) -> bool:
+    import phonenumbers
+
     return code.upper() in phonenumbers.SUPPORTED_REGIONS

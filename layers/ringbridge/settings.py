@@ -21,3 +21,13 @@ def auth_cache_seconds() -> float:
     in exchange for one DynamoDB round trip less per request.
     """
     return float(os.environ.get("AUTH_CACHE_SECONDS", "60"))
+
+
+def tombstone_retention_seconds() -> int:
+    """How long a deleted contact or note stays visible to the feeds (DynamoDB TTL removes it after)."""
+    return int(float(os.environ.get("TOMBSTONE_RETENTION_DAYS", "30")) * 86400)
+
+
+def feed_safety_lag_seconds() -> float:
+    """How far behind now a feed's ``timestamp`` stays, so writes still in flight are read on the next poll."""
+    return float(os.environ.get("FEED_SAFETY_LAG_SECONDS", "30"))

@@ -4,7 +4,7 @@ from typing import Any
 
 from ringbridge import aws
 from ringbridge.dal import table
-from ringbridge.dal.table import account_pk, from_item, key, strip_keys, to_item
+from ringbridge.dal.table import account_pk, changes_pk, from_item, key, strip_keys, to_item
 from ringbridge.errors import NotFound
 
 ACCOUNT_SK = "ACCOUNT"
@@ -77,11 +77,22 @@ def list_tokens(account_id: str) -> list[dict[str, Any]]:
 
 
 def put_user(account_id: str, user: dict[str, Any]) -> None:
-    aws.dynamodb().put_item(
-        TableName=table.name(),
-        Item=to_item({"PK": account_pk(account_id), "SK": user_sk(user["id"]), **user}),
-        ConditionExpression="attribute_not_exists(PK)",
+    # CHG_*: the user is in the Ringio users feed (the ChangesIndex).
+    item = {
+        "PK": account_pk(account_id),
+        "SK": user_sk(user["id"]),
+        "CHG_PK": changes_pk(account_id, "USER"),
+        "CHG_SK": f"{user['updated_at']}#{user['id']}",
+        **user,
+    }
+    aws.dynamodb().put_item(TableName=table.name(), Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
+
+
+def get_user(account_id: str, user_id: str) -> dict[str, Any] | None:
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(), Key=key(account_pk(account_id), user_sk(user_id)), ConsistentRead=True
     )
+    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
 
 
 def list_users(account_id: str) -> list[dict[str, Any]]:

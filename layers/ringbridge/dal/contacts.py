@@ -5,7 +5,16 @@ from typing import Any
 from ringbridge import aws
 from ringbridge.dal import pagination, table
 from ringbridge.dal.accounts import user_sk
-from ringbridge.dal.table import account_pk, changes_pk, from_item, key, phone_pk, strip_keys, to_item
+from ringbridge.dal.table import (
+    account_pk,
+    changes_pk,
+    from_item,
+    key,
+    owner_changes_pk,
+    phone_pk,
+    strip_keys,
+    to_item,
+)
 
 MAX_MATCHES = 50
 
@@ -68,6 +77,7 @@ def contact_puts(account_id: str, contact: dict[str, Any], expected_version: int
         "SK": contact_sk(contact["id"]),
         "CHG_PK": changes_pk(account_id, "CONTACT"),
         "CHG_SK": f"{contact['updated_at']}#{contact['id']}",
+        "OWNER_CHG_PK": owner_changes_pk(account_id, owner, "CONTACT") if (owner := contact.get("owner_id")) else None,
         **contact,
     }
     put: dict[str, Any] = {"TableName": table.name(), "Item": to_item(item)}
@@ -81,6 +91,25 @@ def contact_puts(account_id: str, contact: dict[str, Any], expected_version: int
         copy = {"PK": phone_pk(account_id, e164), "SK": contact_sk(contact["id"]), **contact}
         writes.append({"Put": {"TableName": table.name(), "Item": to_item(copy)}})
     return writes
+
+
+def contact_deletes(account_id: str, contact: dict[str, Any]) -> list[dict]:
+    """Transaction items removing the contact (only at the version read) and its number copies."""
+    delete = {
+        "TableName": table.name(),
+        "Key": key(account_pk(account_id), contact_sk(contact["id"])),
+        "ConditionExpression": "version = :expected",
+        "ExpressionAttributeValues": {":expected": {"N": str(contact["version"])}},
+    }
+    numbers = {phone["e164"] for phone in contact["phones"]}
+    return [{"Delete": delete}, *phone_copy_deletes(account_id, contact["id"], numbers)]
+
+
+def get_contact(account_id: str, contact_id: str) -> dict[str, Any] | None:
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(), Key=key(account_pk(account_id), contact_sk(contact_id)), ConsistentRead=True
+    )
+    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
 
 
 def phone_copy_deletes(account_id: str, contact_id: str, numbers: set[str]) -> list[dict]:

@@ -12,11 +12,19 @@ request can only ever read or write keys it built from its own authenticated acc
     ACCOUNT#<a>                      ORGNAME#<name>          unique organization name -> id
     ACCOUNT#<a>                      IDEMPOTENCY#<op>#<key>  first answer to a keyed request (TTL)
     ACCOUNT#<a>#PHONE#<e164>         CONTACT#<c>             a full copy of the contact, per number
+    ACCOUNT#<a>                      NOTE#<n>                a note (Ringio)
+    ACCOUNT#<a>                      NOTEOF#<c>#<n>          a full copy of the note, under its contact
+    ACCOUNT#<a>                      TOMBSTONE#<KIND>#<id>   a deleted contact or note, for the feeds (TTL)
+    ACCOUNT#<a>                      RINGOSTAT#CONFIG        Ringostat project settings (dal.ringostat)
+    ACCOUNT#<a>                      RINGOSTAT#STATUS        Ringostat sync watermarks and last outcome
+    RINGOSTAT#ACCOUNTS               <a>                     registry of accounts to sync (ids only; no Scan)
 
 The phone items are written in the same transaction as the contact, so FindContact is one
 strongly consistent Query on the base table (a GSI could only be read eventually consistent).
 Contacts and organizations also carry CHG_PK/CHG_SK for the ChangesIndex GSI: what changed
-in an account since a moment, in order.
+in an account since a moment, in order (users, notes, activities and tombstones too). Contacts
+with an owner also carry OWNER_CHG_PK, which puts them (and the owner's tombstones) in the
+OwnerChangesIndex GSI: the changes of one user's contacts.
 """
 
 from decimal import Decimal
@@ -30,6 +38,7 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 CHANGES_INDEX = "ChangesIndex"
+OWNER_CHANGES_INDEX = "OwnerChangesIndex"
 
 
 def account_pk(account_id: str) -> str:
@@ -42,6 +51,10 @@ def phone_pk(account_id: str, e164: str) -> str:
 
 def changes_pk(account_id: str, entity: str) -> str:
     return f"ACCOUNT#{account_id}#{entity}"
+
+
+def owner_changes_pk(account_id: str, user_id: str, entity: str) -> str:
+    return f"ACCOUNT#{account_id}#OWNER#{user_id}#{entity}"
 
 
 def key(pk: str, sk: str) -> dict[str, Any]:
@@ -73,7 +86,7 @@ def name() -> str:
     return settings.table_name()
 
 
-KEY_ATTRIBUTES = ("PK", "SK", "CHG_PK", "CHG_SK", "expires_at")
+KEY_ATTRIBUTES = ("PK", "SK", "CHG_PK", "CHG_SK", "OWNER_CHG_PK", "expires_at")
 
 
 def strip_keys(values: dict[str, Any]) -> dict[str, Any]:

@@ -3,11 +3,13 @@
 import base64
 import importlib
 import sys
+import threading
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from ringbridge.local import template
 
@@ -27,12 +29,20 @@ class LambdaContext:
         return 10_000
 
 
-def handler_of(function: template.Function) -> Any:
+def module_of(function: template.Function) -> Any:
     code = str(function.code_uri)
     if code not in sys.path:
         sys.path.insert(0, code)
-    module = importlib.import_module(function.module)
-    return getattr(module, function.handler.rsplit(".", 1)[1])
+    return importlib.import_module(function.module)
+
+
+def handler_of(function: template.Function) -> Any:
+    return getattr(module_of(function), function.handler.rsplit(".", 1)[1])
+
+
+# One event at a time per function, as in one Lambda instance: a resolver keeps the current
+# event on its module-level app, so two threads must not run the same function at once.
+_instance_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
 def invoke(function: template.Function, event: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +51,9 @@ def invoke(function: template.Function, event: dict[str, Any]) -> dict[str, Any]
         aws_request_id=str(uuid.uuid4()),
         invoked_function_arn=f"arn:aws:lambda:us-east-1:000000000000:function:{function.logical_id}",
     )
-    return handler_of(function)(event, context)
+    handler = handler_of(function)
+    with _instance_locks[function.logical_id]:
+        return handler(event, context)
 
 
 def route(method: str, path: str) -> tuple[template.Function, template.Route] | None:
@@ -66,14 +78,29 @@ def http_event(
     route_path: str | None = None,
     function_url: bool = False,
     source_ip: str = "127.0.0.1",
+    raw_query: str | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API (payload 2.0) event; ``function_url`` gives a Lambda function URL's shape."""
-    raw_query = urlencode(query or {})
+    """An HTTP API (payload 2.0) event; ``function_url`` gives a Lambda function URL's shape.
+
+    ``raw_query`` is a query string as received (repeated names are joined with commas in
+    queryStringParameters, as API Gateway does); otherwise ``query`` is encoded.
+    """
+    if raw_query is None:
+        raw_query = urlencode(query or {})
+    else:
+        query = {}
+        for name, value in parse_qsl(raw_query, keep_blank_values=True):
+            query[name] = f"{query[name]},{value}" if name in query else value
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    cookies = lowered.pop("cookie", None)
     content_type = lowered.get("content-type", "")
     is_text = body is None or isinstance(body, str) or content_type.startswith(("application/json", "text/"))
     if isinstance(body, bytes):
-        body = body.decode() if is_text else base64.b64encode(body).decode()
+        try:
+            body = body.decode() if is_text else base64.b64encode(body).decode()
+        except UnicodeDecodeError:  # "text" that is not UTF-8 reaches the function base64-encoded
+            is_text = False
+            body = base64.b64encode(body).decode()
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",
@@ -103,6 +130,8 @@ def http_event(
     }
     if query:
         event["queryStringParameters"] = dict(query)
+    if cookies:
+        event["cookies"] = [cookie.strip() for cookie in cookies.split(";") if cookie.strip()]
     if body is not None:
         event["body"] = body
     return event

@@ -5,6 +5,9 @@ and indexes the deployed stack has. Works against any endpoint (DynamoDB Local, 
 """
 
 import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -23,16 +26,64 @@ def use_endpoint(endpoint_url: str) -> None:
     os.environ.setdefault("AWS_REGION", os.environ["AWS_DEFAULT_REGION"])
 
 
-def start_emulator(port: int) -> Any:
-    """moto's threaded server on 127.0.0.1:port; call .stop() on the answer."""
+@dataclass
+class Emulator:
+    """moto in server mode on 127.0.0.1, served by werkzeug in a background thread."""
+
+    server: Any
+    thread: threading.Thread
+
+    @property
+    def port(self) -> int:
+        return self.server.server_port
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+# DynamoDB operations that only read: every other request to the emulator may change its state.
+_DYNAMODB_READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List")
+
+
+def _is_write(environ: dict[str, Any]) -> bool:
+    if environ.get("REQUEST_METHOD") in ("GET", "HEAD", "OPTIONS"):
+        return False
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    operation = target.rsplit(".", 1)[-1]
+    return not (target.startswith("DynamoDB") and operation.startswith(_DYNAMODB_READS))
+
+
+def start_emulator(port: int = 0, on_write: Callable[[], None] | None = None) -> Emulator:
+    """moto's server on 127.0.0.1:port (0: a free port); ``on_write`` is called on every request that may write."""
     import logging
 
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    return server
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    # moto applies a DynamoDB request without locking, so two concurrent conditional writes or
+    # transactions could both pass their conditions. DynamoDB makes each one atomic: so does this lock.
+    dynamodb_lock = threading.Lock()
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        if on_write is not None and _is_write(environ):
+            on_write()
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with dynamodb_lock:
+                return moto_app(environ, start_response)
+        return moto_app(environ, start_response)
+
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="moto", daemon=True)
+    thread.start()
+    return Emulator(server, thread)
 
 
 def function_environment() -> dict[str, str]:

@@ -3,9 +3,10 @@
 import hashlib
 from typing import Any
 
-from ringbridge import clock, ids, phones
+from ringbridge import clock, ids, phones, settings
 from ringbridge.auth import Caller
 from ringbridge.dal import contacts as dal
+from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal.contacts import TransactionCancelled
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.models.contacts import Contact, ContactCreate, ContactInput, ContactPage, ContactUpdate, PhoneInput
@@ -87,12 +88,7 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
         current = deps["contact"]
         if current is None:
             raise NotFound("no such contact", field="id")
-        if expected is not None and expected != current["version"]:
-            raise Conflict(
-                f"version {expected} is stale; the contact is at version {current['version']}",
-                field="version",
-                details={"contact": Contact(**current).model_dump()},
-            )
+        _check_version(expected, current, "version")
         _check_owner(data, deps)
         now = clock.now_iso()
         updated = {**current, **_fields(data, caller.region, only=changes.keys())}
@@ -104,6 +100,11 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
         writes += dal.contact_puts(caller.account_id, updated, expected_version=current["version"])
         gone = {p["e164"] for p in current["phones"]} - {p["e164"] for p in updated["phones"]}
         writes += dal.phone_copy_deletes(caller.account_id, contact_id, gone)
+        if current.get("owner_id") and current["owner_id"] != updated.get("owner_id"):
+            # The former owner's feed must report the contact as gone from their list.
+            writes.append(
+                feeds_dal.owner_left_put(caller.account_id, current["owner_id"], contact_id, now, tombstone_expiry())
+            )
         try:
             dal.transact(writes)
             return Contact(**updated)
@@ -111,6 +112,47 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
             if expected is not None:
                 expected = current["version"]  # re-read; a changed version then answers 409
     raise Conflict("the contact changed concurrently; retry")
+
+
+def get_contact(caller: Caller, contact_id: str) -> Contact:
+    found = dal.get_contact(caller.account_id, contact_id)
+    if found is None:
+        raise NotFound("no such contact", field="id")
+    return Contact(**found)
+
+
+def delete_contact(caller: Caller, contact_id: str, if_match: str | None = None) -> None:
+    """Delete the contact and its number copies, leaving a tombstone for the feeds, in one transaction."""
+    expected = _version_from_etag(if_match) if if_match else None
+    for _ in range(WRITE_ATTEMPTS):
+        current = dal.get_contact(caller.account_id, contact_id)
+        if current is None:
+            raise NotFound("no such contact", field="id")
+        _check_version(expected, current, "If-Match")
+        tombstone = feeds_dal.tombstone_put(
+            caller.account_id, "CONTACT", contact_id, clock.now_iso(), tombstone_expiry(), current.get("owner_id")
+        )
+        try:
+            dal.transact([*dal.contact_deletes(caller.account_id, current), tombstone])
+            return
+        except TransactionCancelled:
+            pass  # updated meanwhile: read it again
+    raise Conflict("the contact changed concurrently; retry")
+
+
+def tombstone_expiry() -> int:
+    """The TTL (epoch seconds) of a tombstone written now."""
+    return int(clock.now().timestamp()) + settings.tombstone_retention_seconds()
+
+
+def _check_version(expected: int | None, current: dict[str, Any], field: str) -> None:
+    """A stale version answers 409 with the current contact, so the client can merge and retry."""
+    if expected is not None and expected != current["version"]:
+        raise Conflict(
+            f"version {expected} is stale; the contact is at version {current['version']}",
+            field=field,
+            details={"contact": Contact(**current).model_dump()},
+        )
 
 
 def _version_from_etag(if_match: str) -> int:

@@ -48,6 +48,17 @@ class ContactUpdate(ContactInput):
     )
 
 
+DataRel = Literal["work", "home", "mobile", "fax", "pager", "other"]
+
+
+class ContactDatum(BaseModel):
+    """An IM, website or address of a contact: Ringio's ``data`` entries that are not phones or emails."""
+
+    type: Literal["im", "website", "address"]
+    value: str
+    rel: DataRel
+
+
 class Contact(BaseModel):
     id: str
     first_name: str | None = None
@@ -61,6 +72,11 @@ class Contact(BaseModel):
     version: int
     created_at: str
     updated_at: str
+    # Set only through the Ringio API, which alone shows them: Ringotel answers stay as they were.
+    hidden: bool = Field(default=False, exclude=True)
+    groups: list[str] = Field(default=[], exclude=True)
+    extra_data: list[ContactDatum] = Field(default=[], exclude=True)
+    data_rels: dict[str, DataRel] = Field(default={}, exclude=True, description='Ringio rel by "<type>:<value>"')
 
 
 class ContactPage(BaseModel):

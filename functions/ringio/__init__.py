@@ -1,0 +1,1 @@
+"""The Ringio-compatible REST API and its change feeds: one function per resource."""

@@ -1,0 +1,85 @@
+"""Ringio contacts: the same contacts the Ringotel hooks see, in Ringio's shape."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ringbridge.logic import ringio, ringio_read
+from ringbridge.models.ringio import ContactIn, ContactOut
+from ringbridge.observability import logger
+
+app = http.create_app()
+TAGS = ["Ringio"]
+IfMatch = Annotated[str | None, Header(alias="if-match", max_length=64, description="The ETag (version) last seen")]
+ContactId = Annotated[str, Path(max_length=64)]
+
+
+@app.get(
+    "/ringio/contacts",
+    summary="List contacts: a JSON array of {contact}; the next page's cursor is in X-Next-Cursor and Link",
+    tags=TAGS,
+    responses={200: {"description": "A page of contacts", "content": {http.JSON: {"model": list[ContactOut]}}}},
+)
+def list_contacts(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
+) -> Response[list[ContactOut]]:
+    found, next_cursor = ringio.list_contacts(current_caller(), limit, cursor)
+    return ringio_read.list_response(found, next_cursor, "/ringio/contacts", {"limit": limit})
+
+
+@app.post(
+    "/ringio/contacts",
+    summary="Create a contact",
+    tags=TAGS,
+    responses={201: {"description": "Created", "content": {http.JSON: {"model": ContactOut}}}},
+)
+def create_contact(body: ContactIn) -> Response[ContactOut]:
+    created = ringio.create_contact(current_caller(), body.contact)
+    return Response(
+        status_code=201, content_type=http.JSON, body=created, headers=ringio_read.etag_header(created.contact.version)
+    )
+
+
+@app.get("/ringio/contacts/<contact_id>", summary="Read a contact", tags=TAGS)
+def get_contact(contact_id: ContactId) -> Response[ContactOut]:
+    found = ringio.get_contact(current_caller(), contact_id)
+    return Response(
+        status_code=200, content_type=http.JSON, body=found, headers=ringio_read.etag_header(found.contact.version)
+    )
+
+
+@app.put(
+    "/ringio/contacts/<contact_id>",
+    summary="Update a contact (only the fields sent; `data` is replaced whole)",
+    tags=TAGS,
+    responses={
+        200: {"description": "Updated", "content": {http.JSON: {"model": ContactOut}}},
+        409: {"description": "Stale `version` or `If-Match`; the body carries the current contact"},
+    },
+)
+def update_contact(contact_id: ContactId, body: ContactIn, if_match: IfMatch = None) -> Response[ContactOut]:
+    updated = ringio.update_contact(current_caller(), contact_id, body.contact, if_match)
+    return Response(
+        status_code=200, content_type=http.JSON, body=updated, headers=ringio_read.etag_header(updated.contact.version)
+    )
+
+
+@app.delete(
+    "/ringio/contacts/<contact_id>",
+    summary="Delete a contact; the contacts feeds report it as deleted",
+    tags=TAGS,
+    responses={409: {"description": "Stale `If-Match`; the body carries the current contact"}},
+)
+def delete_contact(contact_id: ContactId, if_match: IfMatch = None) -> dict[str, Any]:
+    ringio.delete_contact(current_caller(), contact_id, if_match)
+    return {}
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

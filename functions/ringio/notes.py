@@ -1,0 +1,87 @@
+"""Ringio notes: free text about a contact; a contact's notes by ``?contact_id=``."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ringbridge.logic import ringio, ringio_read
+from ringbridge.models.common import Id
+from ringbridge.models.ringio import NoteIn, NoteOut
+from ringbridge.observability import logger
+
+app = http.create_app()
+TAGS = ["Ringio"]
+IfMatch = Annotated[str | None, Header(alias="if-match", max_length=64, description="The ETag (version) last seen")]
+NoteId = Annotated[str, Path(max_length=64)]
+
+
+@app.get(
+    "/ringio/notes",
+    summary="List notes (of one contact with ?contact_id=): a JSON array of {note}; next page in X-Next-Cursor",
+    tags=TAGS,
+    responses={200: {"description": "A page of notes", "content": {http.JSON: {"model": list[NoteOut]}}}},
+)
+def list_notes(
+    contact_id: Annotated[Id | None, Query(description="Only this contact's notes")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
+) -> Response[list[NoteOut]]:
+    found, next_cursor = ringio.list_notes(current_caller(), contact_id, limit, cursor)
+    return ringio_read.list_response(found, next_cursor, "/ringio/notes", {"contact_id": contact_id, "limit": limit})
+
+
+@app.post(
+    "/ringio/notes",
+    summary="Create a note about a contact",
+    tags=TAGS,
+    responses={201: {"description": "Created", "content": {http.JSON: {"model": NoteOut}}}},
+)
+def create_note(body: NoteIn) -> Response[NoteOut]:
+    created = ringio.create_note(current_caller(), body.note)
+    return Response(
+        status_code=201, content_type=http.JSON, body=created, headers=ringio_read.etag_header(created.note.version)
+    )
+
+
+@app.get("/ringio/notes/<note_id>", summary="Read a note", tags=TAGS)
+def get_note(note_id: NoteId) -> Response[NoteOut]:
+    found = ringio.get_note(current_caller(), note_id)
+    return Response(
+        status_code=200, content_type=http.JSON, body=found, headers=ringio_read.etag_header(found.note.version)
+    )
+
+
+@app.put(
+    "/ringio/notes/<note_id>",
+    summary="Update a note (only the fields sent)",
+    tags=TAGS,
+    responses={
+        200: {"description": "Updated", "content": {http.JSON: {"model": NoteOut}}},
+        409: {"description": "Stale `version` or `If-Match`; the body carries the current note"},
+    },
+)
+def update_note(note_id: NoteId, body: NoteIn, if_match: IfMatch = None) -> Response[NoteOut]:
+    updated = ringio.update_note(current_caller(), note_id, body.note, if_match)
+    return Response(
+        status_code=200, content_type=http.JSON, body=updated, headers=ringio_read.etag_header(updated.note.version)
+    )
+
+
+@app.delete(
+    "/ringio/notes/<note_id>",
+    summary="Delete a note; the notes feed reports it as deleted",
+    tags=TAGS,
+    responses={409: {"description": "Stale `If-Match`; the body carries the current note"}},
+)
+def delete_note(note_id: NoteId, if_match: IfMatch = None) -> dict[str, Any]:
+    ringio.delete_note(current_caller(), note_id, if_match)
+    return {}
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

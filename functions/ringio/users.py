@@ -1,0 +1,40 @@
+"""Ringio users: the account's CRM users, read-only."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ringbridge.logic import ringio_read
+from ringbridge.models.ringio_read import UserOut
+from ringbridge.observability import logger
+
+app = http.create_app()
+TAGS = ["Ringio"]
+
+
+@app.get(
+    "/ringio/users",
+    summary="List users: a JSON array of {user}; next page in X-Next-Cursor",
+    tags=TAGS,
+    responses={200: {"description": "A page of users", "content": {http.JSON: {"model": list[UserOut]}}}},
+)
+def list_users(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
+) -> Response[list[UserOut]]:
+    found, next_cursor = ringio_read.list_users(current_caller(), limit, cursor)
+    return ringio_read.list_response(found, next_cursor, "/ringio/users", {"limit": limit})
+
+
+@app.get("/ringio/users/<user_id>", summary="Read a user", tags=TAGS)
+def get_user(user_id: Annotated[str, Path(max_length=64)]) -> UserOut:
+    return ringio_read.get_user(current_caller(), user_id)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

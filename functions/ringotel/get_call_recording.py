@@ -1,0 +1,30 @@
+"""The recording of an activity, as a short-lived presigned URL (the bucket itself is never public)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.logic import recordings
+from ringbridge.models.activities import RecordingLink
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.get(
+    "/ringotel/activities/<activity_id>/recording",
+    summary="A presigned URL of an activity's recording, valid for 5 minutes",
+    tags=["Ringotel"],
+    responses={404: {"description": "No such activity, or it has no recording"}},
+)
+def get_call_recording(
+    activity_id: Annotated[str, Path(max_length=128, description="The activity id or Ringotel's call id")],
+) -> RecordingLink:
+    return recordings.recording_link(current_caller(), activity_id)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

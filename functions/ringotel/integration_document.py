@@ -1,0 +1,36 @@
+"""The Ringotel integration document (public: it holds no secret) and the logo it points at."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from ringbridge import http
+from ringbridge.logic import ringotel_document
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.get(
+    "/ringotel/integration.json",
+    summary="The JSON document to paste into Ringotel's Admin Portal (no authentication)",
+    tags=["Ringotel"],
+    security=[],
+)
+def integration_document() -> dict[str, Any]:
+    return ringotel_document.integration_document(ringotel_document.base_url_of(app.current_event.headers))
+
+
+@app.get("/ringotel/logo.svg", summary="The logo the integration document names", tags=["Ringotel"], security=[])
+def logo() -> Response[str]:
+    return Response(
+        status_code=200,
+        content_type="image/svg+xml",
+        body=ringotel_document.LOGO_SVG,
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context, authenticate=False)

@@ -1,0 +1,33 @@
+"""Ringotel hook StopCallActivity: the call ended. Idempotent; a stop may come before its start."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from ringbridge import http
+from ringbridge.auth import current_caller
+from ringbridge.logic import activities
+from ringbridge.models.activities import Activity, ActivityStop
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.post(
+    "/ringotel/activities/<activity_id>/stop",
+    summary="Complete a call's activity (end time, duration, cause)",
+    description="Stopping a completed activity changes nothing. A call id that has no activity yet (the stop "
+    "came first) records the stop; the later CreateActivity of that call_id completes the same activity.",
+    tags=["Ringotel"],
+    responses={404: {"description": "No activity has this activity id"}},
+)
+def stop_call_activity(
+    activity_id: Annotated[str, Path(max_length=128, description="The activity id or Ringotel's call id")],
+    stop: ActivityStop,
+) -> Activity:
+    return activities.stop_activity(current_caller(), activity_id, stop)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context)

@@ -1,0 +1,30 @@
+"""Ringotel webhook mode: StartCallActivity / StopCallActivity posted to one URL, token in the body."""
+
+from typing import Any
+
+from ringbridge import http
+from ringbridge.logic import webhook
+from ringbridge.models.activities import Activity
+from ringbridge.models.webhook import WebhookEvent
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.post(
+    "/ringotel/webhook",
+    summary="Ringotel webhook: StartCallActivity and StopCallActivity",
+    description="Authenticated by `api_token` in the body (an rw token) or the Authorization header. "
+    "Times are epoch milliseconds; numbers may come without '+'. An unknown `method` answers 400.",
+    tags=["Ringotel"],
+    responses={400: {"description": "Unknown method, or not JSON"}, 403: {"description": "Missing or bad token"}},
+)
+def ringotel_webhook(event: WebhookEvent) -> Activity:
+    caller = webhook.authenticate(event, app.current_event.headers)
+    return webhook.handle_event(caller, event)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # The token travels in the body, so this route authenticates itself after parsing it.
+    return http.handle(app, event, context, authenticate=False)

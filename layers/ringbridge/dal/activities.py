@@ -1,0 +1,97 @@
+"""Call activities and their per-call copies.
+
+    PK            SK                  what
+    ACCOUNT#<a>   ACTIVITY#<id>       the activity (CHG_PK/CHG_SK: in the ChangesIndex feed)
+    ACCOUNT#<a>   CALL#<call id>      a full copy of the same activity, keyed by Ringotel's call id
+
+Both items are written in one transaction, the copy with ``attribute_not_exists`` when new: that
+conditional put is what makes a call id unique per account, also under concurrent retries. The
+copy (rather than a pointer) lets a hook name the activity by either id and still read it in one
+BatchGetItem.
+"""
+
+from typing import Any
+
+from ringbridge import aws
+from ringbridge.dal import pagination, table
+from ringbridge.dal.contacts import contact_sk
+from ringbridge.dal.table import account_pk, changes_pk, from_item, key, strip_keys, to_item
+
+ACTIVITY_PREFIX = "ACTIVITY#"
+
+
+def activity_sk(activity_id: str) -> str:
+    return f"{ACTIVITY_PREFIX}{activity_id}"
+
+
+def call_sk(call_id: str) -> str:
+    return f"CALL#{call_id}"
+
+
+def get_activity(account_id: str, activity_id: str) -> dict[str, Any] | None:
+    """The activity with this id (not a call id), strongly consistent; None if absent."""
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(), Key=key(account_pk(account_id), activity_sk(activity_id)), ConsistentRead=True
+    )
+    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
+
+
+def get_by_call(account_id: str, call_id: str) -> dict[str, Any] | None:
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(), Key=key(account_pk(account_id), call_sk(call_id)), ConsistentRead=True
+    )
+    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
+
+
+def list_activities(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the account's activities, oldest first (ids are ULIDs)."""
+    items, next_cursor = pagination.query_page(
+        aws.dynamodb(), table.name(), account_pk(account_id), ACTIVITY_PREFIX, limit, cursor
+    )
+    return [strip_keys(from_item(item)) for item in items], next_cursor
+
+
+def read_for_write(account_id: str, reference: str, contact_id: str | None = None) -> dict[str, dict | None]:
+    """The activity named by its id or its call id, and optionally a contact: one BatchGetItem.
+
+    Answers {"activity": ..., "contact": ...}; the activity id wins if both ids exist.
+    """
+    wanted = [activity_sk(reference), call_sk(reference)]
+    if contact_id:
+        wanted.append(contact_sk(contact_id))
+    client = aws.dynamodb()
+    request = {table.name(): {"Keys": [key(account_pk(account_id), sk) for sk in wanted], "ConsistentRead": True}}
+    by_sk: dict[str, dict[str, Any]] = {}
+    while request:
+        answer = client.batch_get_item(RequestItems=request)
+        for item in answer["Responses"].get(table.name(), []):
+            values = from_item(item)
+            by_sk[values["SK"]] = strip_keys(values)
+        request = answer.get("UnprocessedKeys") or {}
+    activity = by_sk.get(activity_sk(reference)) or by_sk.get(call_sk(reference))
+    return {"activity": activity, "contact": by_sk.get(contact_sk(contact_id)) if contact_id else None}
+
+
+def activity_puts(account_id: str, activity: dict[str, Any], expected_version: int | None) -> list[dict]:
+    """Transaction items writing the activity and its call copy; new, or only over ``expected_version``."""
+    condition: dict[str, Any]
+    if expected_version is None:
+        condition = {"ConditionExpression": "attribute_not_exists(PK)"}
+    else:
+        condition = {
+            "ConditionExpression": "version = :expected",
+            "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+        }
+    main = {
+        "PK": account_pk(account_id),
+        "SK": activity_sk(activity["id"]),
+        "CHG_PK": changes_pk(account_id, "ACTIVITY"),
+        "CHG_SK": f"{activity['updated_at']}#{activity['id']}",
+        **activity,
+    }
+    copy = {"PK": account_pk(account_id), "SK": call_sk(activity["call_id"]), **activity}
+    # The call copy comes first: a cancelled new write then reports the taken call id at index 0.
+    return [
+        {"Put": {"TableName": table.name(), "Item": to_item(copy), **condition}},
+        {"Put": {"TableName": table.name(), "Item": to_item(main), **condition}},
+    ]

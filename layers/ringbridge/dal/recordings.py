@@ -1,0 +1,50 @@
+"""Call recordings in the private S3 bucket, under keys scoped by account and activity."""
+
+from typing import Any
+
+from ringbridge import aws, ids, settings
+
+
+def object_key(account_id: str, activity_id: str, extension: str) -> str:
+    """A new key for each upload, so a replacement never overwrites what an activity still points at."""
+    return f"accounts/{account_id}/activities/{activity_id}/recording-{ids.new_id()}.{extension}"
+
+
+def put_object(key: str, body: bytes, content_type: str) -> None:
+    aws.s3().put_object(Bucket=settings.recordings_bucket(), Key=key, Body=body, ContentType=content_type)
+
+
+def delete_object(key: str) -> None:
+    aws.s3().delete_object(Bucket=settings.recordings_bucket(), Key=key)
+
+
+def presigned_get(key: str, expires_seconds: int) -> str:
+    return aws.s3().generate_presigned_url(
+        "get_object", Params={"Bucket": settings.recordings_bucket(), "Key": key}, ExpiresIn=expires_seconds
+    )
+
+
+class MultipartUpload:
+    """One S3 multipart upload: parts in order, then complete, or abort (leaving nothing behind)."""
+
+    def __init__(self, key: str, content_type: str) -> None:
+        self.key = key
+        self._bucket = settings.recordings_bucket()
+        answer = aws.s3().create_multipart_upload(Bucket=self._bucket, Key=key, ContentType=content_type)
+        self._upload_id: str = answer["UploadId"]
+        self._parts: list[dict[str, Any]] = []
+
+    def upload_part(self, data: bytes | bytearray) -> None:
+        number = len(self._parts) + 1
+        answer = aws.s3().upload_part(
+            Bucket=self._bucket, Key=self.key, UploadId=self._upload_id, PartNumber=number, Body=data
+        )
+        self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+
+    def complete(self) -> None:
+        aws.s3().complete_multipart_upload(
+            Bucket=self._bucket, Key=self.key, UploadId=self._upload_id, MultipartUpload={"Parts": self._parts}
+        )
+
+    def abort(self) -> None:
+        aws.s3().abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self._upload_id)

@@ -1,0 +1,144 @@
+"""Ringostat sync items: per-account config and status, the registry of configured accounts, changes.
+
+    PK                    SK                  what
+    ACCOUNT#<a>           RINGOSTAT#CONFIG    project id, origin, contact-link template
+    ACCOUNT#<a>           RINGOSTAT#STATUS    watermarks, last outcome, counters
+    RINGOSTAT#ACCOUNTS    <a>                 the registry: one item per configured account
+
+The registry is the one partition outside ``ACCOUNT#``: the scheduled run must find every configured
+account without a Scan, and it holds account ids only (no data), written with the account's config.
+The auth key is an SSM SecureString (see logic.ringostat), never an item.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from ringbridge import aws
+from ringbridge.dal import table
+from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key, strip_keys, to_item
+
+CONFIG_SK = "RINGOSTAT#CONFIG"
+STATUS_SK = "RINGOSTAT#STATUS"
+REGISTRY_PK = "RINGOSTAT#ACCOUNTS"
+WATERMARKS = {"ORGANIZATION": "organizations_watermark", "CONTACT": "contacts_watermark"}
+SENT_COUNTERS = {"ORGANIZATION": "organizations_sent", "CONTACT": "contacts_sent"}
+
+
+def put_config(account_id: str, config: dict[str, Any], reset_watermarks: bool) -> None:
+    """Write the config and the registry entry together; optionally restart the sync from scratch."""
+    writes: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table.name(),
+                "Item": to_item({"PK": account_pk(account_id), "SK": CONFIG_SK, **config}),
+            }
+        },
+        {"Put": {"TableName": table.name(), "Item": to_item({"PK": REGISTRY_PK, "SK": account_id})}},
+    ]
+    if reset_watermarks:
+        writes.append(
+            {
+                "Update": {
+                    "TableName": table.name(),
+                    "Key": key(account_pk(account_id), STATUS_SK),
+                    "UpdateExpression": f"REMOVE {', '.join(WATERMARKS.values())}",
+                }
+            }
+        )
+    aws.dynamodb().transact_write_items(TransactItems=writes)
+
+
+def put_auth_key(parameter_name: str, auth_key: str) -> None:
+    """Store the key as a SecureString (encrypted with the account's default aws/ssm KMS key)."""
+    aws.ssm().put_parameter(Name=parameter_name, Value=auth_key, Type="SecureString", Overwrite=True)
+
+
+def configured_accounts() -> Iterator[str]:
+    """Every account in the registry, one Query page at a time."""
+    client = aws.dynamodb()
+    request: dict[str, Any] = {
+        "TableName": table.name(),
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": REGISTRY_PK}},
+        "ProjectionExpression": "SK",
+    }
+    while True:
+        answer = client.query(**request)
+        yield from (item["SK"]["S"] for item in answer["Items"])
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Both items of an account in one strongly consistent round trip."""
+    keys = [key(account_pk(account_id), CONFIG_SK), key(account_pk(account_id), STATUS_SK)]
+    request = {table.name(): {"Keys": keys, "ConsistentRead": True}}
+    config = status = None
+    client = aws.dynamodb()
+    while request:
+        answer = client.batch_get_item(RequestItems=request)
+        for item in answer["Responses"].get(table.name(), []):
+            values = from_item(item)
+            if values["SK"] == CONFIG_SK:
+                config = strip_keys(values)
+            else:
+                status = strip_keys(values)
+        request = answer.get("UnprocessedKeys") or {}
+    return config, status
+
+
+def changes_after(account_id: str, entity: str, after: str | None, page_size: int) -> Iterator[list[dict[str, Any]]]:
+    """Pages of the account's contacts or organizations whose change key is after ``after``, oldest first.
+
+    A page is one Query on the ChangesIndex (eventually consistent, as every GSI read is).
+    """
+    client = aws.dynamodb()
+    values: dict[str, Any] = {":pk": {"S": changes_pk(account_id, entity)}}
+    condition = "CHG_PK = :pk"
+    if after:
+        condition += " AND CHG_SK > :after"
+        values[":after"] = {"S": after}
+    request: dict[str, Any] = {
+        "TableName": table.name(),
+        "IndexName": CHANGES_INDEX,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+        "Limit": page_size,
+    }
+    while True:
+        answer = client.query(**request)
+        if answer["Items"]:
+            yield [from_item(item) for item in answer["Items"]]
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+def record_accepted(account_id: str, entity: str, watermark: str, count: int, now: str) -> None:
+    """Move the entity's watermark past a batch Ringostat accepted, and count it."""
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=key(account_pk(account_id), STATUS_SK),
+        UpdateExpression=f"SET {WATERMARKS[entity]} = :watermark, last_sent_at = :now ADD {SENT_COUNTERS[entity]} :n",
+        ExpressionAttributeValues={":watermark": {"S": watermark}, ":now": {"S": now}, ":n": {"N": str(count)}},
+    )
+
+
+def record_run(account_id: str, now: str, error: str | None, batches_failed: int) -> None:
+    """The outcome of an account's run: a success clears the last error, a failure keeps the last success."""
+    values: dict[str, Any] = {":now": {"S": now}}
+    if error is None:
+        expression = "SET last_run_at = :now, last_success_at = :now REMOVE last_error, last_error_at"
+    else:
+        expression = "SET last_run_at = :now, last_error = :error, last_error_at = :now"
+        values[":error"] = {"S": error}
+    if batches_failed:
+        expression = expression.replace("SET", "ADD batches_failed :failed SET", 1)
+        values[":failed"] = {"N": str(batches_failed)}
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=key(account_pk(account_id), STATUS_SK),
+        UpdateExpression=expression,
+        ExpressionAttributeValues=values,
+    )

@@ -1,0 +1,66 @@
+"""The state dir of a local stack: stack.json (how to reach it) and demo.json (demo accounts).
+
+``ringbridge serve`` writes stack.json when it is ready and removes it when it stops; the other
+commands (invoke, admin --local) read it to talk to the same emulator and tables.
+"""
+
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ringbridge.local import stack, template
+
+
+class NotRunning(Exception):
+    """No local stack answers for this state dir."""
+
+
+def write_stack(state_dir: Path, base_url: str, endpoint: str, external: bool) -> None:
+    tables = {logical_id: template.local_name(logical_id) for logical_id in template.resources("AWS::DynamoDB::Table")}
+    buckets = {logical_id: template.local_name(logical_id) for logical_id in template.resources("AWS::S3::Bucket")}
+    description = {
+        "base_url": base_url,
+        "endpoint": endpoint,
+        "external_endpoint": external,
+        "region": os.environ["AWS_DEFAULT_REGION"],
+        "tables": tables,
+        "buckets": buckets,
+        "environment": stack.function_environment(),
+        "pid": os.getpid(),
+    }
+    (state_dir / "stack.json").write_text(json.dumps(description, indent=2) + "\n")
+
+
+def remove_stack(state_dir: Path) -> None:
+    (state_dir / "stack.json").unlink(missing_ok=True)
+
+
+def connect(state_dir: Path) -> dict[str, Any]:
+    """Point this process's boto3 clients and the functions' environment at the running local stack."""
+    path = state_dir / "stack.json"
+    hint = f"no local stack is running for {state_dir}/: start one with `make serve` (or `ringbridge serve`)"
+    if not path.exists():
+        raise NotRunning(hint)
+    description = json.loads(path.read_text())
+    if not _answers(description["endpoint"]):
+        raise NotRunning(f"{hint}; the emulator at {description['endpoint']} does not answer")
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = description["region"]
+    stack.use_endpoint(description["endpoint"])
+    os.environ.update(description["environment"])
+    return description
+
+
+def demo_accounts(state_dir: Path) -> list[dict[str, Any]]:
+    return json.loads((state_dir / "demo.json").read_text())["accounts"]
+
+
+def _answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=2):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,235 @@
+"""Call activities: create (matched to a contact), assign, update, stop; events may come out of order.
+
+An activity is named by its id or by Ringotel's call id. A stop that arrives before its start
+records a placeholder under the call id (status completed, the end fields known); the later
+create fills in the start fields instead of making a second activity.
+"""
+
+import re
+from datetime import datetime
+from typing import Any
+
+from ringbridge import clock, ids
+from ringbridge.auth import Caller
+from ringbridge.dal import accounts as accounts_dal
+from ringbridge.dal import activities as dal
+from ringbridge.dal import contacts as contacts_dal
+from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.errors import Conflict, InvalidInput, NotFound
+from ringbridge.models.activities import Activity, ActivityAssign, ActivityCreate, ActivityStop, ActivityUpdate
+
+WRITE_ATTEMPTS = 3
+# Set on a placeholder written by a stop that came before its start; the create removes it.
+AWAITING_START = "awaiting_start"
+_ACTIVITY_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID, as ids.new_id makes them
+
+
+def create_activity(
+    caller: Caller, data: ActivityCreate, *, strict_user: bool = True, extension: str | None = None
+) -> tuple[Activity, bool]:
+    """The activity of ``data.call_id``, and whether this call created it (False: a retry).
+
+    ``strict_user`` refuses a user_id that names no CRM user; webhook events pass False, since
+    Ringotel cannot fix its mapping and losing the call would be worse. ``extension`` (webhook)
+    is tried when user_id names nobody.
+    """
+    user_id = _resolve_user(caller.account_id, data.user_id, extension, strict_user)
+    contact_id = _contact_for(caller, data)
+    now = clock.now_iso()
+    fields = {
+        "call_id": data.call_id,
+        "direction": data.direction,
+        "caller_number": data.caller_number,
+        "called_number": data.called_number,
+        "user_id": user_id,
+        "contact_id": contact_id,
+        "subject": data.subject,
+        "comment": data.comment,
+        "started_at": data.started_at or now,
+    }
+    for _ in range(WRITE_ATTEMPTS):
+        activity = {
+            "id": ids.new_id(),
+            "status": "active",
+            **fields,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            contacts_dal.transact(dal.activity_puts(caller.account_id, activity, expected_version=None))
+            return Activity(**activity), True
+        except TransactionCancelled:
+            existing = dal.get_by_call(caller.account_id, data.call_id)
+        if existing is None:
+            continue  # the new id collided, not the call id: try another id
+        if not existing.get(AWAITING_START):
+            return Activity(**existing), False
+        merged = _merge_start(existing, fields)
+        try:
+            contacts_dal.transact(dal.activity_puts(caller.account_id, merged, expected_version=existing["version"]))
+            return Activity(**merged), True
+        except TransactionCancelled:
+            continue  # a concurrent retry merged first: read it again
+    raise Conflict("the activity changed concurrently; retry", field="call_id")
+
+
+def _merge_start(placeholder: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """A stop's placeholder with the start fields filled in; what the stop recorded is kept."""
+    merged = {**placeholder, **{k: v for k, v in fields.items() if v is not None}}
+    merged.pop(AWAITING_START)
+    if merged.get("duration_seconds") is None and merged.get("ended_at"):
+        merged["duration_seconds"] = _seconds_between(merged["started_at"], merged["ended_at"])
+    merged.update(version=placeholder["version"] + 1, updated_at=clock.now_iso())
+    return merged
+
+
+def _resolve_user(account_id: str, reference: str | None, extension: str | None, strict: bool) -> str | None:
+    """A CRM user id, or the id of the user with this Ringotel extension (one Query of the users)."""
+    if not (reference or extension):
+        return None
+    users = accounts_dal.list_users(account_id)
+    for user in users:
+        if user["id"] == reference:
+            return reference
+    for wanted in (reference, extension):
+        for user in users:
+            if wanted and user.get("extension") == wanted:
+                return user["id"]
+    if strict:
+        raise InvalidInput("is neither a user id nor the extension of a user of this account", field="user_id")
+    return None
+
+
+def _contact_for(caller: Caller, data: ActivityCreate) -> str | None:
+    """The given contact (checked), else the most recently updated contact with the other party's number."""
+    if data.contact_id:
+        if contacts_dal.read_for_write(caller.account_id, data.contact_id, None, None)["contact"] is None:
+            raise InvalidInput("is not a contact of this account", field="contact_id")
+        return data.contact_id
+    external = data.caller_number if data.direction == "inbound" else data.called_number
+    if not external:
+        return None
+    # Imported here: only creating an activity matches numbers; the other hooks start faster without it.
+    from ringbridge.logic import contacts
+
+    try:
+        matches = contacts.find_contacts_by_phone(caller, external)
+    except InvalidInput:
+        return None  # "anonymous", an internal extension...: nobody to match, still a call
+    return matches[0].id if matches else None
+
+
+def assign_activity(caller: Caller, reference: str, data: ActivityAssign) -> Activity:
+    for _ in range(WRITE_ATTEMPTS):
+        found = dal.read_for_write(caller.account_id, reference, data.contact_id)
+        current = _existing(found["activity"])
+        if found["contact"] is None:
+            raise InvalidInput("is not a contact of this account", field="contact_id")
+        if current.get("contact_id") == data.contact_id:
+            return Activity(**current)
+        updated = _next_version(current, contact_id=data.contact_id)
+        if _write(caller, updated, current["version"]):
+            return Activity(**updated)
+    raise Conflict("the activity changed concurrently; retry")
+
+
+def update_activity(caller: Caller, reference: str, data: ActivityUpdate) -> Activity:
+    """A partial update; a stale ``version`` answers 409 with the current activity."""
+    changes = data.model_dump(exclude_unset=True)
+    expected = changes.pop("version", None)
+    for _ in range(WRITE_ATTEMPTS):
+        current = _existing(dal.read_for_write(caller.account_id, reference)["activity"])
+        if expected is not None and expected != current["version"]:
+            raise Conflict(
+                f"version {expected} is stale; the activity is at version {current['version']}",
+                field="version",
+                details={"activity": Activity(**current).model_dump()},
+            )
+        updated = _next_version(current, **changes)
+        if _write(caller, updated, current["version"]):
+            return Activity(**updated)
+        if expected is not None:
+            expected = current["version"]  # re-read: a changed version then answers 409
+    raise Conflict("the activity changed concurrently; retry")
+
+
+def stop_activity(caller: Caller, reference: str, data: ActivityStop) -> Activity:
+    """Complete the activity; idempotent once completed. An unknown call id records a placeholder."""
+    for _ in range(WRITE_ATTEMPTS):
+        current = dal.read_for_write(caller.account_id, reference)["activity"]
+        if current is None:
+            if _ACTIVITY_ID.match(reference):
+                raise NotFound("no such activity", field="id")
+            placeholder = _placeholder(reference, data)
+            if _write(caller, placeholder, None):
+                return Activity(**placeholder)
+            continue  # the start (or another stop) got there first
+        if current["status"] == "completed":
+            return Activity(**current)
+        ended_at = data.ended_at or clock.now_iso()
+        duration = data.duration_seconds
+        if duration is None:
+            duration = _seconds_between(current["started_at"], ended_at)
+        updated = _next_version(
+            current, status="completed", ended_at=ended_at, duration_seconds=duration, cause=data.cause
+        )
+        if _write(caller, updated, current["version"]):
+            return Activity(**updated)
+    raise Conflict("the activity changed concurrently; retry")
+
+
+def _placeholder(call_id: str, data: ActivityStop) -> dict[str, Any]:
+    now = clock.now_iso()
+    return {
+        "id": ids.new_id(),
+        "call_id": call_id,
+        "direction": None,
+        "status": "completed",
+        "ended_at": data.ended_at or now,
+        "duration_seconds": data.duration_seconds,
+        "cause": data.cause,
+        AWAITING_START: True,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def set_recording(caller: Caller, reference: str, recording: dict[str, Any]) -> tuple[Activity, str | None]:
+    """Record ``recording`` on the activity; answers it and the key of the recording it replaced."""
+    for _ in range(WRITE_ATTEMPTS):
+        current = _existing(dal.read_for_write(caller.account_id, reference)["activity"])
+        updated = _next_version(current, recording=recording)
+        if _write(caller, updated, current["version"]):
+            previous = (current.get("recording") or {}).get("key")
+            return Activity(**updated), previous
+    raise Conflict("the activity changed concurrently; retry")
+
+
+def get_activity(caller: Caller, reference: str) -> Activity:
+    return Activity(**_existing(dal.read_for_write(caller.account_id, reference)["activity"]))
+
+
+def _existing(activity: dict[str, Any] | None) -> dict[str, Any]:
+    if activity is None:
+        raise NotFound("no such activity", field="id")
+    return activity
+
+
+def _next_version(current: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
+
+
+def _write(caller: Caller, activity: dict[str, Any], expected_version: int | None) -> bool:
+    """One transaction; False if it lost a race (the caller reads again)."""
+    try:
+        contacts_dal.transact(dal.activity_puts(caller.account_id, activity, expected_version))
+    except TransactionCancelled:
+        return False
+    return True
+
+
+def _seconds_between(start: str, end: str) -> int:
+    started: datetime = clock.parse_iso(start)
+    return max(0, round((clock.parse_iso(end) - started).total_seconds()))

@@ -1,0 +1,116 @@
+"""Notes: create, update, delete (leaving a tombstone for the feeds), read and list."""
+
+from typing import Any
+
+from ringbridge import clock, ids
+from ringbridge.auth import Caller
+from ringbridge.dal import contacts as contacts_dal
+from ringbridge.dal import feeds as feeds_dal
+from ringbridge.dal import notes as dal
+from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.errors import Conflict, InvalidInput, NotFound
+from ringbridge.logic.contacts import WRITE_ATTEMPTS, tombstone_expiry
+from ringbridge.models.notes import Note, NoteCreate, NoteUpdate
+
+
+def create_note(caller: Caller, data: NoteCreate) -> Note:
+    deps = dal.read_for_write(caller.account_id, None, data.contact_id, data.author_id)
+    _check_references(data.contact_id, data.author_id, deps)
+    now = clock.now_iso()
+    note = {**data.model_dump(), "id": ids.new_id(), "version": 1, "created_at": now, "updated_at": now}
+    _write(caller, dal.note_writes(caller.account_id, note, previous=None))
+    return Note(**note)
+
+
+def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | None = None) -> Note:
+    """Partial update with optimistic concurrency: a stale version answers 409 with the current note."""
+    changes = data.model_dump(exclude_unset=True)
+    expected = changes.pop("version", None)
+    if expected is None and if_match:
+        expected = _version_from_etag(if_match)
+    for _ in range(WRITE_ATTEMPTS):
+        deps = dal.read_for_write(caller.account_id, note_id, changes.get("contact_id"), changes.get("author_id"))
+        current = deps["note"]
+        if current is None:
+            raise NotFound("no such note", field="id")
+        _check_version(expected, current)
+        _check_references(changes.get("contact_id"), changes.get("author_id"), deps)
+        note = {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
+        try:
+            contacts_dal.transact(dal.note_writes(caller.account_id, note, previous=current))
+            return Note(**note)
+        except TransactionCancelled as cancelled:
+            _raise_if_contact_gone(cancelled)
+            if expected is not None:
+                expected = current["version"]  # re-read; a changed version then answers 409
+    raise Conflict("the note changed concurrently; retry")
+
+
+def delete_note(caller: Caller, note_id: str, if_match: str | None = None) -> None:
+    """Delete the note and its copy, leaving a tombstone for the feeds, in one transaction."""
+    expected = _version_from_etag(if_match) if if_match else None
+    for _ in range(WRITE_ATTEMPTS):
+        current = dal.get_note(caller.account_id, note_id)
+        if current is None:
+            raise NotFound("no such note", field="id")
+        _check_version(expected, current)
+        tombstone = feeds_dal.tombstone_put(caller.account_id, "NOTE", note_id, clock.now_iso(), tombstone_expiry())
+        try:
+            contacts_dal.transact([*dal.note_deletes(caller.account_id, current), tombstone])
+            return
+        except TransactionCancelled:
+            pass  # updated meanwhile: read it again
+    raise Conflict("the note changed concurrently; retry")
+
+
+def get_note(caller: Caller, note_id: str) -> Note:
+    found = dal.get_note(caller.account_id, note_id)
+    if found is None:
+        raise NotFound("no such note", field="id")
+    return Note(**found)
+
+
+def list_notes(caller: Caller, contact_id: str | None, limit: int, cursor: str | None) -> tuple[list[Note], str | None]:
+    items, next_cursor = dal.list_page(caller.account_id, contact_id, limit, cursor)
+    return [Note(**item) for item in items], next_cursor
+
+
+def etag(note: Note) -> str:
+    return f'"{note.version}"'
+
+
+def _write(caller: Caller, writes: list[dict]) -> None:
+    try:
+        contacts_dal.transact(writes)
+    except TransactionCancelled as cancelled:
+        _raise_if_contact_gone(cancelled)
+        raise Conflict("the note could not be written because of concurrent changes; retry") from None
+
+
+def _raise_if_contact_gone(cancelled: TransactionCancelled) -> None:
+    # The contact check is the first item of note_writes.
+    if cancelled.reasons and cancelled.reasons[0] == "ConditionalCheckFailed":
+        raise InvalidInput("is not a contact of this account", field="contact_id")
+
+
+def _check_references(contact_id: str | None, author_id: str | None, deps: dict[str, Any]) -> None:
+    if contact_id and deps["contact"] is None:
+        raise InvalidInput("is not a contact of this account", field="contact_id")
+    if author_id and deps["author"] is None:
+        raise InvalidInput("is not a user of this account", field="author_id")
+
+
+def _check_version(expected: int | None, current: dict[str, Any]) -> None:
+    if expected is not None and expected != current["version"]:
+        raise Conflict(
+            f"version {expected} is stale; the note is at version {current['version']}",
+            field="version",
+            details={"note": Note(**current).model_dump()},
+        )
+
+
+def _version_from_etag(if_match: str) -> int:
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInput('must be the ETag of the note, like "3"', field="If-Match")
+    return int(text)

@@ -1,0 +1,96 @@
+"""A file server on 127.0.0.1 standing in for wherever Ringotel keeps recordings (an edge we don't own).
+
+Paths: /audio.mp3?size=N (audio/mpeg, with Content-Length), /stream?size=N (octet-stream, no
+length: the end is the connection's close), /page.html, /missing, /redirect/N (N hops, then
+/audio.mp3), /to?url=U (a redirect to U). Bodies are generated, never held whole in memory.
+"""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+MP3_HEAD = b"ID3\x04\x00\x00\x00\x00\x00\x00"
+BLOCK = 64 * 1024
+
+
+def audio_bytes(size: int) -> bytes:
+    """The exact bytes /audio.mp3?size=N serves (for small files a test compares)."""
+    return b"".join(_body(size))
+
+
+def _body(size: int) -> Iterator[bytes]:
+    head = MP3_HEAD[:size]
+    yield head
+    left = size - len(head)
+    filler = bytes(range(256)) * (BLOCK // 256)
+    while left > 0:
+        piece = filler[: min(BLOCK, left)]
+        left -= len(piece)
+        yield piece
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        size = int(query.get("size", "2048"))
+        if parts.path == "/audio.mp3":
+            self._send(200, "audio/mpeg", size, length=True)
+        elif parts.path == "/stream":
+            self._send(200, "application/octet-stream", size, length=False)
+        elif parts.path == "/page.html":
+            self._send_text(200, "text/html", b"<html>not audio</html>")
+        elif parts.path.startswith("/redirect/"):
+            hops = int(parts.path.rsplit("/", 1)[1])
+            self._redirect(f"/redirect/{hops - 1}" if hops > 1 else "/audio.mp3")
+        elif parts.path == "/to":
+            self._redirect(query["url"])
+        else:
+            self._send_text(404, "text/plain", b"no such file")
+
+    def _send(self, status: int, content_type: str, size: int, *, length: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if length:
+            self.send_header("Content-Length", str(size))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        for piece in _body(size):
+            self.wfile.write(piece)
+        if not length:
+            self.close_connection = True
+
+    def _send_text(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@contextmanager
+def serving() -> Iterator[str]:
+    """A running server; yields its base URL (http://127.0.0.1:<port>)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,67 @@
+"""A fresh Lambda-like process, run by cold_start.py: import one function module, serve one event.
+
+Usage: cold_child.py floor | time MODULE EVENT | calls MODULE EVENT
+Deliberately imports nothing of the local tooling (YAML, moto): only what the function would.
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Context:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    aws_request_id = "bench"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
+    log_group_name = log_stream_name = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def main() -> None:
+    mode = sys.argv[1]
+    if mode == "floor":
+        import boto3
+
+        boto3.client("dynamodb")
+        return
+    sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "layers")]
+    module_name, event = sys.argv[2], json.loads(Path(sys.argv[3]).read_text())
+    started = time.perf_counter()
+    module = __import__(module_name, fromlist=["lambda_handler"])
+    imported = time.perf_counter()
+    if mode == "time":
+        response = module.lambda_handler(event, Context())
+        served = time.perf_counter()
+        print(
+            json.dumps(
+                {
+                    "import_ms": (imported - started) * 1000,
+                    "request_ms": (served - imported) * 1000,
+                    "status": (response or {}).get("statusCode"),
+                }
+            )
+        )
+        return
+    from ringbridge.local import calls  # counting only: after the cold timing, in its own process
+
+    log = calls.start()
+    module.lambda_handler(event, Context())
+    cold = list(log)
+    log.clear()
+    module.lambda_handler(event, Context())
+    print(json.dumps({"cold": cold, "warm": list(log)}))
+
+
+if __name__ == "__main__":
+    main()
+    sys.stdout.flush()
+    # A Lambda instance is never torn down per request: skip interpreter shutdown, which takes
+    # longer the more modules are loaded and is no part of a cold start.
+    os._exit(0)

@@ -1,0 +1,63 @@
+"""Every sample event under events/ runs through its real handler and succeeds.
+
+Placeholders are filled exactly as ``ringbridge invoke`` fills them (ringbridge.local.events),
+from an account seeded like a demo account (ringbridge.local.demo), so an event that works
+here works against ``make serve`` too.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ringbridge.local import demo, events, lambdas, template
+
+# Events that are not HTTP requests name their function by directory.
+NON_HTTP_FUNCTIONS = {"ringostat": "RingostatSyncFunction"}
+
+
+@pytest.fixture(scope="module")
+def sample_account() -> dict[str, Any]:
+    return demo.seed_account("Events test", "UA")
+
+
+def function_for(path: Path, event: dict[str, Any]) -> template.Function:
+    if events.is_http(event):
+        found = lambdas.route(event["requestContext"]["http"]["method"], event["rawPath"])
+        assert found, f"{path}: no route in template.yaml serves this event"
+        function = found[0]
+        # events/<area>/<LogicalId>[.url].json: the file says which function it is for.
+        assert path.name.split(".")[0] == function.logical_id, f"{path} is routed to {function.logical_id}"
+        return function
+    area = path.relative_to(events.EVENTS_DIR).parts[0]
+    assert area in NON_HTTP_FUNCTIONS, f"{path}: add its directory to NON_HTTP_FUNCTIONS"
+    return template.functions()[NON_HTTP_FUNCTIONS[area]]
+
+
+@pytest.mark.parametrize("path", events.files(), ids=lambda path: str(path.relative_to(events.EVENTS_DIR)))
+def test_sample_event_succeeds(path: Path, sample_account: dict[str, Any]) -> None:
+    # Given a sample event with its placeholders filled from a seeded account
+    event = events.load(path, events.placeholders(sample_account))
+    function = function_for(path, event)
+
+    # When its function handles it
+    response = lambdas.invoke(function, event)
+
+    # Then it succeeds (an HTTP event with a 2xx status)
+    if isinstance(response, dict) and "statusCode" in response:
+        assert 200 <= response["statusCode"] < 300, response
+
+
+def test_every_http_function_has_sample_events() -> None:
+    # events/<area>/<LogicalId>.json for the HTTP API, and <LogicalId>.url.json for its function URL
+    names = {path.name for path in events.files()}
+    for function in template.functions().values():
+        if function.routes:
+            assert f"{function.logical_id}.json" in names, function.logical_id
+        if function.routes and function.has_url:
+            assert f"{function.logical_id}.url.json" in names, function.logical_id
+
+
+def test_an_unknown_placeholder_is_named() -> None:
+    with pytest.raises(ValueError, match=r"\{\{contact_idd\}\}"):
+        events.fill({"rawPath": "/ringotel/contacts/{{contact_idd}}"}, {"contact_id": "01ABC"})

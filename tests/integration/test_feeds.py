@@ -1,0 +1,232 @@
+"""Ringio change feeds, in-process against the emulator."""
+
+import base64
+import json
+from datetime import timedelta
+
+import pytest
+
+from ringbridge import aws, clock
+from ringbridge.auth import Caller
+from ringbridge.dal import table
+from ringbridge.logic import accounts, activities
+from ringbridge.models.activities import ActivityCreate
+from tests.conftest import call
+
+LONG_AGO = "2020-01-01T00:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def no_lag(monkeypatch):
+    """No safety lag unless a test sets one: a feed's timestamp is then the moment it read."""
+    monkeypatch.setenv("FEED_SAFETY_LAG_SECONDS", "0")
+
+
+def minutes_ago(minutes: float) -> str:
+    return clock.iso(clock.now() - timedelta(minutes=minutes))
+
+
+def feed(tenant, kind, since, token=None, **query):
+    path = f"/ringio/feeds/accounts/{tenant.account_id}/{kind}"
+    answer = call("GET", path, token or tenant.ro_token, query={"since": since, **query})
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+def user_feed(tenant, user_id, since, **query):
+    answer = call("GET", f"/ringio/feeds/users/{user_id}/contacts", tenant.ro_token, query={"since": since, **query})
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+def contact(tenant, name="Ivan Franko", **fields):
+    answer = call("POST", "/ringio/contacts", tenant.rw_token, json_body={"contact": {"name": name, **fields}})
+    assert answer.status == 201, answer.body
+    return answer.body["contact"]["id"]
+
+
+def put(tenant, contact_id, **fields):
+    answer = call("PUT", f"/ringio/contacts/{contact_id}", tenant.rw_token, json_body={"contact": fields})
+    assert answer.status == 200, answer.body
+
+
+def delete(tenant, path):
+    assert call("DELETE", path, tenant.rw_token).status == 200
+
+
+def test_the_contacts_feed_reports_creates_updates_and_deletes_then_nothing_new(tenant):
+    # Given three contacts, one of them updated and one deleted after a checkpoint
+    start = clock.now_iso()
+    kept, updated, deleted = contact(tenant), contact(tenant), contact(tenant)
+    put(tenant, updated, title="Editor")
+    delete(tenant, f"/ringio/contacts/{deleted}")
+    # When the feed is read since the checkpoint
+    answer = feed(tenant, "contacts", start)
+    # Then it has Ringio's shape: the live ids as updated (oldest change first), the deleted one as deleted
+    assert set(answer) == {"updated", "deleted", "timestamp", "next"} and answer["next"] is None
+    assert answer["updated"] == [kept, updated] and answer["deleted"] == [deleted]
+    assert start <= answer["timestamp"] <= clock.now_iso()
+    # And polling from its timestamp reports nothing until something changes
+    again = feed(tenant, "contacts", answer["timestamp"])
+    assert (again["updated"], again["deleted"]) == ([], [])
+    put(tenant, kept, title="Poet")
+    assert feed(tenant, "contacts", again["timestamp"])["updated"] == [kept]
+
+
+def test_ringotel_writes_are_in_the_same_feed(tenant):
+    start = clock.now_iso()
+    made = call("POST", "/ringotel/contacts", tenant.rw_token, json_body={"first_name": "Lesya"})
+    assert feed(tenant, "contacts", start)["updated"] == [made.body["id"]]
+
+
+def test_a_safety_lag_keeps_the_timestamp_behind_so_recent_changes_are_reported_again(tenant, monkeypatch):
+    # Given a safety lag of 10 minutes
+    monkeypatch.setenv("FEED_SAFETY_LAG_SECONDS", "600")
+    before = clock.now()
+    contact_id = contact(tenant)
+    # When the feed is read
+    answer = feed(tenant, "contacts", minutes_ago(30))
+    # Then the timestamp is 10 minutes behind the read, and the change is reported again from it
+    assert answer["updated"] == [contact_id]
+    after = clock.now()
+    lag = timedelta(seconds=600)
+    assert before - lag <= clock.parse_iso(answer["timestamp"]) <= after - lag
+    assert feed(tenant, "contacts", answer["timestamp"])["updated"] == [contact_id]
+
+
+def test_the_notes_feed(tenant):
+    contact_id = contact(tenant)
+    start = clock.now_iso()
+    notes = []
+    for text in ("first", "second"):
+        answer = call(
+            "POST", "/ringio/notes", tenant.rw_token, json_body={"note": {"contact_id": contact_id, "body": text}}
+        )
+        notes.append(answer.body["note"]["id"])
+    delete(tenant, f"/ringio/notes/{notes[0]}")
+    answer = feed(tenant, "notes", start)
+    assert (answer["updated"], answer["deleted"]) == ([notes[1]], [notes[0]])
+
+
+def test_the_rings_feed_reports_calls_as_the_workflow_writes_them(tenant):
+    start = clock.now_iso()
+    caller = Caller(account_id=tenant.account_id, key_id="test", scope="rw", region=tenant.region)
+    activity, _ = activities.create_activity(caller, ActivityCreate(call_id="c-1", direction="inbound"))
+    answer = feed(tenant, "rings", start)
+    assert (answer["updated"], answer["deleted"]) == ([activity.id], [])
+    # Rings are never deleted: an old since is fine here
+    assert feed(tenant, "rings", LONG_AGO)["updated"] == [activity.id]
+
+
+def test_the_users_feed(tenant):
+    start = clock.now_iso()
+    assert feed(tenant, "users", minutes_ago(5))["updated"] == [tenant.user_id]
+    added = accounts.create_user(tenant.account_id, "Taras Shevchenko", "taras@example.com")
+    assert feed(tenant, "users", start)["updated"] == [added.id]
+
+
+def test_a_users_contacts_feed_has_only_their_contacts_and_a_contact_given_away_counts_as_deleted(tenant):
+    # Given two users, each owning a contact, and an unowned contact
+    other = accounts.create_user(tenant.account_id, "Taras Shevchenko").id
+    start = clock.now_iso()
+    mine, theirs = contact(tenant, owner_id=tenant.user_id), contact(tenant, owner_id=other)
+    contact(tenant)
+    first = user_feed(tenant, tenant.user_id, start)
+    assert (first["updated"], first["deleted"]) == ([mine], [])
+    # When my contact is given to the other user, and their contact is deleted
+    put(tenant, mine, owner_id=other)
+    delete(tenant, f"/ringio/contacts/{theirs}")
+    # Then my feed reports mine as gone, and theirs reports it as theirs and their deleted one
+    after = user_feed(tenant, tenant.user_id, first["timestamp"])
+    assert (after["updated"], after["deleted"]) == ([], [mine])
+    their_feed = user_feed(tenant, other, start)
+    assert (their_feed["updated"], their_feed["deleted"]) == ([mine], [theirs])
+    # And when it comes back to me, my feed reports it once, as the latest change says: mine again
+    put(tenant, mine, owner_id=tenant.user_id)
+    back = user_feed(tenant, tenant.user_id, start)
+    assert (back["updated"], back["deleted"]) == ([mine], [])
+
+
+def test_a_large_feed_is_paginated_one_query_per_page(tenant, no_scan):
+    # Given 25 changes
+    start = clock.now_iso()
+    made = [contact(tenant, f"Person {index}") for index in range(25)]
+    # When the feed is read 10 at a time, following `next` with the same since
+    seen, pages, cursor = [], [], None
+    while True:
+        del no_scan[:]
+        answer = feed(tenant, "contacts", start, limit="10", **({"cursor": cursor} if cursor else {}))
+        # one Query per page (BatchGetItem: the token's check, on its first use only)
+        assert [operation for operation in no_scan if operation != "BatchGetItem"] == ["Query"]
+        pages.append(answer)
+        seen += answer["updated"]
+        cursor = answer["next"]
+        if not cursor:
+            break
+    # Then every change comes once, in order, over three pages
+    assert seen == made and [len(page["updated"]) for page in pages] == [10, 10, 5]
+    # And a page's timestamp never passes the last change it reported, so it is a safe since by itself
+    assert feed(tenant, "contacts", pages[0]["timestamp"])["updated"][:2] == [made[9], *made[10:11]]
+    assert pages[-1]["timestamp"] >= pages[0]["timestamp"]
+
+
+def test_a_cursor_only_works_for_its_own_feed_and_since(tenant):
+    start = clock.now_iso()
+    for index in range(3):
+        contact(tenant, f"Person {index}")
+    cursor = feed(tenant, "contacts", start, limit="1")["next"]
+    path = f"/ringio/feeds/accounts/{tenant.account_id}"
+    for kind, since, bad in [
+        ("notes", start, cursor),
+        ("contacts", minutes_ago(1), cursor),
+        ("contacts", start, "not-a-cursor"),
+        ("contacts", start, base64.urlsafe_b64encode(json.dumps({"f": "CONTACT:"}).encode()).decode()),
+    ]:
+        answer = call("GET", f"{path}/{kind}", tenant.ro_token, query={"since": since, "cursor": bad})
+        assert answer.status == 422 and answer.body["error"]["field"] == "cursor", (kind, answer.body)
+
+
+@pytest.mark.parametrize("since", [None, "", "yesterday", "2026-13-45T00:00:00Z", "1732350000000"])
+def test_a_missing_or_unparseable_since_is_400_naming_the_format(tenant, since):
+    query = {} if since is None else {"since": since}
+    answer = call("GET", f"/ringio/feeds/accounts/{tenant.account_id}/contacts", tenant.ro_token, query=query)
+    assert answer.status == 400, answer.body
+    assert answer.body["error"]["field"] == "since" and "ISO 8601" in answer.body["error"]["message"]
+
+
+@pytest.mark.parametrize("kind", ["contacts", "notes"])
+def test_a_since_older_than_the_tombstone_retention_is_410(tenant, kind):
+    answer = call(
+        "GET",
+        f"/ringio/feeds/accounts/{tenant.account_id}/{kind}",
+        tenant.ro_token,
+        query={"since": minutes_ago(31 * 24 * 60)},
+    )
+    assert answer.status == 410 and answer.body["error"]["field"] == "since"
+    assert "30 days" in answer.body["error"]["message"]
+    user = call("GET", f"/ringio/feeds/users/{tenant.user_id}/contacts", tenant.ro_token, query={"since": LONG_AGO})
+    assert user.status == 410
+    assert feed(tenant, kind, minutes_ago(29 * 24 * 60))["updated"] is not None
+
+
+def test_a_deletion_leaves_a_tombstone_that_expires_after_the_retention(tenant):
+    contact_id = contact(tenant)
+    delete(tenant, f"/ringio/contacts/{contact_id}")
+    item = aws.dynamodb().get_item(
+        TableName=table.name(), Key=table.key(table.account_pk(tenant.account_id), f"TOMBSTONE#CONTACT#{contact_id}")
+    )["Item"]
+    expected = clock.now().timestamp() + 30 * 86400
+    assert abs(int(item["expires_at"]["N"]) - expected) < 60
+
+
+def test_another_accounts_feed_and_user_are_404(tenant, other_tenant):
+    for path in [
+        f"/ringio/feeds/accounts/{other_tenant.account_id}/contacts",
+        f"/ringio/feeds/accounts/{other_tenant.account_id}/rings",
+        f"/ringio/feeds/users/{other_tenant.user_id}/contacts",
+        "/ringio/feeds/users/01NOSUCHUSER/contacts",
+    ]:
+        answer = call("GET", path, tenant.ro_token, query={"since": minutes_ago(1)})
+        assert answer.status == 404, path
+    other = contact(other_tenant)
+    assert other not in feed(tenant, "contacts", minutes_ago(5))["updated"]

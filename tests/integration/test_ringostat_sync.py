@@ -1,0 +1,399 @@
+"""The scheduled Ringostat sync, run through its real lambda_handler against moto and a fake Ringostat."""
+
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from ringbridge import aws
+from ringbridge.dal import ringostat as ringostat_dal
+from ringbridge.dal import table
+from ringbridge.errors import InvalidInput, NotFound
+from ringbridge.local import lambdas, template
+from ringbridge.logic import ringostat
+from ringbridge.observability import logger
+from tests.conftest import Tenant, call, make_tenant
+from tests.fake_ringostat import Fail, FakeRingostat
+
+EVENT = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text())
+LINK = "https://crm.example.com/contacts/{id}"
+
+
+@pytest.fixture
+def ringostat_server(monkeypatch) -> Iterator[FakeRingostat]:
+    server = FakeRingostat().start()
+    monkeypatch.setenv("RINGOSTAT_BASE_URL", server.base_url)
+    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
+    monkeypatch.setenv("RINGOSTAT_BACKOFF_SECONDS", "0.01")
+    monkeypatch.setenv("RINGOSTAT_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def configure(ringostat_server) -> Iterator:
+    """Configure an account for Ringostat (and the fake to know its key); unregistered afterwards."""
+    configured: list[str] = []
+
+    def configure_account(tenant: Tenant, project_id: int, auth_key: str, known_key: str | None = None) -> None:
+        ringostat_server.add_project(project_id, known_key or auth_key)
+        ringostat.configure(tenant.account_id, project_id, auth_key, "ringbridge", LINK)
+        configured.append(tenant.account_id)
+
+    yield configure_account
+    for account_id in configured:  # later tests (and other suites' runs) must not sync these accounts
+        aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(ringostat_dal.REGISTRY_PK, account_id))
+
+
+def run_sync() -> dict:
+    return lambdas.invoke(template.functions()["RingostatSyncFunction"], EVENT)
+
+
+def create_contact(tenant: Tenant, **fields) -> dict:
+    body = {"first_name": "Ivan", "last_name": "Franko", **fields}
+    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
+    assert answer.status == 201, answer.body
+    return answer.body
+
+
+def status_of(tenant: Tenant):
+    return ringostat.sync_status(tenant.account_id)[0].status
+
+
+def test_first_run_sends_every_contact_and_organization_as_the_seed_specifies(tenant, configure, ringostat_server):
+    # Given an account with an organization, an owned contact in it, and plain contacts
+    configure(tenant, 106, "key-106")
+    ivan = create_contact(
+        tenant,
+        company_name="Acme",
+        owner_id=tenant.user_id,
+        phones=[{"number": "(044) 111-11-11"}, {"number": "+380 67 111 22 33", "type": "mobile"}],
+        emails=["ivan@example.com"],
+    )
+    others = [create_contact(tenant, first_name=f"Petro {n}", last_name=None) for n in range(4)]
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then every request met the seed's contract, organizations came first, and every contact arrived
+    assert ringostat_server.problems == []
+    paths = [request.path for request in ringostat_server.requests]
+    assert paths[0] == "/minicrm/organizations/sync"
+    assert set(paths[1:]) == {"/minicrm/contacts/sync"}
+    assert ringostat_server.accepted("organizations") == [
+        {"projectId": 106, "name": "Acme", "externalId": ivan["organization_id"], "origin": "ringbridge"}
+    ]
+    contacts = {contact["externalId"]: contact for contact in ringostat_server.accepted("contacts")}
+    assert set(contacts) == {ivan["id"], *(other["id"] for other in others)}
+    assert contacts[ivan["id"]] == {
+        "projectId": 106,
+        "fullName": "Ivan Franko",
+        "origin": "ringbridge",
+        "externalId": ivan["id"],
+        "leadId": None,
+        "responsible": "olena@example.com",
+        "staffId": None,
+        "contactLink": f"https://crm.example.com/contacts/{ivan['id']}",
+        "leadLink": None,
+        "dealLink": None,
+        "googleClientId": None,
+        "contactDirections": [
+            {"type": "phone", "name": "Ivan Franko", "value": "380441111111"},
+            {"type": "phone", "name": "Ivan Franko", "value": "380671112233"},
+            {"type": "email", "name": "Ivan Franko", "value": "ivan@example.com"},
+        ],
+        "organizations": [
+            {"projectId": 106, "name": "Acme", "externalId": ivan["organization_id"], "origin": "ringbridge"}
+        ],
+    }
+    # A contact without owner or company: the CRM's name is responsible, no organizations
+    assert contacts[others[0]["id"]]["responsible"] == "ringbridge"
+    assert contacts[others[0]["id"]]["organizations"] is None
+    # 5 contacts in batches of 2
+    assert len(ringostat_server.requests) == 1 + 3
+    assert result["accounts"] == [
+        {"account_id": tenant.account_id, "organizations_sent": 1, "contacts_sent": 5, "error": None}
+    ]
+    status = status_of(tenant)
+    assert (status.contacts_sent, status.organizations_sent, status.last_error) == (5, 1, None)
+    assert status.last_success_at is not None
+
+
+def test_the_next_run_sends_what_changed_and_nothing_else(tenant, configure, ringostat_server):
+    # Given an account already synced
+    configure(tenant, 107, "key-107")
+    unchanged = create_contact(tenant, first_name="Unchanged")
+    edited = create_contact(tenant, first_name="Before")
+    run_sync()
+    ringostat_server.clear()
+
+    # When one contact is edited, one is created, and the schedule runs twice
+    answer = call("PUT", f"/ringotel/contacts/{edited['id']}", tenant.rw_token, json_body={"first_name": "After"})
+    assert answer.status == 200, answer.body
+    created = create_contact(tenant, first_name="New")
+    run_sync()
+    second = [(c["externalId"], c["fullName"]) for c in ringostat_server.accepted("contacts")]
+    ringostat_server.clear()
+    run_sync()
+
+    # Then the second run sent exactly the two changes, and the third sent nothing at all
+    assert sorted(second) == sorted([(edited["id"], "After Franko"), (created["id"], "New Franko")])
+    assert unchanged["id"] not in dict(second)
+    assert ringostat_server.requests == []
+    assert ringostat_server.problems == []
+
+
+def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_server, monkeypatch):
+    # Given 6 contacts (3 batches of 2), and Ringostat failing from the 3rd request on, past every retry
+    monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "2")
+    configure(tenant, 108, "key-108")
+    ids = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(6)]
+    ringostat_server.plan(None, None, Fail(500), Fail(503))
+
+    # When the schedule runs
+    first = run_sync()
+
+    # Then the first two batches arrived, the failure is recorded, and the account's error is visible
+    sent_first = [c["externalId"] for c in ringostat_server.accepted("contacts")]
+    assert sent_first == ids[:4]
+    assert first["accounts"][0]["contacts_sent"] == 4
+    assert "HTTP 503" in first["accounts"][0]["error"]
+    status = status_of(tenant)
+    assert "HTTP 503" in status.last_error
+    assert status.batches_failed == 1
+
+    # When it runs again with Ringostat healthy
+    ringostat_server.clear()
+    second = run_sync()
+
+    # Then exactly the rest arrives: the watermark stopped before the failed batch
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == ids[4:]
+    assert second["accounts"][0]["error"] is None
+    assert status_of(tenant).last_error is None
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [Fail(500), Fail(502), Fail(429, retry_after="0"), Fail(429), Fail(delay=1.5)],
+    ids=["500", "502", "429-retry-after", "429", "timeout"],
+)
+def test_transient_failures_are_retried_within_the_run(tenant, configure, ringostat_server, failure):
+    # Given 4 contacts and Ringostat failing once on the second batch
+    configure(tenant, 109, "key-109")
+    ids = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(4)]
+    ringostat_server.plan(None, failure)
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then the failed batch was sent again and every contact arrived in this run
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == ids
+    assert len(ringostat_server.requests) == 3
+    assert ringostat_server.requests[1].body == ringostat_server.requests[2].body
+    assert result["accounts"][0]["error"] is None
+    assert status_of(tenant).contacts_watermark is not None
+
+
+def test_a_rejected_account_does_not_stop_the_others(tenant, other_tenant, configure, ringostat_server):
+    # Given one account whose auth key Ringostat refuses (403), configured before a healthy one
+    configure(tenant, 110, "stale-key", known_key="current-key")
+    configure(other_tenant, 111, "key-111")
+    refused = create_contact(tenant, first_name="Refused")
+    healthy = create_contact(other_tenant, first_name="Healthy", phones=[{"number": "(212) 555-0100"}])
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then the healthy account synced, and the refused one was tried once, not retried, and says why
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [healthy["id"]]
+    assert ringostat_server.accepted("contacts")[0]["contactDirections"][0]["value"] == "12125550100"
+    refused_requests = [r for r in ringostat_server.requests if r.headers["x-project-id"] == "110"]
+    assert len(refused_requests) == 1
+    by_account = {account["account_id"]: account for account in result["accounts"]}
+    assert "HTTP 403" in by_account[tenant.account_id]["error"]
+    assert by_account[other_tenant.account_id]["error"] is None
+    status = status_of(tenant)
+    assert "HTTP 403" in status.last_error
+    assert status.last_error_at is not None
+    assert status.contacts_watermark is None  # nothing was accepted, nothing will be skipped
+    assert refused["id"] not in {c["externalId"] for c in ringostat_server.accepted("contacts")}
+
+
+def test_the_auth_key_never_reaches_the_logs(tenant, configure, ringostat_server, caplog):
+    # Given the function's log lines captured at DEBUG (Powertools' own too; other libraries at INFO,
+    # as in Lambda), and a run with a retry and a refusal
+    configure(tenant, 112, "s3cr3t-auth-key-112", known_key="another-key")
+    create_contact(tenant)
+    stream = io.StringIO()
+    handler = logger.registered_handler
+    previous_stream, previous_level = handler.stream, logger.log_level
+    handler.setStream(stream)
+    logger.setLevel("DEBUG")
+    caplog.set_level("INFO")
+    caplog.set_level("DEBUG", logger="aws_lambda_powertools")
+    ringostat_server.plan(Fail(500))
+    try:
+        result = run_sync()
+    finally:
+        handler.setStream(previous_stream)
+        logger.setLevel(previous_level)
+
+    # Then the logs tell what happened, and never the key
+    logged = stream.getvalue() + caplog.text
+    assert "HTTP 500" in logged and "HTTP 403" in logged
+    assert "s3cr3t-auth-key-112" not in logged
+    assert "s3cr3t-auth-key-112" not in json.dumps(result)
+    assert "s3cr3t-auth-key-112" not in status_of(tenant).model_dump_json()
+
+
+def test_changes_younger_than_the_safety_lag_wait_for_a_later_run(tenant, configure, ringostat_server, monkeypatch):
+    # Given a contact changed just now, and a safety lag of an hour
+    configure(tenant, 113, "key-113")
+    contact = create_contact(tenant)
+    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "3600")
+
+    # When the schedule runs, it sends nothing and keeps the watermark where it was
+    run_sync()
+    assert ringostat_server.requests == []
+    assert status_of(tenant).contacts_watermark is None
+
+    # When the lag has passed (here: no lag), the change goes out
+    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
+    run_sync()
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [contact["id"]]
+
+
+def test_a_new_project_id_sends_everything_again(tenant, configure, ringostat_server):
+    # Given an account synced to one project
+    configure(tenant, 114, "key-114")
+    contact = create_contact(tenant, company_name="Acme")
+    run_sync()
+
+    # When the admin points it at another project
+    configure(tenant, 115, "key-115")
+    run_sync()
+
+    # Then the new project gets every organization and contact
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts", project_id=115)] == [contact["id"]]
+    assert [o["externalId"] for o in ringostat_server.accepted("organizations", project_id=115)] == [
+        contact["organization_id"]
+    ]
+
+
+def test_a_run_out_of_time_stops_without_moving_the_watermark(tenant, configure, ringostat_server):
+    # Given a changed contact
+    configure(tenant, 116, "key-116")
+    create_contact(tenant)
+
+    # When a run starts with no time left
+    result = ringostat.sync_all(ringostat.Budget(0.0))
+
+    # Then it stops before sending, and the next run still has everything to send
+    assert result.stopped_early
+    assert ringostat_server.requests == []
+    assert status_of(tenant).contacts_watermark is None
+
+
+def test_accounts_without_ringostat_are_not_synced(ringostat_server):
+    # Given an account with contacts but no Ringostat configuration
+    stranger = make_tenant("UA", "No Ringostat")
+    create_contact(stranger)
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then nothing is sent for it
+    assert stranger.account_id not in {account["account_id"] for account in result["accounts"]}
+    assert ringostat_server.requests == []
+
+
+def test_deleted_contacts_are_passed_over(tenant, configure, ringostat_server):
+    # Given a synced contact that is then deleted (leaving a tombstone in the changes), and a new one
+    configure(tenant, 117, "key-117")
+    deleted = create_contact(tenant, first_name="Gone")
+    run_sync()
+    ringostat_server.clear()
+    assert call("DELETE", f"/ringio/contacts/{deleted['id']}", tenant.rw_token).status in (200, 204)
+    created = create_contact(tenant, first_name="New")
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then only the new contact is sent, and the run is a success
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [created["id"]]
+    assert result["accounts"][0]["error"] is None
+    assert ringostat_server.problems == []
+
+
+def test_a_retry_after_beyond_the_run_is_recorded_and_the_run_goes_on(tenant, configure, ringostat_server):
+    # Given Ringostat asking to come back in an hour
+    configure(tenant, 118, "key-118")
+    create_contact(tenant)
+    ringostat_server.plan(Fail(429, retry_after="3600"))
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then the run does not wait: the account's error says why, and nothing was skipped
+    assert "retry after 3600 s" in result["accounts"][0]["error"]
+    assert not result["stopped_early"]
+    assert len(ringostat_server.requests) == 1
+    assert status_of(tenant).contacts_watermark is None
+
+
+def test_configuration_keeps_the_auth_key_in_ssm_only(tenant, configure):
+    # When an account is configured
+    configure(tenant, 119, "key-119")
+
+    # Then the key is a SecureString in SSM, and neither the table nor the status shows it
+    parameter = aws.ssm().get_parameter(Name=f"/ringbridge/ringostat/{tenant.account_id}/auth-key", WithDecryption=True)
+    assert parameter["Parameter"]["Type"] == "SecureString"
+    assert parameter["Parameter"]["Value"] == "key-119"
+    config, _ = ringostat_dal.get_config_and_status(tenant.account_id)
+    assert "key-119" not in json.dumps(config)
+    [shown] = ringostat.sync_status(tenant.account_id)
+    assert shown.config.project_id == 119
+    assert "key-119" not in shown.model_dump_json()
+    assert tenant.account_id in {each.account_id for each in ringostat.sync_status()}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"contact_link": "https://crm.example.com/contacts"}, "contact_link"),
+        ({"project_id": 0}, "project_id"),
+        ({"origin": " "}, "origin"),
+        ({"auth_key": ""}, "auth_key"),
+    ],
+)
+def test_bad_configuration_names_the_field_and_writes_nothing(tenant, change, field):
+    arguments = {"project_id": 120, "auth_key": "key-120", "origin": "ringbridge", "contact_link": LINK, **change}
+
+    with pytest.raises(InvalidInput) as refused:
+        ringostat.configure(tenant.account_id, **arguments)
+
+    assert refused.value.field == field
+    assert ringostat.sync_status(tenant.account_id)[0].config is None
+
+
+def test_configuring_an_unknown_account_is_not_found():
+    with pytest.raises(NotFound):
+        ringostat.configure("01NOSUCHACCOUNT", 1, "key", "ringbridge", LINK)
+
+
+def test_changes_spanning_several_reads_arrive_once_each_in_order(tenant, configure, ringostat_server, monkeypatch):
+    # Given 7 contacts read 3 at a time and sent 2 at a time
+    monkeypatch.setattr(ringostat, "READ_PAGE_ITEMS", 3)
+    monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
+    configure(tenant, 121, "key-121")
+    ids = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(7)]
+
+    # When the schedule runs
+    run_sync()
+
+    # Then each contact arrived exactly once, oldest first, in batches that never span two reads
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == ids
+    assert [len(request.body["contacts"]) for request in ringostat_server.requests] == [2, 1, 2, 1, 1]
+    assert status_of(tenant).contacts_sent == 7

@@ -1,0 +1,242 @@
+"""UpdateCallRecording and the recording link, in-process against the emulator and a local file server."""
+
+import uuid
+
+import boto3
+import pytest
+import requests
+
+from ringbridge import downloads, settings
+from ringbridge.logic import recordings
+from tests.audio_server import MP3_HEAD, audio_bytes, serving
+from tests.conftest import call
+
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
+
+
+@pytest.fixture(scope="module")
+def files():
+    with serving() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def activity(tenant):
+    body = {"call_id": f"rec-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": "380441111111"}
+    answer = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
+    assert answer.status == 201
+    return answer.body
+
+
+def upload(tenant, activity, body, content_type, reference=None):
+    path = f"/ringotel/activities/{reference or activity['id']}/recording"
+    if isinstance(body, dict):
+        return call("PUT", path, tenant.rw_token, json_body=body)
+    return call("PUT", path, tenant.rw_token, body=body, headers={"content-type": content_type})
+
+
+def stored_keys(tenant, activity):
+    prefix = f"accounts/{tenant.account_id}/activities/{activity['id']}/"
+    answer = boto3.client("s3").list_objects_v2(Bucket=settings.recordings_bucket(), Prefix=prefix)
+    return [item["Key"] for item in answer.get("Contents", [])]
+
+
+def pending_uploads():
+    answer = boto3.client("s3").list_multipart_uploads(Bucket=settings.recordings_bucket())
+    return answer.get("Uploads", [])
+
+
+def fetch_link(tenant, activity):
+    link = call("GET", f"/ringotel/activities/{activity['id']}/recording", tenant.ro_token)
+    assert link.status == 200, link.body
+    return link.body, requests.get(link.body["url"], timeout=10)
+
+
+# --- Raw body and multipart ----------------------------------------------------------------
+
+
+def test_a_raw_audio_body_is_stored_privately_and_linked_by_a_presigned_url(tenant, activity):
+    audio = MP3_HEAD + bytes(range(256)) * 8
+    answer = upload(tenant, activity, audio, "audio/mpeg")
+    assert answer.status == 200, answer.body
+    recording = answer.body["recording"]
+    assert recording["content_type"] == "audio/mpeg" and recording["size_bytes"] == len(audio)
+    assert recording["key"].startswith(f"accounts/{tenant.account_id}/activities/{activity['id']}/recording-")
+    assert recording["key"].endswith(".mp3")
+    link, download = fetch_link(tenant, activity)
+    # A signed URL that expires in 5 minutes: the bucket itself is never public
+    assert link["expires_in"] == 300 and "X-Amz-Signature=" in link["url"] and "X-Amz-Expires=300" in link["url"]
+    assert download.status_code == 200 and download.content == audio
+
+
+def test_a_multipart_form_file_is_stored(tenant, activity):
+    boundary = "----ringbridge" + uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="call.wav"\r\n'
+            f"Content-Type: audio/wav\r\n\r\n"
+        ).encode()
+        + WAV
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    answer = upload(tenant, activity, body, f"multipart/form-data; boundary={boundary}")
+    assert answer.status == 200, answer.body
+    assert answer.body["recording"]["content_type"] == "audio/wav"
+    assert answer.body["recording"]["size_bytes"] == len(WAV)
+    assert fetch_link(tenant, activity)[1].content == WAV
+
+
+def test_an_untyped_body_is_accepted_when_its_bytes_are_audio(tenant, activity):
+    answer = upload(tenant, activity, WAV, "application/octet-stream")
+    assert answer.status == 200 and answer.body["recording"]["content_type"] == "audio/wav"
+
+
+def test_replacing_a_recording_leaves_exactly_one_object(tenant, activity):
+    first = upload(tenant, activity, WAV, "audio/wav").body["recording"]["key"]
+    second = upload(tenant, activity, MP3_HEAD + bytes(100), "audio/mpeg", reference=activity["call_id"])
+    assert second.status == 200 and second.body["version"] == 3
+    assert stored_keys(tenant, activity) == [second.body["recording"]["key"]] != [first]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "field"),
+    [
+        (b"plain text", "text/plain", 415, "Content-Type"),
+        (b"\x00\x01 not a known audio format", "application/octet-stream", 415, "Content-Type"),
+        (b"", "audio/mpeg", 422, "body"),
+        (b"--x\r\nno boundary\r\n", "multipart/form-data", 422, "body"),
+        (b"{not json", "application/json", 400, "body"),
+        (b'{"link": "https://example.com/a.mp3"}', "application/json", 422, "url"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_stored(tenant, activity, body, content_type, status, field):
+    answer = upload(tenant, activity, body, content_type)
+    assert answer.status == status, answer.body
+    assert answer.body["error"]["field"] == field
+    assert stored_keys(tenant, activity) == []
+
+
+def test_a_form_without_a_file_part_is_refused(tenant, activity):
+    body = b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--b--\r\n'
+    answer = upload(tenant, activity, body, "multipart/form-data; boundary=b")
+    assert answer.status == 422 and answer.body["error"]["field"] == "file"
+
+
+def test_a_body_over_the_limit_is_413(tenant, activity, monkeypatch):
+    monkeypatch.setenv("RECORDING_MAX_BYTES", "1000")
+    answer = upload(tenant, activity, MP3_HEAD + bytes(2000), "audio/mpeg")
+    assert answer.status == 413, answer.body
+    assert stored_keys(tenant, activity) == []
+
+
+def test_uploading_needs_a_write_token_and_an_existing_activity(tenant, activity):
+    path = f"/ringotel/activities/{activity['id']}/recording"
+    assert call("PUT", path, tenant.ro_token, body=WAV, headers={"content-type": "audio/wav"}).status == 403
+    unknown = call(
+        "PUT",
+        "/ringotel/activities/01J0000000000000000000000Z/recording",
+        tenant.rw_token,
+        body=WAV,
+        headers={"content-type": "audio/wav"},
+    )
+    assert unknown.status == 404
+
+
+def test_no_recording_yet_is_a_404(tenant, activity):
+    answer = call("GET", f"/ringotel/activities/{activity['id']}/recording", tenant.ro_token)
+    assert answer.status == 404 and answer.body["error"]["field"] == "recording"
+
+
+# --- By URL --------------------------------------------------------------------------------
+
+
+def test_a_url_is_downloaded_into_s3(tenant, activity, files):
+    answer = upload(tenant, activity, {"url": f"{files}/audio.mp3?size=12345"}, None)
+    assert answer.status == 200, answer.body
+    assert answer.body["recording"] == {**answer.body["recording"], "content_type": "audio/mpeg", "size_bytes": 12345}
+    assert fetch_link(tenant, activity)[1].content == audio_bytes(12345)
+
+
+def test_a_large_download_without_a_length_goes_up_in_parts(tenant, activity, files):
+    # 20 MB: three S3 parts of 8 MiB and a last one; the type is read from the first bytes
+    size = 20 * 1000 * 1000
+    answer = upload(tenant, activity, {"url": f"{files}/stream?size={size}"}, None)
+    assert answer.status == 200, answer.body
+    assert answer.body["recording"]["size_bytes"] == size
+    assert answer.body["recording"]["content_type"] == "audio/mpeg"
+    assert len(stored_keys(tenant, activity)) == 1
+    assert pending_uploads() == []
+
+
+def test_up_to_three_redirects_are_followed(tenant, activity, files):
+    assert upload(tenant, activity, {"url": f"{files}/redirect/3"}, None).status == 200
+
+
+def test_a_fourth_redirect_is_refused(tenant, activity, files):
+    answer = upload(tenant, activity, {"url": f"{files}/redirect/4"}, None)
+    assert answer.status == 422 and "redirect" in answer.body["error"]["message"]
+
+
+def test_a_redirect_to_a_private_address_is_refused(tenant, activity, files):
+    answer = upload(tenant, activity, {"url": f"{files}/to?url=https://10.0.0.8/a.mp3"}, None)
+    assert answer.status == 422 and "non-public" in answer.body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.1.2.3/a.mp3",
+        "https://192.168.1.10/a.mp3",
+        "https://172.16.0.1/a.mp3",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fd00:ec2::254]/latest/meta-data/",
+        "https://[::ffff:10.0.0.1]/a.mp3",
+        "https://100.64.0.1/a.mp3",
+        "https://0.0.0.0/a.mp3",
+        "http://93.184.216.34/a.mp3",
+        "ftp://example.com/a.mp3",
+        "file:///etc/passwd",
+        "https://user:secret@93.184.216.34/a.mp3",
+    ],
+)
+def test_urls_that_could_reach_inside_or_are_not_https_are_refused(tenant, activity, url):
+    answer = upload(tenant, activity, {"url": url}, None)
+    assert answer.status == 422, answer.body
+    assert answer.body["error"]["field"] == "url"
+    assert stored_keys(tenant, activity) == []
+
+
+def test_loopback_is_refused_outside_local_mode(tenant, activity, files, monkeypatch):
+    # Given a deployed function (no local emulator): loopback and plain http are refused
+    monkeypatch.setattr(recordings, "loopback_allowed", lambda: False)
+    for url in [f"{files}/audio.mp3", "https://127.0.0.1/a.mp3", "https://[::1]/a.mp3", "https://localhost/a.mp3"]:
+        answer = upload(tenant, activity, {"url": url}, None)
+        assert answer.status == 422, (url, answer.body)
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/page.html", 415), ("/missing", 422), ("/audio.mp3?size=0", 422)],
+)
+def test_downloads_of_non_audio_missing_or_empty_files_are_refused(tenant, activity, files, path, status):
+    answer = upload(tenant, activity, {"url": f"{files}{path}"}, None)
+    assert answer.status == status, answer.body
+    assert stored_keys(tenant, activity) == [] and pending_uploads() == []
+
+
+@pytest.mark.parametrize("path", ["/audio.mp3?size=20000000", "/stream?size=20000000"])
+def test_downloads_over_the_limit_are_413_and_leave_no_upload_behind(tenant, activity, files, monkeypatch, path):
+    # Given a 10 MB limit: one with a Content-Length (refused at once), one streaming (refused mid-way)
+    monkeypatch.setenv("RECORDING_MAX_BYTES", str(10 * 1000 * 1000))
+    answer = upload(tenant, activity, {"url": f"{files}{path}"}, None)
+    assert answer.status == 413, answer.body
+    assert stored_keys(tenant, activity) == [] and pending_uploads() == []
+
+
+def test_a_download_that_outlasts_its_time_budget_is_refused_and_aborted(tenant, activity, files, monkeypatch):
+    # Given a budget already spent (a server dripping bytes for longer than the function may run)
+    monkeypatch.setattr(downloads, "TOTAL_SECONDS", -1)
+    answer = upload(tenant, activity, {"url": f"{files}/stream?size=20000000"}, None)
+    assert answer.status == 422 and "longer than" in answer.body["error"]["message"]
+    assert stored_keys(tenant, activity) == [] and pending_uploads() == []
