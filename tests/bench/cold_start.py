@@ -73,6 +73,8 @@ def measure() -> str:
     rows.append("")
     rows.append(
         f"Medians of {RUNS} fresh processes each, Python {sys.version.split()[0]}. The installed packages "
-        "have bytecode; ringbridge's own modules are compiled at every start. Target: floor + 150 ms."
+        "have bytecode; ringbridge's own modules are compiled at every start. Target: floor + 150 ms. "
+        "A sample event is replayed many times, so a CreateActivity or webhook event after the first is a "
+        "retry of its call_id: those rows count the retry path (the first creation is 3 calls, see below)."
     )
     return "\n".join(rows)
