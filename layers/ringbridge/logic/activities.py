@@ -16,6 +16,7 @@ from ringbridge.dal import activities as dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal.contacts import TransactionCancelled
 from ringbridge.errors import Conflict, InvalidInput, NotFound
+from ringbridge.logic import versions
 from ringbridge.models.activities import Activity, ActivityAssign, ActivityCreate, ActivityStop, ActivityUpdate
 
 WRITE_ATTEMPTS = 3
@@ -140,12 +141,7 @@ def update_activity(caller: Caller, reference: str, data: ActivityUpdate) -> Act
     expected = changes.pop("version", None)
     for _ in range(WRITE_ATTEMPTS):
         current = _existing(dal.read_for_write(caller.account_id, reference)["activity"])
-        if expected is not None and expected != current["version"]:
-            raise Conflict(
-                f"version {expected} is stale; the activity is at version {current['version']}",
-                field="version",
-                details={"activity": Activity(**current).model_dump()},
-            )
+        versions.check(expected, Activity(**current), "activity")
         updated = _next_version(current, **changes)
         if _write(caller, updated, current["version"]):
             return Activity(**updated)

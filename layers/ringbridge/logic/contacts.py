@@ -9,6 +9,7 @@ from ringbridge.dal import contacts as dal
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal.contacts import TransactionCancelled
 from ringbridge.errors import Conflict, InvalidInput, NotFound
+from ringbridge.logic import versions
 from ringbridge.models.contacts import Contact, ContactCreate, ContactInput, ContactPage, ContactUpdate, PhoneInput
 from ringbridge.models.organizations import Organization, OrganizationPage
 
@@ -81,14 +82,14 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
     if expected is None and if_match:
-        expected = _version_from_etag(if_match)
+        expected = versions.from_etag(if_match, "contact")
     company = changes.get("company_name")
     for _ in range(WRITE_ATTEMPTS):
         deps = dal.read_for_write(caller.account_id, contact_id, changes.get("owner_id"), company)
         current = deps["contact"]
         if current is None:
             raise NotFound("no such contact", field="id")
-        _check_version(expected, current, "version")
+        versions.check(expected, Contact(**current), "contact")
         _check_owner(data, deps)
         now = clock.now_iso()
         updated = {**current, **_fields(data, caller.region, only=changes.keys())}
@@ -123,12 +124,12 @@ def get_contact(caller: Caller, contact_id: str) -> Contact:
 
 def delete_contact(caller: Caller, contact_id: str, if_match: str | None = None) -> None:
     """Delete the contact and its number copies, leaving a tombstone for the feeds, in one transaction."""
-    expected = _version_from_etag(if_match) if if_match else None
+    expected = versions.from_etag(if_match, "contact") if if_match else None
     for _ in range(WRITE_ATTEMPTS):
         current = dal.get_contact(caller.account_id, contact_id)
         if current is None:
             raise NotFound("no such contact", field="id")
-        _check_version(expected, current, "If-Match")
+        versions.check(expected, Contact(**current), "contact", field="If-Match")
         tombstone = feeds_dal.tombstone_put(
             caller.account_id, "CONTACT", contact_id, clock.now_iso(), tombstone_expiry(), current.get("owner_id")
         )
@@ -143,27 +144,6 @@ def delete_contact(caller: Caller, contact_id: str, if_match: str | None = None)
 def tombstone_expiry() -> int:
     """The TTL (epoch seconds) of a tombstone written now."""
     return int(clock.now().timestamp()) + settings.tombstone_retention_seconds()
-
-
-def _check_version(expected: int | None, current: dict[str, Any], field: str) -> None:
-    """A stale version answers 409 with the current contact, so the client can merge and retry."""
-    if expected is not None and expected != current["version"]:
-        raise Conflict(
-            f"version {expected} is stale; the contact is at version {current['version']}",
-            field=field,
-            details={"contact": Contact(**current).model_dump()},
-        )
-
-
-def _version_from_etag(if_match: str) -> int:
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidInput('must be the ETag of the contact, like "3"', field="If-Match")
-    return int(text)
-
-
-def etag(contact: Contact) -> str:
-    return f'"{contact.version}"'
 
 
 def _fields(data: ContactInput, region: str, only: Any = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal import notes as dal
 from ringbridge.dal.contacts import TransactionCancelled
 from ringbridge.errors import Conflict, InvalidInput, NotFound
+from ringbridge.logic import versions
 from ringbridge.logic.contacts import WRITE_ATTEMPTS, tombstone_expiry
 from ringbridge.models.notes import Note, NoteCreate, NoteUpdate
 
@@ -27,13 +28,13 @@ def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | 
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
     if expected is None and if_match:
-        expected = _version_from_etag(if_match)
+        expected = versions.from_etag(if_match, "note")
     for _ in range(WRITE_ATTEMPTS):
         deps = dal.read_for_write(caller.account_id, note_id, changes.get("contact_id"), changes.get("author_id"))
         current = deps["note"]
         if current is None:
             raise NotFound("no such note", field="id")
-        _check_version(expected, current)
+        versions.check(expected, Note(**current), "note")
         _check_references(changes.get("contact_id"), changes.get("author_id"), deps)
         note = {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
         try:
@@ -48,12 +49,12 @@ def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | 
 
 def delete_note(caller: Caller, note_id: str, if_match: str | None = None) -> None:
     """Delete the note and its copy, leaving a tombstone for the feeds, in one transaction."""
-    expected = _version_from_etag(if_match) if if_match else None
+    expected = versions.from_etag(if_match, "note") if if_match else None
     for _ in range(WRITE_ATTEMPTS):
         current = dal.get_note(caller.account_id, note_id)
         if current is None:
             raise NotFound("no such note", field="id")
-        _check_version(expected, current)
+        versions.check(expected, Note(**current), "note")
         tombstone = feeds_dal.tombstone_put(caller.account_id, "NOTE", note_id, clock.now_iso(), tombstone_expiry())
         try:
             contacts_dal.transact([*dal.note_deletes(caller.account_id, current), tombstone])
@@ -75,10 +76,6 @@ def list_notes(caller: Caller, contact_id: str | None, limit: int, cursor: str |
     return [Note(**item) for item in items], next_cursor
 
 
-def etag(note: Note) -> str:
-    return f'"{note.version}"'
-
-
 def _write(caller: Caller, writes: list[dict]) -> None:
     try:
         contacts_dal.transact(writes)
@@ -98,19 +95,3 @@ def _check_references(contact_id: str | None, author_id: str | None, deps: dict[
         raise InvalidInput("is not a contact of this account", field="contact_id")
     if author_id and deps["author"] is None:
         raise InvalidInput("is not a user of this account", field="author_id")
-
-
-def _check_version(expected: int | None, current: dict[str, Any]) -> None:
-    if expected is not None and expected != current["version"]:
-        raise Conflict(
-            f"version {expected} is stale; the note is at version {current['version']}",
-            field="version",
-            details={"note": Note(**current).model_dump()},
-        )
-
-
-def _version_from_etag(if_match: str) -> int:
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidInput('must be the ETag of the note, like "3"', field="If-Match")
-    return int(text)

@@ -12,6 +12,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.errors import NotFound
+from ringbridge.logic import versions
 from ringbridge.models import ringio_read as ringio
 
 # --- rings (activities) -------------------------------------------------------------------
@@ -91,7 +92,7 @@ def get_account(caller: Caller, account_id: str) -> ringio.AccountOut:
 
 
 def etag_header(version: int) -> dict[str, str]:
-    return {"ETag": f'"{version}"'}
+    return {"ETag": versions.etag(version)}
 
 
 # --- lists --------------------------------------------------------------------------------
