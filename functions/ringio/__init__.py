@@ -1,1 +1,5 @@
 """The Ringio-compatible REST API and its change feeds: one function per resource."""
+
+from ringbridge import coldstart
+
+coldstart.pause_gc()  # before the function module loads: see ringbridge/coldstart.py

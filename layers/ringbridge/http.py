@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from ringbridge import auth
+from ringbridge import auth, coldstart
 from ringbridge.errors import PayloadTooLarge, RingbridgeError
 from ringbridge.observability import logger
 
@@ -103,6 +103,7 @@ def handle(
 
     ``authenticate=False`` is for routes that are public or authenticate from the body themselves.
     """
+    coldstart.resume_gc()
     try:
         check_json_body_size(event, max_body_bytes)
         if authenticate:
