@@ -20,7 +20,7 @@ from pathlib import Path
 from ringbridge.local import demo, events, template
 
 TITLE = "Cold start and DynamoDB round trips per function"
-RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 CHILD = Path(__file__).with_name("cold_child.py")
 
 
