@@ -40,17 +40,13 @@ def list_contacts(
 )
 def create_contact(body: ContactIn) -> Response[ContactOut]:
     created = ringio.create_contact(current_caller(), body.contact)
-    return Response(
-        status_code=201, content_type=http.JSON, body=created, headers=ringio_read.etag_header(created.contact.version)
-    )
+    return http.versioned(created, created.contact.version, status=201)
 
 
 @app.get("/ringio/contacts/<contact_id>", summary="Read a contact", tags=TAGS)
 def get_contact(contact_id: ContactId) -> Response[ContactOut]:
     found = ringio.get_contact(current_caller(), contact_id)
-    return Response(
-        status_code=200, content_type=http.JSON, body=found, headers=ringio_read.etag_header(found.contact.version)
-    )
+    return http.versioned(found, found.contact.version)
 
 
 @app.put(
@@ -64,9 +60,7 @@ def get_contact(contact_id: ContactId) -> Response[ContactOut]:
 )
 def update_contact(contact_id: ContactId, body: ContactIn, if_match: IfMatch = None) -> Response[ContactOut]:
     updated = ringio.update_contact(current_caller(), contact_id, body.contact, if_match)
-    return Response(
-        status_code=200, content_type=http.JSON, body=updated, headers=ringio_read.etag_header(updated.contact.version)
-    )
+    return http.versioned(updated, updated.contact.version)
 
 
 @app.delete(

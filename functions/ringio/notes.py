@@ -42,17 +42,13 @@ def list_notes(
 )
 def create_note(body: NoteIn) -> Response[NoteOut]:
     created = ringio.create_note(current_caller(), body.note)
-    return Response(
-        status_code=201, content_type=http.JSON, body=created, headers=ringio_read.etag_header(created.note.version)
-    )
+    return http.versioned(created, created.note.version, status=201)
 
 
 @app.get("/ringio/notes/<note_id>", summary="Read a note", tags=TAGS)
 def get_note(note_id: NoteId) -> Response[NoteOut]:
     found = ringio.get_note(current_caller(), note_id)
-    return Response(
-        status_code=200, content_type=http.JSON, body=found, headers=ringio_read.etag_header(found.note.version)
-    )
+    return http.versioned(found, found.note.version)
 
 
 @app.put(
@@ -66,9 +62,7 @@ def get_note(note_id: NoteId) -> Response[NoteOut]:
 )
 def update_note(note_id: NoteId, body: NoteIn, if_match: IfMatch = None) -> Response[NoteOut]:
     updated = ringio.update_note(current_caller(), note_id, body.note, if_match)
-    return Response(
-        status_code=200, content_type=http.JSON, body=updated, headers=ringio_read.etag_header(updated.note.version)
-    )
+    return http.versioned(updated, updated.note.version)
 
 
 @app.delete(

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from ringbridge import http
 from ringbridge.auth import current_caller
-from ringbridge.logic import contacts, versions
+from ringbridge.logic import contacts
 from ringbridge.models.contacts import Contact, ContactCreate
 from ringbridge.observability import logger
 
@@ -30,9 +30,7 @@ def create_contact(
     ] = None,
 ) -> Response[Contact]:
     created = contacts.create_contact(current_caller(), contact, idempotency_key)
-    return Response(
-        status_code=201, content_type=http.JSON, body=created, headers={"ETag": versions.etag(created.version)}
-    )
+    return http.versioned(created, created.version, status=201)
 
 
 @logger.inject_lambda_context

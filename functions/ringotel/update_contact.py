@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
 from ringbridge import http
 from ringbridge.auth import current_caller
-from ringbridge.logic import contacts, versions
+from ringbridge.logic import contacts
 from ringbridge.models.contacts import Contact, ContactUpdate
 from ringbridge.observability import logger
 
@@ -29,9 +29,7 @@ def update_contact(
     if_match: Annotated[str | None, Header(alias="if-match", max_length=64)] = None,
 ) -> Response[Contact]:
     updated = contacts.update_contact(current_caller(), contact_id, changes, if_match)
-    return Response(
-        status_code=200, content_type=http.JSON, body=updated, headers={"ETag": versions.etag(updated.version)}
-    )
+    return http.versioned(updated, updated.version)
 
 
 @logger.inject_lambda_context

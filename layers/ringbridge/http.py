@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from ringbridge import auth, coldstart
 from ringbridge.errors import PayloadTooLarge, RingbridgeError
+from ringbridge.logic import versions
 from ringbridge.observability import logger
 
 MAX_JSON_BODY_BYTES = 1024 * 1024
@@ -71,6 +72,11 @@ def validation_error_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, 
             "problems": problems,
         }
     }
+
+
+def versioned(body: Any, version: int, status: int = 200) -> Response:
+    """A JSON answer carrying the ETag of the item's version (what ``If-Match`` sends back)."""
+    return Response(status_code=status, content_type=JSON, body=body, headers={"ETag": versions.etag(version)})
 
 
 def gateway_response(status: int, body: dict[str, Any]) -> dict[str, Any]:

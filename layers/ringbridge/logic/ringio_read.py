@@ -12,7 +12,6 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.errors import NotFound
-from ringbridge.logic import versions
 from ringbridge.models import ringio_read as ringio
 
 # --- rings (activities) -------------------------------------------------------------------
@@ -89,10 +88,6 @@ def get_account(caller: Caller, account_id: str) -> ringio.AccountOut:
         raise NotFound("no such account", field="id")
     account = accounts_dal.get_account(account_id)
     return ringio.AccountOut(account=ringio.RingioAccount(id=account["id"], name=account["name"]))
-
-
-def etag_header(version: int) -> dict[str, str]:
-    return {"ETag": versions.etag(version)}
 
 
 # --- lists --------------------------------------------------------------------------------
