@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from ringbridge import http
+from ringbridge import http, settings
 from ringbridge.auth import current_caller
 from ringbridge.logic import recordings
 from ringbridge.models.activities import Activity
@@ -39,4 +39,4 @@ def update_call_recording(
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return http.handle(app, event, context, max_body_bytes=recordings.max_bytes())
+    return http.handle(app, event, context, max_body_bytes=settings.recording_max_bytes())

@@ -2,6 +2,7 @@
 
 import os
 from functools import cache
+from urllib.parse import urlsplit
 
 
 @cache
@@ -31,3 +32,15 @@ def tombstone_retention_seconds() -> int:
 def feed_safety_lag_seconds() -> float:
     """How far behind now a feed's ``timestamp`` stays, so writes still in flight are read on the next poll."""
     return float(os.environ.get("FEED_SAFETY_LAG_SECONDS", "30"))
+
+
+def recording_max_bytes() -> int:
+    return int(os.environ.get("RECORDING_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def loopback_downloads_allowed() -> bool:
+    """Local mode: AWS itself is an emulator on this machine, so a loopback file server is ours too.
+
+    Deployed functions never have AWS_ENDPOINT_URL, so there loopback and plain HTTP are refused.
+    """
+    return urlsplit(os.environ.get("AWS_ENDPOINT_URL", "")).hostname in ("127.0.0.1", "localhost", "::1")

@@ -7,24 +7,21 @@ the file's size.
 """
 
 import itertools
-import os
 import re
 from collections.abc import Iterator
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from ringbridge import clock
+from ringbridge import clock, settings
 from ringbridge.auth import Caller
 from ringbridge.dal import recordings as dal
 from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, RecordingLink, RecordingSource
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 PART_BYTES = 8 * 1024 * 1024  # S3 parts must be >= 5 MiB (but the last)
 CHUNK_BYTES = 256 * 1024
 LINK_SECONDS = 300
@@ -50,19 +47,6 @@ _EXTENSIONS = {
     "audio/amr": "amr",
     "audio/basic": "au",
 }
-
-
-def max_bytes() -> int:
-    return int(os.environ.get("RECORDING_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def loopback_allowed() -> bool:
-    """Local mode: AWS itself is an emulator on this machine, so a loopback file server is ours too.
-
-    Deployed functions never have AWS_ENDPOINT_URL, so there loopback and plain HTTP are refused.
-    """
-    host = urlsplit(os.environ.get("AWS_ENDPOINT_URL", "")).hostname
-    return host in ("127.0.0.1", "localhost", "::1")
 
 
 def sniff(head: bytes) -> str | None:
@@ -104,8 +88,8 @@ def audio_type(declared: str | None, head: bytes, field: str) -> str:
 def _check_size(size: int, field: str) -> None:
     if size == 0:
         raise InvalidInput("is empty", field=field)
-    if size > max_bytes():
-        raise PayloadTooLarge(f"is over the {max_bytes()} byte limit for a recording", field=field)
+    if size > settings.recording_max_bytes():
+        raise PayloadTooLarge(f"is over the {settings.recording_max_bytes()} byte limit for a recording", field=field)
 
 
 def store_upload(caller: Caller, reference: str, body: bytes, content_type: str | None) -> Activity:
@@ -163,7 +147,7 @@ def store_from_url(caller: Caller, reference: str, url: str) -> Activity:
     from ringbridge import downloads
 
     activity = activities.get_activity(caller, reference)
-    with downloads.open_url(url, allow_loopback=loopback_allowed()) as response:
+    with downloads.open_url(url, allow_loopback=settings.loopback_downloads_allowed()) as response:
         declared_length = response.headers.get("content-length", "")
         if declared_length.isdigit():
             _check_size(int(declared_length), "url")
@@ -191,7 +175,7 @@ def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[byt
     One preallocated buffer (rather than a growing one) keeps the allocator from holding on to
     a trail of freed part-sized blocks: resident memory stays near one part.
     """
-    limit = max_bytes()
+    limit = settings.recording_max_bytes()
     part = bytearray(PART_BYTES)
     filled = size = 0
     for chunk in itertools.chain([head], chunks):
