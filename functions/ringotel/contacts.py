@@ -1,12 +1,13 @@
-"""Ringotel hook Contacts: every contact of the account, a page at a time."""
+"""Ringotel hook Contacts: every contact of the account in one answer, or a page at a time with `limit`."""
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ringbridge import http
+from ringbridge import http, list_response
 from ringbridge.auth import current_caller
-from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ringbridge.dal.pagination import MAX_LIMIT
 from ringbridge.logic import contacts
 from ringbridge.models.contacts import ContactPage
 from ringbridge.observability import logger
@@ -14,12 +15,25 @@ from ringbridge.observability import logger
 app = http.create_app()
 
 
-@app.get("/ringotel/contacts", summary="List contacts (paginated)", tags=["Ringotel"])
+@app.get(
+    "/ringotel/contacts",
+    summary="List contacts: all of them, or a page",
+    description="Without `limit`: every contact (from `cursor` on) that fits one response — gzip-compressed "
+    "when the request accepts it; `next` is null when none is left out, else the cursor of the rest "
+    "(see the README for how many fit). With `limit`: one page of at most `limit` contacts.",
+    tags=["Ringotel"],
+    responses={200: {"description": "Contacts", "content": {http.JSON: {"model": ContactPage}}}},
+)
 def list_contacts(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=1024, description="`next` of the previous page")] = None,
-) -> ContactPage:
-    return contacts.list_contacts(current_caller(), limit, cursor)
+    limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size; none: the whole list")] = None,
+    cursor: Annotated[str | None, Query(max_length=1024, description="`next` of the previous answer")] = None,
+) -> Response[str]:
+    caller = current_caller()
+    if limit is None:
+        accept_encoding = app.current_event.headers.get("accept-encoding")
+        return list_response.whole_list("contacts", contacts.iter_contacts(caller, cursor), accept_encoding)
+    page = contacts.list_contacts(caller, limit, cursor)
+    return Response(status_code=200, content_type=http.JSON, body=page.model_dump_json())
 
 
 @logger.inject_lambda_context

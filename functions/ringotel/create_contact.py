@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import contacts
-from ringbridge.models.contacts import Contact, ContactCreate
+from ringbridge.models.contacts import Contact, RingotelContactCreate
 from ringbridge.observability import logger
 
 app = http.create_app()
@@ -21,7 +21,7 @@ app = http.create_app()
     responses={201: {"description": "Created", "content": {http.JSON: {"model": Contact}}}},
 )
 def create_contact(
-    contact: ContactCreate,
+    contact: RingotelContactCreate,
     idempotency_key: Annotated[
         str | None,
         Header(

@@ -1,12 +1,13 @@
-"""Ringotel hook Organizations: every organization of the account, a page at a time."""
+"""Ringotel hook Organizations: every organization of the account in one answer, or a page with `limit`."""
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ringbridge import http
+from ringbridge import http, list_response
 from ringbridge.auth import current_caller
-from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ringbridge.dal.pagination import MAX_LIMIT
 from ringbridge.logic import contacts
 from ringbridge.models.organizations import OrganizationPage
 from ringbridge.observability import logger
@@ -14,12 +15,26 @@ from ringbridge.observability import logger
 app = http.create_app()
 
 
-@app.get("/ringotel/organizations", summary="List organizations (paginated)", tags=["Ringotel"])
+@app.get(
+    "/ringotel/organizations",
+    summary="List organizations: all of them, or a page",
+    description="Without `limit`: every organization (from `cursor` on) that fits one response — gzip-compressed "
+    "when the request accepts it; `next` is null when none is left out, else the cursor of the rest "
+    "(see the README for how many fit). With `limit`: one page of at most `limit` organizations.",
+    tags=["Ringotel"],
+    responses={200: {"description": "Organizations", "content": {http.JSON: {"model": OrganizationPage}}}},
+)
 def list_organizations(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=1024, description="`next` of the previous page")] = None,
-) -> OrganizationPage:
-    return contacts.list_organizations(current_caller(), limit, cursor)
+    limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size; none: the whole list")] = None,
+    cursor: Annotated[str | None, Query(max_length=1024, description="`next` of the previous answer")] = None,
+) -> Response[str]:
+    caller = current_caller()
+    if limit is None:
+        accept_encoding = app.current_event.headers.get("accept-encoding")
+        organizations = contacts.iter_organizations(caller, cursor)
+        return list_response.whole_list("organizations", organizations, accept_encoding)
+    page = contacts.list_organizations(caller, limit, cursor)
+    return Response(status_code=200, content_type=http.JSON, body=page.model_dump_json())
 
 
 @logger.inject_lambda_context

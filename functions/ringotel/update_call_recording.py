@@ -18,12 +18,13 @@ app = http.create_app()
     summary="Upload or replace the recording of an activity",
     description="The audio as the raw body (`Content-Type: audio/...`), as the file of a `multipart/form-data` "
     'body, or `application/json` `{"url": "https://..."}`: the file is then downloaded (HTTPS, public '
-    "addresses only, at most 3 redirects). Limit: RECORDING_MAX_BYTES (default 200 MiB); a request body "
-    "is also bound by Lambda's 6 MB payload limit, so send larger files by URL.",
+    "addresses only, at most 3 redirects). Limit: RECORDING_MAX_BYTES (default 200 MiB). A body (raw or "
+    "multipart) is bound by Lambda's 6 MB request limit: at most 4,706,304 bytes (about 4.5 MB) of audio once "
+    "base64-encoded; send larger files by URL.",
     tags=["Ringotel"],
     responses={
         404: {"description": "No such activity"},
-        413: {"description": "Over the size limit"},
+        413: {"description": "Over RECORDING_MAX_BYTES, or a body over what a Lambda request carries (use a URL)"},
         415: {"description": "Not audio"},
         422: {"description": "Empty, or the URL was refused or could not be downloaded"},
     },

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import contacts
-from ringbridge.models.contacts import Contact, ContactUpdate
+from ringbridge.models.contacts import Contact, RingotelContactUpdate
 from ringbridge.observability import logger
 
 app = http.create_app()
@@ -25,7 +25,7 @@ app = http.create_app()
 )
 def update_contact(
     contact_id: Annotated[str, Path(max_length=64)],
-    changes: ContactUpdate,
+    changes: RingotelContactUpdate,
     if_match: Annotated[str | None, Header(alias="if-match", max_length=64)] = None,
 ) -> Response[Contact]:
     updated = contacts.update_contact(current_caller(), contact_id, changes, if_match)

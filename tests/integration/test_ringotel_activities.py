@@ -131,7 +131,7 @@ def test_concurrent_retries_create_one_activity(tenant):
     ("body", "field"),
     [
         ({"direction": "inbound"}, "call_id"),
-        ({"call_id": "c1", "direction": "sideways"}, "direction"),
+        ({"call_id": "c1", "direction": "x" * 65}, "direction"),
         ({"call_id": "c1", "direction": "inbound", "started_at": "yesterday"}, "started_at"),
         ({"call_id": "c1", "direction": "inbound", "started_at": 1729693708}, "started_at"),
         ({"call_id": "c1", "direction": "inbound", "colour": "red"}, "colour"),
@@ -320,3 +320,60 @@ def test_a_form_encoded_body_is_refused_and_nothing_is_written(tenant):
     )
     assert answer.status in (400, 415, 422) and answer.body["error"]["field"]
     assert activities_dal.get_by_call(tenant.account_id, call_id) is None
+
+
+# --- What Ringotel sends: directions in any words, unset variables ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "direction", "matched"),
+    [
+        ("inbound", "inbound", "caller"),
+        ("INCOMING", "inbound", "caller"),
+        (" In ", "inbound", "caller"),
+        ("Outbound", "outbound", "called"),
+        ("outgoing", "outbound", "called"),
+        ("OUT", "outbound", "called"),
+    ],
+)
+def test_every_common_word_for_a_direction_is_understood(tenant, sent, direction, matched):
+    caller_contact = contact(tenant, "+380 44 111 11 11")
+    called_contact = contact(tenant, "+380 67 222 33 44")
+    activity = start(tenant, direction=sent, caller_number="380441111111", called_number="380672223344")
+    assert activity["direction"] == direction and activity["direction_given"] is None
+    expected = caller_contact if matched == "caller" else called_contact
+    assert activity["contact_id"] == expected["id"]
+
+
+@pytest.mark.parametrize("sent", ["sideways", "transfer", "", None])
+def test_an_unknown_or_missing_direction_never_loses_the_call(tenant, sent):
+    # Given a contact on the called number only
+    called_contact = contact(tenant, "+380 67 222 33 44")
+    body = {"call_id": new_call_id(), "caller_number": "380441111111", "called_number": "380672223344"}
+    if sent is not None:
+        body["direction"] = sent
+    answer = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
+    assert answer.status == 201, answer.body
+    activity = answer.body
+    # Then the call is stored as "unknown" with what was sent, and matched to whichever party is a contact
+    assert activity["direction"] == "unknown"
+    assert activity["direction_given"] == (sent or None)
+    assert activity["contact_id"] == called_contact["id"]
+    stopped = call("POST", f"/ringotel/activities/{activity['call_id']}/stop", tenant.rw_token, json_body={})
+    assert stopped.status == 200 and stopped.body["status"] == "completed"
+
+
+def test_unset_variables_in_activity_bodies_count_as_absent(tenant):
+    # CreateActivity, UpdateActivity and StopCallActivity as the document makes them with nothing known
+    activity = start(tenant, caller_number="", called_number="", user_id="", started_at="", direction="inbound")
+    assert activity["caller_number"] is None and activity["user_id"] is None and activity["started_at"]
+    path = f"/ringotel/activities/{activity['id']}"
+    updated = call("PUT", path, tenant.rw_token, json_body={"subject": "Call", "comment": "", "disposition": ""})
+    assert updated.status == 200 and updated.body["subject"] == "Call" and updated.body["comment"] is None
+    again = call("PUT", path, tenant.rw_token, json_body={"subject": "", "comment": "", "disposition": ""})
+    assert again.status == 200 and again.body["subject"] == "Call"
+    stopped = call(
+        "POST", f"{path}/stop", tenant.rw_token, json_body={"ended_at": "", "duration_seconds": "", "cause": ""}
+    )
+    assert stopped.status == 200, stopped.body
+    assert stopped.body["status"] == "completed" and stopped.body["duration_seconds"] is not None

@@ -368,3 +368,89 @@ def test_a_region_sets_how_national_numbers_read():
     us = make_tenant("US")
     contact = create(us, phones=[{"number": "(415) 555-2671"}])
     assert find(us, "+1 415 555 2671") == [contact["id"]]
+
+
+# --- What Ringotel sends: unset variables arrive as "" ------------------------------------------
+
+# CreateContact's body as the integration document makes it when only the caller's number is known.
+UNSET = {
+    "first_name": "",
+    "last_name": "",
+    "job_title": "",
+    "company_name": "",
+    "phones": [{"number": "380671112233", "type": "work"}, {"number": "", "type": "mobile"}],
+    "emails": [""],
+}
+
+
+def test_unset_variables_create_a_contact_with_only_what_was_given(tenant):
+    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=UNSET)
+    assert answer.status == 201, answer.body
+    contact = answer.body
+    assert contact["first_name"] is None and contact["job_title"] is None and contact["company_name"] is None
+    assert contact["emails"] == [] and contact["organization_id"] is None
+    assert [phone["e164"] for phone in contact["phones"]] == ["+380671112233"]
+    assert find(tenant, "0671112233") == [contact["id"]]
+
+
+def test_a_contact_needs_something_to_know_it_by(tenant):
+    nothing = {**UNSET, "phones": [{"number": "", "type": "work"}, {"number": " ", "type": "mobile"}]}
+    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=nothing)
+    assert answer.status == 422
+    assert "first_name, last_name, company_name, phones or emails" in answer.body["error"]["message"]
+    assert all_contacts(tenant) == []
+
+
+def test_unset_variables_on_update_change_nothing(tenant):
+    contact = create(
+        tenant,
+        job_title="Poet",
+        company_name="Lviv Press",
+        phones=[{"number": "0441112233", "type": "work"}, {"number": "0501234567", "type": "mobile"}],
+        emails=["ivan@example.com"],
+    )
+    blank = {**UNSET, "phones": [{"number": "", "type": "work"}, {"number": "", "type": "mobile"}], "version": ""}
+    answer = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body=blank)
+    assert answer.status == 200, answer.body
+    unchanged = {key: value for key, value in answer.body.items() if key not in ("version", "updated_at")}
+    assert unchanged == {key: value for key, value in contact.items() if key not in ("version", "updated_at")}
+    # null (not "") is how a field is cleared
+    cleared = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body={"job_title": None})
+    assert cleared.body["job_title"] is None and cleared.body["company_name"] == "Lviv Press"
+
+
+def test_mobile_is_a_phone_of_type_mobile_and_answered_apart(tenant):
+    # Given Ringotel's body with both $phone$ and $mobile$
+    body = {
+        **UNSET,
+        "first_name": "Lesya",
+        "phones": [{"number": "044 222 33 44", "type": "work"}, {"number": "067 555 66 77", "type": "mobile"}],
+    }
+    created = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body).body
+    # Then both numbers find the contact, the mobile typed so
+    assert [(p["type"], p["e164"]) for p in created["phones"]] == [
+        ("work", "+380442223344"),
+        ("mobile", "+380675556677"),
+    ]
+    assert find(tenant, "+380675556677") == find(tenant, "0442223344") == [created["id"]]
+    # and the answer names them apart for $phone$ and $mobile$, in every list Ringotel reads
+    assert created["phone"] == "044 222 33 44" and created["mobile"] == "067 555 66 77"
+    found = call("GET", "/ringotel/contacts/find", tenant.ro_token, query={"phone": "0675556677"}).body["contacts"]
+    assert found[0]["mobile"] == "067 555 66 77"
+    # A contact with only a mobile has no $phone$
+    only_mobile = create(tenant, phones=[{"number": "0639998877", "type": "mobile"}])
+    assert only_mobile["phone"] is None and only_mobile["mobile"] == "0639998877"
+
+
+def test_users_answer_first_and_last_name(tenant):
+    from ringbridge.logic import accounts
+
+    accounts.create_user(tenant.account_id, "Ludwig van Beethoven", "lvb@example.com")
+    accounts.create_user(tenant.account_id, "Cher", None)
+    users = {user["name"]: user for user in call("GET", "/ringotel/users", tenant.ro_token).body["users"]}
+    assert (users["Olena Petrenko"]["first_name"], users["Olena Petrenko"]["last_name"]) == ("Olena", "Petrenko")
+    assert (users["Ludwig van Beethoven"]["first_name"], users["Ludwig van Beethoven"]["last_name"]) == (
+        "Ludwig",
+        "van Beethoven",
+    )
+    assert (users["Cher"]["first_name"], users["Cher"]["last_name"]) == ("Cher", None)

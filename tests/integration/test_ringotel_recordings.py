@@ -239,3 +239,30 @@ def test_a_download_that_outlasts_its_time_budget_is_refused_and_aborted(tenant,
     answer = upload(tenant, activity, {"url": f"{files}/stream?size=20000000"}, None)
     assert answer.status == 422 and "longer than" in answer.body["error"]["message"]
     assert stored_keys(tenant, activity) == [] and pending_uploads() == []
+
+
+def test_a_body_lambda_cannot_carry_is_413_pointing_to_the_url_form(tenant, activity):
+    from ringbridge.logic.recordings import BODY_MAX_BYTES
+
+    # Exactly the largest body a 6 MB Lambda request carries once base64-encoded is stored...
+    assert 4_500_000 < BODY_MAX_BYTES < 4_718_592
+    assert (BODY_MAX_BYTES + 2) // 3 * 4 + 16 * 1024 <= 6 * 1024 * 1024
+    fits = upload(tenant, activity, MP3_HEAD + bytes(BODY_MAX_BYTES - len(MP3_HEAD)), "audio/mpeg")
+    assert fits.status == 200, fits.body
+    assert fits.body["recording"]["size_bytes"] == BODY_MAX_BYTES
+    # ...one byte more, raw or as a form file, is refused with the way out: the URL form
+    for body, content_type in [
+        (MP3_HEAD + bytes(BODY_MAX_BYTES + 1 - len(MP3_HEAD)), "audio/mpeg"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.mp3"\r\n\r\n'
+            + bytes(BODY_MAX_BYTES)
+            + b"\r\n--b--\r\n",
+            "multipart/form-data; boundary=b",
+        ),
+    ]:
+        answer = upload(tenant, activity, body, content_type)
+        assert answer.status == 413, answer.body
+        error = answer.body["error"]
+        assert error["field"] == "body" and "6 MB" in error["message"] and '{"url"' in error["message"]
+    # and the recording stored first is still the one there
+    assert len(stored_keys(tenant, activity)) == 1

@@ -1,5 +1,6 @@
 """Contacts, their per-number copies, organizations and idempotency records."""
 
+from collections.abc import Iterator
 from typing import Any
 
 from ringbridge import aws
@@ -194,3 +195,9 @@ def list_page(account_id: str, prefix: str, limit: int, cursor: str | None) -> t
         aws.dynamodb(), table.name(), account_pk(account_id), prefix, limit, cursor
     )
     return [strip_keys(from_item(item)) for item in items], next_cursor
+
+
+def iter_all(account_id: str, prefix: str, cursor: str | None) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every item of one kind after ``cursor``, with the cursor that resumes after it (a Query loop)."""
+    for item, sort_key in pagination.query_all(aws.dynamodb(), table.name(), account_pk(account_id), prefix, cursor):
+        yield strip_keys(from_item(item)), pagination.encode(sort_key)

@@ -7,6 +7,7 @@ always rebuilt from the caller's own account, so a cursor can never reach anothe
 import base64
 import binascii
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from ringbridge.errors import InvalidInput
@@ -45,3 +46,27 @@ def query_page(
     answer = client.query(**request)
     last = answer.get("LastEvaluatedKey")
     return answer["Items"], (encode(last["SK"]["S"]) if last else None)
+
+
+def query_all(
+    client: Any, table_name: str, pk: str, prefix: str, cursor: str | None
+) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every item after ``cursor`` whose sort key starts with ``prefix``, with its sort key, in order.
+
+    One Query per page of up to 1 MB, read only as the caller consumes the items: a caller that
+    stops early leaves the rest unread.
+    """
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+    }
+    if cursor:
+        request["ExclusiveStartKey"] = {"PK": {"S": pk}, "SK": {"S": decode(cursor, prefix)}}
+    while True:
+        answer = client.query(**request)
+        for item in answer["Items"]:
+            yield item, item["SK"]["S"]
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

@@ -17,7 +17,15 @@ from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal.contacts import TransactionCancelled
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import versions
-from ringbridge.models.activities import Activity, ActivityAssign, ActivityCreate, ActivityStop, ActivityUpdate
+from ringbridge.models.activities import (
+    Activity,
+    ActivityAssign,
+    ActivityCreate,
+    ActivityStop,
+    ActivityUpdate,
+    Direction,
+    direction_of,
+)
 
 WRITE_ATTEMPTS = 3
 # Set on a placeholder written by a stop that came before its start; the create removes it.
@@ -35,11 +43,13 @@ def create_activity(
     is tried when user_id names nobody.
     """
     user_id = _resolve_user(caller.account_id, data.user_id, extension, strict_user)
-    contact_id = _contact_for(caller, data)
+    direction, direction_given = direction_of(data.direction)
+    contact_id = _contact_for(caller, data, direction)
     now = clock.now_iso()
-    fields = {
+    fields: dict[str, Any] = {
         "call_id": data.call_id,
-        "direction": data.direction,
+        "direction": direction,
+        "direction_given": direction_given,
         "caller_number": data.caller_number,
         "called_number": data.called_number,
         "user_id": user_id,
@@ -102,23 +112,31 @@ def _resolve_user(account_id: str, reference: str | None, extension: str | None,
     return None
 
 
-def _contact_for(caller: Caller, data: ActivityCreate) -> str | None:
-    """The given contact (checked), else the most recently updated contact with the other party's number."""
+def _contact_for(caller: Caller, data: ActivityCreate, direction: Direction) -> str | None:
+    """The given contact (checked), else the most recently updated contact with the other party's number.
+
+    When the direction is unknown, the caller's number is tried first, then the called number.
+    """
     if data.contact_id:
         if contacts_dal.read_for_write(caller.account_id, data.contact_id, None, None)["contact"] is None:
             raise InvalidInput("is not a contact of this account", field="contact_id")
         return data.contact_id
-    external = data.caller_number if data.direction == "inbound" else data.called_number
-    if not external:
-        return None
+    numbers = {
+        "inbound": [data.caller_number],
+        "outbound": [data.called_number],
+        "unknown": [data.caller_number, data.called_number],
+    }[direction]
     # Imported here: only creating an activity matches numbers; the other hooks start faster without it.
     from ringbridge.logic import contacts
 
-    try:
-        matches = contacts.find_contacts_by_phone(caller, external)
-    except InvalidInput:
-        return None  # "anonymous", an internal extension...: nobody to match, still a call
-    return matches[0].id if matches else None
+    for external in filter(None, numbers):
+        try:
+            matches = contacts.find_contacts_by_phone(caller, external)
+        except InvalidInput:
+            continue  # "anonymous", an internal extension...: nobody to match, still a call
+        if matches:
+            return matches[0].id
+    return None
 
 
 def assign_activity(caller: Caller, reference: str, data: ActivityAssign) -> Activity:

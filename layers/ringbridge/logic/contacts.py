@@ -1,6 +1,7 @@
 """Contacts: create, update, find by phone, list; and organizations, found or made by name."""
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from ringbridge import clock, ids, phones, settings
@@ -33,6 +34,18 @@ def list_contacts(caller: Caller, limit: int, cursor: str | None) -> ContactPage
 def list_organizations(caller: Caller, limit: int, cursor: str | None) -> OrganizationPage:
     items, next_cursor = dal.list_page(caller.account_id, "ORG#", limit, cursor)
     return OrganizationPage(organizations=[Organization(**item) for item in items], next=next_cursor)
+
+
+def iter_contacts(caller: Caller, cursor: str | None) -> Iterator[tuple[str, str]]:
+    """Every contact after ``cursor`` as JSON text, with the cursor that resumes after it; read lazily."""
+    for item, next_cursor in dal.iter_all(caller.account_id, "CONTACT#", cursor):
+        yield Contact(**item).model_dump_json(), next_cursor
+
+
+def iter_organizations(caller: Caller, cursor: str | None) -> Iterator[tuple[str, str]]:
+    """Every organization after ``cursor`` as JSON text, with the cursor that resumes after it; read lazily."""
+    for item, next_cursor in dal.iter_all(caller.account_id, "ORG#", cursor):
+        yield Organization(**item).model_dump_json(), next_cursor
 
 
 def create_contact(caller: Caller, data: ContactCreate, idempotency_key: str | None = None) -> Contact:

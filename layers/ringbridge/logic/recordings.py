@@ -23,6 +23,12 @@ from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, RecordingLink, RecordingSource
 
 PART_BYTES = 8 * 1024 * 1024  # S3 parts must be >= 5 MiB (but the last)
+# Lambda bounds a request's payload at 6 MB (6,291,456 bytes); an audio body travels in it
+# base64-encoded (4 bytes for 3) next to the headers and request context (16 KiB kept for them):
+# about 4.5 MB of audio can come in a body. Anything larger must come by URL.
+LAMBDA_REQUEST_MAX_BYTES = 6 * 1024 * 1024
+REQUEST_ENVELOPE_BYTES = 16 * 1024
+BODY_MAX_BYTES = (LAMBDA_REQUEST_MAX_BYTES - REQUEST_ENVELOPE_BYTES) * 3 // 4
 CHUNK_BYTES = 256 * 1024
 LINK_SECONDS = 300
 
@@ -97,6 +103,13 @@ def store_upload(caller: Caller, reference: str, body: bytes, content_type: str 
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media == "application/json":
         return store_from_url(caller, reference, _source(body).url)
+    if len(body) > BODY_MAX_BYTES:
+        raise PayloadTooLarge(
+            f"is {len(body)} bytes: Lambda bounds a request at 6 MB, which leaves {BODY_MAX_BYTES} bytes "
+            '(about 4.5 MB) of audio once base64-encoded; send {"url": "https://..."} as application/json '
+            "instead, and the recording is downloaded from there",
+            field="body",
+        )
     if media == "multipart/form-data":
         return store_form(caller, reference, body, content_type or "")
     return store_bytes(caller, reference, body, content_type)

@@ -28,7 +28,8 @@ CONTACT_MAP = {
     "last_name": "$lastname$",
     "job_title": "$job_title$",
     "company_name": "$company_name$",
-    "phones": [{"number": "$phone$"}],
+    "phone": "$phone$",
+    "mobile": "$mobile$",
     "emails": ["$email$"],
 }
 CONTACT_BODY = {
@@ -36,7 +37,8 @@ CONTACT_BODY = {
     "last_name": "$lastname$",
     "job_title": "$job_title$",
     "company_name": "$company_name$",
-    "phones": [{"number": "$phone$", "type": "work"}],
+    # An unset variable arrives as "": the hooks take a blank value (or list element) as absent.
+    "phones": [{"number": "$phone$", "type": "work"}, {"number": "$mobile$", "type": "mobile"}],
     "emails": ["$email$"],
 }
 ACTIVITY_MAP = {
@@ -63,13 +65,23 @@ def hooks() -> dict[str, dict[str, Any]]:
         "Users": _hook(
             "GET",
             "/ringotel/users",
-            {"users": [{"id": "$user_id$", "name": "$firstname$", "email": "$email$", "phone": "$phone$"}]},
+            {
+                "users": [
+                    {
+                        "id": "$user_id$",
+                        "first_name": "$firstname$",
+                        "last_name": "$lastname$",
+                        "email": "$email$",
+                        "phone": "$phone$",
+                    }
+                ]
+            },
         ),
-        "Contacts": _hook("GET", "/ringotel/contacts?limit=500", {"contacts": [CONTACT_MAP], "next": "$cursor$"}),
+        # Without `limit` the lists answer every item in one (gzip-compressed) response: Ringotel
+        # never sends a cursor back.
+        "Contacts": _hook("GET", "/ringotel/contacts", {"contacts": [CONTACT_MAP]}),
         "Organizations": _hook(
-            "GET",
-            "/ringotel/organizations?limit=500",
-            {"organizations": [{"id": "$organization_id$", "name": "$company_name$"}], "next": "$cursor$"},
+            "GET", "/ringotel/organizations", {"organizations": [{"id": "$organization_id$", "name": "$company_name$"}]}
         ),
         "FindContact": _hook("GET", "/ringotel/contacts/find?phone=$phone$", {"contacts": [CONTACT_MAP]}),
         "CreateContact": _hook("POST", "/ringotel/contacts", CONTACT_MAP, CONTACT_BODY),

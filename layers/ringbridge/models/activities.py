@@ -9,9 +9,34 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from ringbridge import clock
-from ringbridge.models.common import Id, StrictInput
+from ringbridge.models.common import BlankIsAbsent, Id, StrictInput
 
-Direction = Literal["inbound", "outbound"]
+Direction = Literal["inbound", "outbound", "unknown"]
+# What Ringotel may send for a call's direction, any case; anything else is stored as "unknown",
+# with the text as sent in direction_given, so that no call is ever lost over a word.
+DIRECTIONS: dict[str, Direction] = {
+    "inbound": "inbound",
+    "incoming": "inbound",
+    "in": "inbound",
+    "outbound": "outbound",
+    "outgoing": "outbound",
+    "out": "outbound",
+}
+DirectionText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=64),
+    Field(description="inbound/outbound, incoming/outgoing or in/out, any case; anything else: unknown"),
+]
+
+
+def direction_of(text: str | None) -> tuple[Direction, str | None]:
+    """The direction ``text`` means, and ``text`` itself when it means none we know (else None)."""
+    known = DIRECTIONS.get((text or "").strip().lower())
+    if known:
+        return known, None
+    return "unknown", (text or "").strip() or None
+
+
 Status = Literal["active", "completed"]
 
 # Ringotel's call ids look like "1729693708182-2d1c3de3d3772cdc1f".
@@ -50,11 +75,15 @@ Moment = Annotated[
 ]
 
 
-class ActivityCreate(StrictInput):
-    """CreateActivity: the start of a call."""
+class ActivityCreate(BlankIsAbsent, StrictInput):
+    """CreateActivity: the start of a call. Blank values (unset Ringotel variables) count as absent."""
 
     call_id: CallId = Field(description="Ringotel's call id; unique per account (a retry answers the same activity)")
-    direction: Direction
+    direction: DirectionText | None = Field(
+        default=None,
+        description="inbound/outbound, incoming/outgoing or in/out, any case. Anything else, or none, is stored "
+        "as `unknown` (the text sent is kept in `direction_given`): the call is never refused for it.",
+    )
     caller_number: Number | None = None
     called_number: Number | None = None
     user_id: UserRef | None = Field(default=None, description="A CRM user id, or a Ringotel extension of a CRM user")
@@ -64,14 +93,14 @@ class ActivityCreate(StrictInput):
     comment: Text | None = None
 
 
-class ActivityAssign(StrictInput):
+class ActivityAssign(BlankIsAbsent, StrictInput):
     """AssignActivity: attach the activity to a contact."""
 
     contact_id: Id
 
 
-class ActivityUpdate(StrictInput):
-    """UpdateActivity: a partial update of the descriptive fields."""
+class ActivityUpdate(BlankIsAbsent, StrictInput):
+    """UpdateActivity: a partial update of the descriptive fields; a blank value leaves the field as it is."""
 
     subject: Label | None = None
     comment: Text | None = None
@@ -79,7 +108,7 @@ class ActivityUpdate(StrictInput):
     version: int | None = Field(default=None, ge=1, description="The version the client last saw (optimistic)")
 
 
-class ActivityStop(StrictInput):
+class ActivityStop(BlankIsAbsent, StrictInput):
     """StopCallActivity: the end of a call. Missing values are derived (end: now; duration: end - start)."""
 
     ended_at: Moment | None = None
@@ -98,6 +127,9 @@ class Activity(BaseModel):
     id: str
     call_id: str
     direction: Direction | None = Field(description="null only while a stop that arrived first awaits its start")
+    direction_given: str | None = Field(
+        default=None, description="The direction as sent, when it was none we understand (direction: unknown)"
+    )
     status: Status
     caller_number: str | None = None
     called_number: str | None = None
@@ -123,7 +155,7 @@ class RecordingLink(BaseModel):
     size_bytes: int
 
 
-class RecordingSource(StrictInput):
+class RecordingSource(BlankIsAbsent, StrictInput):
     """UpdateCallRecording by reference: the function downloads the file."""
 
     url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]

@@ -1,8 +1,9 @@
 """Pieces shared by several models."""
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Email = Annotated[
@@ -16,3 +17,46 @@ class StrictInput(BaseModel):
     """Input models refuse unknown fields, so a misspelt field is an error, not silently lost."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def without_blanks(data: Any, keys: Mapping[str, str] | None = None) -> Any:
+    """A body with its blank strings removed: Ringotel sends an unset ``$variable$`` as ``""``.
+
+    A blank field is left out (so it keeps its default, or is not changed by an update), blank
+    elements leave their lists, and a list left empty that way is left out too: ``"emails":
+    [""]`` means "no email given", not "remove every email" (``[]`` still means that).
+    ``keys`` names, per list of objects, the key whose blank value blanks the element
+    (``{"phones": "number"}``).
+    """
+    if not isinstance(data, dict):
+        return data
+    kept: dict[str, Any] = {}
+    for name, value in data.items():
+        if _blank(value):
+            continue
+        if isinstance(value, list) and value:
+            key = (keys or {}).get(name)
+            value = [
+                without_blanks(element) if isinstance(element, dict) else element
+                for element in value
+                if not (_blank(element) or (key and isinstance(element, dict) and _blank(element.get(key, ""))))
+            ]
+            if not value:
+                continue
+        kept[name] = value
+    return kept
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+class BlankIsAbsent(BaseModel):
+    """Input whose blank strings count as absent (see ``without_blanks``): what Ringotel's hooks post."""
+
+    blank_elements: ClassVar[Mapping[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        return without_blanks(data, cls.blank_elements)

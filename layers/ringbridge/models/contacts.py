@@ -1,10 +1,11 @@
 """Contacts: the people who call and are called."""
 
-from typing import Annotated, Literal, Self
+from collections.abc import Mapping
+from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 
-from ringbridge.models.common import Email, Id, Name, StrictInput
+from ringbridge.models.common import BlankIsAbsent, Email, Id, Name, StrictInput
 
 PhoneType = Literal["work", "home", "mobile", "fax", "other"]
 MAX_PHONES = 20
@@ -48,6 +49,28 @@ class ContactUpdate(ContactInput):
     )
 
 
+class RingotelContactCreate(BlankIsAbsent, ContactCreate):
+    """CreateContact as Ringotel posts it: a blank value (an unset variable) counts as absent.
+
+    Ringotel may save an unknown caller with only a number, so any one of a name, company,
+    phone or email is enough.
+    """
+
+    blank_elements: ClassVar[Mapping[str, str]] = {"phones": "number"}
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if not (self.first_name or self.last_name or self.company_name or self.phones or self.emails):
+            raise ValueError("one of first_name, last_name, company_name, phones or emails is required")
+        return self
+
+
+class RingotelContactUpdate(BlankIsAbsent, ContactUpdate):
+    """UpdateContact as Ringotel posts it: a blank value leaves the field as it is (send null to clear it)."""
+
+    blank_elements: ClassVar[Mapping[str, str]] = {"phones": "number"}
+
+
 DataRel = Literal["work", "home", "mobile", "fax", "pager", "other"]
 
 
@@ -77,6 +100,18 @@ class Contact(BaseModel):
     groups: list[str] = Field(default=[], exclude=True)
     extra_data: list[ContactDatum] = Field(default=[], exclude=True)
     data_rels: dict[str, DataRel] = Field(default={}, exclude=True, description='Ringio rel by "<type>:<value>"')
+
+    # Ringotel's response_map can pick list elements only by position, not by type: these name the
+    # numbers its $phone$ and $mobile$ variables stand for.
+    @computed_field(description="The first phone that is not a mobile (Ringotel's $phone$)")  # type: ignore[misc]
+    @property
+    def phone(self) -> str | None:
+        return next((phone.number for phone in self.phones if phone.type != "mobile"), None)
+
+    @computed_field(description="The first mobile phone (Ringotel's $mobile$)")  # type: ignore[misc]
+    @property
+    def mobile(self) -> str | None:
+        return next((phone.number for phone in self.phones if phone.type == "mobile"), None)
 
 
 class ContactPage(BaseModel):

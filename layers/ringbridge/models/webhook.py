@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ringbridge.models.activities import CallId, Direction, Label, Moment, Number, UserRef
+from ringbridge.models.activities import CallId, DirectionText, Label, Moment, Number, UserRef
 
 
 class WebhookEvent(BaseModel):
@@ -21,7 +21,7 @@ class CallParams(BaseModel):
     model_config = ConfigDict(extra="ignore")  # connection_name, connection_id, domain: not used
 
     call_id: CallId
-    activity_type: Direction | None = None
+    activity_type: DirectionText | None = None
     user_id: UserRef | None = None
     extension: UserRef | None = None
     caller_number: Number | None = None
