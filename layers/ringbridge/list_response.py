@@ -14,8 +14,12 @@ import json
 import math
 import zlib
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+
+from ringbridge import clock
 
 # Lambda's bound for a synchronous response payload (AWS accepts 100 bytes more; we keep them spare).
 LAMBDA_RESPONSE_MAX_BYTES = 6 * 1024 * 1024
@@ -24,6 +28,8 @@ LAMBDA_RESPONSE_MAX_BYTES = 6 * 1024 * 1024
 ENVELOPE_BYTES = 1024
 GZIP_WRAPPER_BYTES = 18  # gzip's header and trailer around the deflate stream
 JSON_TYPE = "application/json"
+# Kept from the function's timeout to finish the answer (compress the tail, base64, return it).
+FINISH_SECONDS = 3
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
@@ -126,16 +132,25 @@ def _escaped_length(text: str) -> int:
     return len(json.dumps(text)) - 2
 
 
-def whole_list(name: str, items: Iterable[tuple[str, str]], accept_encoding: str | None) -> Response[str]:
+def deadline(lambda_context: Any) -> datetime:
+    """When a list must stop growing for its answer to leave before the function's timeout."""
+    left = lambda_context.get_remaining_time_in_millis() / 1000 - FINISH_SECONDS
+    return clock.now() + timedelta(seconds=max(left, 0))
+
+
+def whole_list(
+    name: str, items: Iterable[tuple[str, str]], accept_encoding: str | None, until: datetime | None = None
+) -> Response[str]:
     """The answer holding as many of ``items`` ((JSON text, cursor after it) pairs) as fit one Lambda response.
 
-    ``next`` is null when every item is in; otherwise it resumes at the first one left out.
+    It stops early at ``until`` too, rather than time out. ``next`` is null when every item is in;
+    otherwise it resumes at the first one left out.
     """
     body = ListBody(name, compress=accepts_gzip(accept_encoding))
     last_cursor: str | None = None
     complete = True
     for item_json, cursor in items:
-        if not body.add(item_json, cursor):
+        if (until is not None and clock.now() >= until) or not body.add(item_json, cursor):
             complete = False
             break
         last_cursor = cursor

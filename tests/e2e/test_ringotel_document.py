@@ -82,6 +82,7 @@ class Ringotel:
         self.server = server
         self.document = document
         self.values = values
+        self.last: requests.Response | None = None
 
     def call(self, hook: str, expected_status: int = 200, keep: tuple[str, ...] = ()) -> dict[str, Any]:
         """Call one hook; the mapped values named in ``keep`` are remembered for the next hooks."""
@@ -98,6 +99,7 @@ class Ringotel:
             json=fill(spec["request_body"], self.values) if "request_body" in spec else None,
         )
         assert response.status_code == expected_status, f"{hook}: {response.status_code} {response.text}"
+        self.last = response
         answer = response.json()
         mapped = read_map(spec["response_map"], answer)
         assert set(mapped) == set(PLACEHOLDER.findall(json.dumps(spec["response_map"]))), f"{hook}: {answer}"
@@ -149,7 +151,7 @@ def test_a_whole_call_through_the_document(local_server: LocalServer, files: str
             "API key": demo["rw_token"],
             "phone": caller,
             "call_id": call_id,
-            "direction": "inbound",
+            "direction": "Incoming",  # any common word, any case
             "caller_number": caller,
             "called_number": "380441234567",
             "call_start": "1729693708182",
@@ -163,8 +165,9 @@ def test_a_whole_call_through_the_document(local_server: LocalServer, files: str
         },
     )
 
-    # Users: the CRM users Ringotel maps its own to (the agent is the first)
-    ringotel.call("Users", keep=("user_id",))
+    # Users: the CRM users Ringotel maps its own to (the agent is the first), with first and last names
+    users = ringotel.call("Users", keep=("user_id", "firstname", "lastname"))
+    assert ringotel.values["firstname"] and users["users"][0]["name"].startswith(ringotel.values["firstname"])
     # FindContact: an unknown caller (no list element, so no response_map path to check yet)
     unknown = requests.get(
         local_server.base_url + fill(document["api"]["FindContact"]["request_path"], ringotel.values, in_path=True),
@@ -172,23 +175,37 @@ def test_a_whole_call_through_the_document(local_server: LocalServer, files: str
         timeout=30,
     )
     assert unknown.json() == {"contacts": []}
-    # CreateContact: the agent saves the caller
+    # CreateContact: the agent saves the caller; what Ringotel does not know arrives as ""
     ringotel.values.update(
-        firstname="Taras", lastname="Shevchenko", job_title="Poet", company_name="Kobzar Ltd", email="taras@example.com"
+        firstname="Taras", lastname="Shevchenko", job_title="", company_name="Kobzar Ltd", email="", mobile=""
     )
     created = ringotel.call("CreateContact", 201, keep=("contact_id",))
     contact_id = ringotel.values["contact_id"]
     assert created["id"] == contact_id
-    # FindContact now finds them, and so do the lists
+    assert created["job_title"] is None and created["emails"] == [] and created["mobile"] is None
+    # FindContact now finds them
     assert ringotel.call("FindContact")["contacts"][0]["id"] == contact_id
-    ringotel.values["job_title"] = "Poet and painter"
-    assert ringotel.call("UpdateContact")["job_title"] == "Poet and painter"
-    ringotel.call("Contacts")
-    ringotel.call("Organizations")
+    # UpdateContact adds a job title, an email and a mobile; the mobile finds the contact too
+    mobile = "38063" + "".join(random.choices("0123456789", k=7))
+    ringotel.values.update(job_title="Poet and painter", email="taras@example.com", mobile=mobile)
+    updated = ringotel.call("UpdateContact", keep=("phone", "mobile"))
+    assert updated["job_title"] == "Poet and painter" and updated["emails"] == ["taras@example.com"]
+    assert [(phone["type"], phone["number"]) for phone in updated["phones"]] == [("work", caller), ("mobile", mobile)]
+    assert ringotel.values["mobile"] == mobile and ringotel.values["phone"] == caller
+    found = local_server.request("GET", "/ringotel/contacts/find", demo["ro_token"], params={"phone": mobile})
+    assert [contact["id"] for contact in found.json()["contacts"]] == [contact_id]
+    # Contacts and Organizations: every item in one gzip-compressed answer (the path has no limit)
+    assert "limit" not in document["api"]["Contacts"]["request_path"]
+    listed = ringotel.call("Contacts")
+    assert ringotel.last is not None and ringotel.last.headers["Content-Encoding"] == "gzip"
+    assert contact_id in [contact["id"] for contact in listed["contacts"]] and listed["next"] is None
+    organizations = ringotel.call("Organizations")
+    assert "Kobzar Ltd" in [organization["name"] for organization in organizations["organizations"]]
 
     # CreateActivity: the call, matched to the contact just created
     activity = ringotel.call("CreateActivity", 201, keep=("activity_id",))
     assert activity["contact_id"] == contact_id and activity["call_id"] == call_id
+    assert activity["direction"] == "inbound"
     assert activity["user_id"] == ringotel.values["user_id"]
     assert ringotel.values["activity_id"] == activity["id"]
     assert ringotel.call("AssignActivity")["contact_id"] == contact_id

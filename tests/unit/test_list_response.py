@@ -4,10 +4,11 @@ import base64
 import gzip
 import json
 import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ringbridge import list_response
+from ringbridge import clock, list_response
 from ringbridge.dal import pagination
 from ringbridge.list_response import ENVELOPE_BYTES, LAMBDA_RESPONSE_MAX_BYTES, ListBody, accepts_gzip, whole_list
 from ringbridge.models.contacts import Contact
@@ -139,3 +140,20 @@ def test_gzip_is_used_when_the_client_accepts_it(header, accepted):
 def test_the_envelope_allowance_holds_the_headers_we_send():
     response = list_response.whole_list("contacts", [], "gzip")
     assert payload(response) - len(response.body) < ENVELOPE_BYTES
+
+
+def test_a_list_stops_growing_at_its_deadline_and_names_the_rest(monkeypatch):
+    # A clock that moves one second each time it is read: the answer must end before the deadline
+    start = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=next(ticks)))
+
+    class Context:
+        def get_remaining_time_in_millis(self) -> int:
+            return 10_000  # 10 s left, 3 kept to finish: 7 s of listing
+
+    until = list_response.deadline(Context())  # read at second 0: until second 7
+    items = contacts(20)
+    listed = decoded(whole_list("contacts", items, "gzip", until))
+    # read at seconds 1..7 before each item: items 0..5 go in, the seventh read stops the list
+    assert len(listed["contacts"]) == 6 and listed["next"] == items[5][1]

@@ -30,7 +30,7 @@ CONTACT_MAP = {
     "company_name": "$company_name$",
     "phone": "$phone$",
     "mobile": "$mobile$",
-    "emails": ["$email$"],
+    "email": "$email$",
 }
 CONTACT_BODY = {
     "first_name": "$firstname$",

@@ -101,8 +101,8 @@ class Contact(BaseModel):
     extra_data: list[ContactDatum] = Field(default=[], exclude=True)
     data_rels: dict[str, DataRel] = Field(default={}, exclude=True, description='Ringio rel by "<type>:<value>"')
 
-    # Ringotel's response_map can pick list elements only by position, not by type: these name the
-    # numbers its $phone$ and $mobile$ variables stand for.
+    # Ringotel's response_map can pick list elements only by position, not by type, and an empty
+    # list leaves its variable unmapped: these name what $phone$, $mobile$ and $email$ stand for.
     @computed_field(description="The first phone that is not a mobile (Ringotel's $phone$)")  # type: ignore[misc]
     @property
     def phone(self) -> str | None:
@@ -112,6 +112,11 @@ class Contact(BaseModel):
     @property
     def mobile(self) -> str | None:
         return next((phone.number for phone in self.phones if phone.type == "mobile"), None)
+
+    @computed_field(description="The first email (Ringotel's $email$)")  # type: ignore[misc]
+    @property
+    def email(self) -> str | None:
+        return self.emails[0] if self.emails else None
 
 
 class ContactPage(BaseModel):
