@@ -123,3 +123,11 @@ def test_bad_params_are_422_naming_the_field(tenant, call_params, field):
 def test_a_body_that_is_not_json_is_400():
     answer = call("POST", "/ringotel/webhook", None, body="method=StartCallActivity")
     assert answer.status == 400
+
+
+@pytest.mark.parametrize(("sent", "direction"), [("Incoming", "inbound"), ("OUT", "outbound"), ("park", "unknown")])
+def test_the_webhooks_activity_type_is_read_like_a_hooks_direction(tenant, sent, direction):
+    answer = post("StartCallActivity", tenant.rw_token, params(call_id=f"c-{uuid.uuid4().hex}", activity_type=sent))
+    assert answer.status == 200, answer.body
+    assert answer.body["direction"] == direction
+    assert answer.body["direction_given"] == (sent if direction == "unknown" else None)
