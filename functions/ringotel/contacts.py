@@ -18,9 +18,7 @@ app = http.create_app()
 @app.get(
     "/ringotel/contacts",
     summary="List contacts: all of them, or a page",
-    description="Without `limit`: every contact (from `cursor` on) that fits one response and its time, "
-    "gzip-compressed when the request accepts it; `next` is null when none is left out, else the cursor of the rest "
-    "(see the README for how many fit). With `limit`: one page of at most `limit` contacts.",
+    description=list_response.description("contact"),
     tags=["Ringotel"],
     responses={200: {"description": "Contacts", "content": {http.JSON: {"model": ContactPage}}}},
 )
@@ -30,9 +28,7 @@ def list_contacts(
 ) -> Response[str]:
     caller = current_caller()
     if limit is None:
-        accept_encoding = app.current_event.headers.get("accept-encoding")
-        until = list_response.deadline(app.lambda_context)
-        return list_response.whole_list("contacts", contacts.iter_contacts(caller, cursor), accept_encoding, until)
+        return list_response.answer(app, "contacts", contacts.iter_contacts(caller, cursor))
     page = contacts.list_contacts(caller, limit, cursor)
     return Response(status_code=200, content_type=http.JSON, body=page.model_dump_json())
 

@@ -18,9 +18,7 @@ app = http.create_app()
 @app.get(
     "/ringotel/organizations",
     summary="List organizations: all of them, or a page",
-    description="Without `limit`: every organization (from `cursor` on) that fits one response and its time, "
-    "gzip-compressed when the request accepts it; `next` is null when none is left out, else the cursor of the rest "
-    "(see the README for how many fit). With `limit`: one page of at most `limit` organizations.",
+    description=list_response.description("organization"),
     tags=["Ringotel"],
     responses={200: {"description": "Organizations", "content": {http.JSON: {"model": OrganizationPage}}}},
 )
@@ -30,10 +28,7 @@ def list_organizations(
 ) -> Response[str]:
     caller = current_caller()
     if limit is None:
-        accept_encoding = app.current_event.headers.get("accept-encoding")
-        organizations = contacts.iter_organizations(caller, cursor)
-        until = list_response.deadline(app.lambda_context)
-        return list_response.whole_list("organizations", organizations, accept_encoding, until)
+        return list_response.answer(app, "organizations", contacts.iter_organizations(caller, cursor))
     page = contacts.list_organizations(caller, limit, cursor)
     return Response(status_code=200, content_type=http.JSON, body=page.model_dump_json())
 

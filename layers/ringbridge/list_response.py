@@ -168,3 +168,17 @@ def whole_list(
     )
     response.base64_encoded = True
     return response
+
+
+def answer(app: Any, name: str, items: Iterable[tuple[str, str]]) -> Response[str]:
+    """``whole_list`` for the resolver's current request: its Accept-Encoding, its function's time left."""
+    return whole_list(name, items, app.current_event.headers.get("accept-encoding"), deadline(app.lambda_context))
+
+
+def description(kind: str) -> str:
+    """The OpenAPI description of a list route that answers the whole list without ``limit``."""
+    return (
+        f"Without `limit`: every {kind} (from `cursor` on) that fits one response and its time, gzip-compressed "
+        "when the request accepts it; `next` is null when none is left out, else the cursor of the rest (see "
+        f"the README for how many fit). With `limit`: one page of at most `limit` {kind}s."
+    )
