@@ -23,19 +23,26 @@ class User(BaseModel):
     created_at: str
     updated_at: str
 
-    # Ringotel maps a first and a last name; a user has one name: its first word, and the rest
-    # (so "Anna Maria" splits wrong but "Ludwig van Beethoven" does not).
+
+class RingotelUser(User):
+    """A user as the Ringotel Users hook shows it: Ringotel maps a first and a last name, a user has one name.
+
+    The first word is the first name and the rest the last name, so "Ludwig van Beethoven" splits
+    right and "Anna Maria Kovalenko" does not (Ringotel shows both together anyway).
+    """
+
     @computed_field(description="The name's first word")  # type: ignore[misc]
     @property
     def first_name(self) -> str:
-        return self.name.split(maxsplit=1)[0] if self.name.split() else ""
+        words = self.name.split(maxsplit=1)
+        return words[0] if words else ""
 
     @computed_field(description="The rest of the name after its first word (null if one word)")  # type: ignore[misc]
     @property
     def last_name(self) -> str | None:
-        parts = self.name.split(maxsplit=1)
-        return parts[1] if len(parts) > 1 else None
+        words = self.name.split(maxsplit=1)
+        return words[1] if len(words) > 1 else None
 
 
-class UserList(BaseModel):
-    users: list[User]
+class RingotelUserList(BaseModel):
+    users: list[RingotelUser]
