@@ -28,9 +28,9 @@ body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1rem;color:#1b1b1b;back
 main{max-width:30rem;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.25rem}
 h1{font-size:1.3rem;margin-top:0}label{display:block;font-weight:600;margin:1rem 0 .25rem}
 input[type=password]{box-sizing:border-box;width:100%;font-size:1rem;padding:.6rem;
-border:1px solid #8c959f;border-radius:6px}
+border:1px solid #8c959f;border-radius:6px;min-height:44px}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1.25rem}
-button{font-size:1rem;padding:.65rem 1.2rem;border-radius:6px;border:1px solid #8c959f;background:#fff;cursor:pointer}
+button{font-size:1rem;padding:.65rem 1.2rem;border-radius:6px;border:1px solid #8c959f;background:#fff;min-height:44px}
 button.primary{background:#1f6feb;border-color:#1f6feb;color:#fff}
 button:focus-visible,input:focus-visible{outline:3px solid #0969da;outline-offset:2px}
 .error{border-left:4px solid #cf222e;background:#ffebe9;padding:.5rem .75rem}.hint{color:#57606a;font-size:.9rem}
