@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ringbridge import http
-from ringbridge.models.oauth import HTML_PAGE, ErrorAnswer, form_body
+from ringbridge.models.oauth import HTML_PAGE, REDIRECT, ErrorAnswer, form_body
 from ringbridge.oauth import endpoints
 from ringbridge.observability import logger
 
@@ -22,7 +22,10 @@ Text = Annotated[str | None, Query(max_length=2048)]
     security=[],
     responses={
         200: {"description": "The consent page", "content": HTML_PAGE},
-        302: {"description": "Back to the client's redirect URI with an error (bad scope, PKCE method, …)"},
+        302: {
+            "description": "Back to the client's redirect URI with an error (bad scope, PKCE method, …)",
+            "content": REDIRECT,
+        },
         400: {
             "description": "Unknown client or unregistered redirect URI: an error page, never a redirect",
             "content": HTML_PAGE,
@@ -56,7 +59,10 @@ def authorize_page(
         ["request", "csrf_token", "decision"],
     ),
     responses={
-        302: {"description": "To the client's redirect URI with code and state, or error=access_denied"},
+        302: {
+            "description": "To the client's redirect URI with code and state, or error=access_denied",
+            "content": REDIRECT,
+        },
         400: {
             "description": "Unknown client, unregistered redirect URI or no decision: an error page",
             "content": HTML_PAGE,

@@ -32,8 +32,9 @@ def client(tenant):
 
 @pytest.fixture
 def later(monkeypatch):
-    """Move the clock forward by some seconds."""
+    """The clock stands still from now on; ``later(s)`` moves it to ``s`` seconds after this moment."""
     start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start)
 
     def move(seconds: float) -> None:
         monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=seconds))
@@ -559,3 +560,24 @@ def test_the_public_document_route_takes_the_auth_kind(kind):
 def test_the_public_document_route_refuses_an_unknown_auth_kind():
     answer = call("GET", "/ringotel/integration.json", query={"auth": "digest"})
     assert answer.status == 422 and answer.body["error"]["field"] == "auth"
+
+
+def test_bodies_that_are_not_utf8_or_not_forms_get_oauth_errors_not_5xx(client):
+    from ringbridge.local import lambdas
+
+    for path in ("/oauth/token", "/oauth/revoke", "/oauth/authorize"):
+        function, route = lambdas.route("POST", path)
+        for content_type, body in (
+            ("application/octet-stream", b"\xff\xfe\x00grant_type=\xff"),
+            ("application/json", b'{"grant_type": "authorization_code"}'),
+            ("application/x-www-form-urlencoded", b"%%%&&&==="),
+        ):
+            event = lambdas.http_event(
+                "POST",
+                path,
+                headers={"content-type": content_type, "host": "a.example.com"},
+                body=body,
+                route_path=route.path,
+            )
+            answer = lambdas.invoke(function, event)
+            assert 400 <= answer["statusCode"] < 500, (path, content_type, answer)

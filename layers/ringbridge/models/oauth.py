@@ -35,6 +35,8 @@ class ErrorAnswer(BaseModel):
 
 
 HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+# A redirect's body is empty; the Location header is the answer.
+REDIRECT = {"text/plain": {"schema": {"type": "string", "maxLength": 0}}}
 
 
 def form_body(properties: dict[str, str], required: list[str]) -> dict[str, object]:

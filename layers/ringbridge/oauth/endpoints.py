@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from oauthlib.common import add_params_to_uri, urldecode
 from oauthlib.oauth2.rfc6749 import errors
 
-from ringbridge import auth
+from ringbridge import auth, http
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.errors import Forbidden
 from ringbridge.oauth import consent, credentials
@@ -34,7 +34,13 @@ def _html(status: int, body: str, cookies: list[str] | None = None) -> Response[
 
 
 def _redirect(location: str) -> Response[str]:
-    return Response(status_code=302, body="", headers={"Location": location, "Cache-Control": "no-store"})
+    headers = {"Location": location, "Cache-Control": "no-store"}
+    return Response(status_code=302, content_type="text/plain", body="", headers=headers)
+
+
+def _body(event: APIGatewayProxyEventV2) -> str:
+    """The form body as text; bytes that are not UTF-8 become U+FFFD (and then fail as bad parameters)."""
+    return http.decoded_body(event.raw_event).decode("utf-8", "replace")
 
 
 def _checked(event: APIGatewayProxyEventV2, query: str) -> tuple[list[str], dict[str, Any]] | Response[str]:
@@ -94,7 +100,7 @@ def _consent(
 
 def authorize_decision(event: APIGatewayProxyEventV2) -> Response[str]:
     """POST /oauth/authorize: the administrator's answer on the consent page."""
-    form = dict(parse_qsl(event.decoded_body or "", keep_blank_values=True))
+    form = dict(parse_qsl(_body(event), keep_blank_values=True))
     if not consent.csrf_matches(event.cookies or [], form.get("csrf_token", "")):
         return _html(403, consent.error_page("This form expired or was not sent from our page: open the link again."))
     query = form.get("request", "")
@@ -138,7 +144,7 @@ def _administrator(token: str, account_id: str) -> auth.Caller:
 def token(event: APIGatewayProxyEventV2) -> Response[str]:
     """POST /oauth/token (RFC 6749 §4.1.3, §6)."""
     headers, body, status = server().create_token_response(
-        _uri(event, "/oauth/token"), "POST", event.decoded_body or "", event.headers
+        _uri(event, "/oauth/token"), "POST", _body(event), event.headers
     )
     return _oauth_json(headers, body, status)
 
@@ -146,7 +152,7 @@ def token(event: APIGatewayProxyEventV2) -> Response[str]:
 def revoke(event: APIGatewayProxyEventV2) -> Response[str]:
     """POST /oauth/revoke (RFC 7009)."""
     headers, body, status = server().create_revocation_response(
-        _uri(event, "/oauth/revoke"), "POST", event.decoded_body or "", event.headers
+        _uri(event, "/oauth/revoke"), "POST", _body(event), event.headers
     )
     return _oauth_json(headers, body or "{}", status)
 
