@@ -1,7 +1,11 @@
 """OAuth2 answers as RFC 6749 and RFC 7009 shape them (documentation of the OAuth routes)."""
 
-from typing import Literal
+from typing import Any, Literal
 
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponseContentModel,
+    OpenAPIResponseContentSchema,
+)
 from pydantic import BaseModel, Field
 
 
@@ -34,12 +38,13 @@ class ErrorAnswer(BaseModel):
     error: ErrorDetail
 
 
-HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+Content = dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel]
+HTML_PAGE: Content = {"text/html": {"schema": {"type": "string"}}}
 # A redirect's body is empty; the Location header is the answer.
-REDIRECT = {"text/plain": {"schema": {"type": "string", "maxLength": 0}}}
+REDIRECT: Content = {"text/plain": {"schema": {"type": "string", "maxLength": 0}}}
 
 
-def form_body(properties: dict[str, str], required: list[str]) -> dict[str, object]:
+def form_body(properties: dict[str, str], required: list[str]) -> dict[str, Any]:
     """An ``application/x-www-form-urlencoded`` request body for the OpenAPI document."""
     return {
         "requestBody": {

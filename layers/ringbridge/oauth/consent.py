@@ -9,6 +9,8 @@ import hmac
 import secrets
 from html import escape
 
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
 CSRF_COOKIE = "rb_oauth_csrf"
 CSRF_SECONDS = 1800
 SCOPE_WORDS = {
@@ -41,9 +43,17 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def csrf_cookie(token: str, secure: bool) -> str:
-    flags = "; Secure" if secure else ""
-    return f"{CSRF_COOKIE}={token}; Path=/oauth/authorize; Max-Age={CSRF_SECONDS}; HttpOnly; SameSite=Strict{flags}"
+def csrf_cookie(token: str, secure: bool) -> Cookie:
+    """Secure over https; the local server's plain http would not send a Secure cookie back."""
+    return Cookie(
+        CSRF_COOKIE,
+        token,
+        path="/oauth/authorize",
+        secure=secure,
+        http_only=True,
+        max_age=CSRF_SECONDS,
+        same_site=SameSite.STRICT_MODE,
+    )
 
 
 def csrf_matches(cookies: list[str], field: str) -> bool:

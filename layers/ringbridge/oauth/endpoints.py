@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.shared.cookies import Cookie
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from oauthlib.common import add_params_to_uri, urldecode
 from oauthlib.oauth2.rfc6749 import errors
@@ -29,7 +30,7 @@ def _uri(event: APIGatewayProxyEventV2, path: str, query: str = "") -> str:
     return f"https://{host}{path}" + (f"?{query}" if query else "")
 
 
-def _html(status: int, body: str, cookies: list[str] | None = None) -> Response[str]:
+def _html(status: int, body: str, cookies: list[Cookie] | None = None) -> Response[str]:
     return Response(status_code=status, content_type=HTML, body=body, headers=dict(consent.HEADERS), cookies=cookies)
 
 
@@ -54,11 +55,24 @@ def _checked(event: APIGatewayProxyEventV2, query: str) -> tuple[list[str], dict
     except ValueError:
         return _html(400, consent.error_page("The request's query string is not URL-encoded."))
     try:
-        return server().validate_authorization_request(_uri(event, AUTHORIZE_PATH, query), "GET", None, event.headers)
+        scopes, details = server().validate_authorization_request(
+            _uri(event, AUTHORIZE_PATH, query), "GET", None, event.headers
+        )
     except errors.FatalClientError as error:
         return _html(400, consent.error_page(_fatal_message(error)))
     except errors.OAuth2Error as error:
-        return _redirect(add_params_to_uri(error.redirect_uri, error.twotuples))
+        if not error.redirect_uri:
+            return _html(400, consent.error_page(f"Invalid authorization request: {error.description}"))
+        return _redirect(_with_error(error.redirect_uri, error))
+    if details.get("code_challenge") is not None and details.get("code_challenge_method") != "S256":
+        # RFC 7636 allows "plain"; it protects nothing against a code seen in transit, so we take S256 only.
+        plain = errors.InvalidRequestError(description="code_challenge_method must be S256", state=details.get("state"))
+        return _redirect(_with_error(details["redirect_uri"], plain))
+    return scopes, details
+
+
+def _with_error(redirect_uri: str, error: errors.OAuth2Error) -> str:
+    return add_params_to_uri(redirect_uri, [(name, value) for name, value in error.twotuples if value is not None])
 
 
 def _fatal_message(error: errors.FatalClientError) -> str:
@@ -109,8 +123,7 @@ def authorize_decision(event: APIGatewayProxyEventV2) -> Response[str]:
         return checked
     scopes, details = checked
     if form.get("decision") == "deny":
-        denied = errors.AccessDeniedError(state=details.get("state"))
-        return _redirect(add_params_to_uri(details["redirect_uri"], denied.twotuples))
+        return _redirect(_with_error(details["redirect_uri"], errors.AccessDeniedError(state=details.get("state"))))
     if form.get("decision") != "approve":
         return _html(400, consent.error_page("Choose Approve or Deny."))
     client = details["request"].client

