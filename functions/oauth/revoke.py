@@ -29,7 +29,10 @@ app = http.create_app()
     ),
     responses={
         200: {"description": "Revoked (or nothing to revoke)", "content": {http.JSON: {"schema": {"type": "object"}}}},
-        400: {"description": "invalid_request (no token)", "content": {http.JSON: {"model": OAuthError}}},
+        400: {
+            "description": "invalid_request (no token), unsupported_token_type (an unknown token_type_hint)",
+            "content": {http.JSON: {"model": OAuthError}},
+        },
         401: {"description": "invalid_client", "content": {http.JSON: {"model": OAuthError}}},
         413: {"description": "Body over 1 MiB", "content": {http.JSON: {"model": ErrorAnswer}}},
     },

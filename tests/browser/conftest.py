@@ -5,7 +5,7 @@ fresh machine), so nothing is downloaded. Every page is offline: a request that 
 machine is aborted and fails the test, so a page that needs the internet cannot pass.
 
 Fixtures: ``browser`` (one per session), ``page`` (a fresh context per test; ``mobile_page`` for
-a phone-sized one) and ``local_server`` (one ``ringbridge serve`` for the browser tests).
+a phone-sized one) and ``local_server`` (the e2e tests' running ``ringbridge serve``).
 """
 
 import os
@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
-from tests.e2e.conftest import LocalServer, start_server, stop_server
+# The e2e tests' own running ``ringbridge serve`` (one per session).
+from tests.e2e.conftest import local_server  # noqa: F401
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 FLAGS = [
@@ -83,13 +84,3 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def mobile_page(browser: Browser) -> Iterator[Page]:
     yield from _page(browser, **PHONE)
-
-
-@pytest.fixture(scope="session")
-def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    server = start_server(tmp_path_factory.mktemp("browser") / "state")
-    try:
-        yield server
-    finally:
-        if server.process.poll() is None:
-            stop_server(server)

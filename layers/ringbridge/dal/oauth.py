@@ -86,29 +86,23 @@ def put_code(account_id: str, client_key: str, code_key: str, code: dict[str, An
 
 def mark_used(account_id: str, sk: str, at: str) -> bool:
     """Set ``used_at`` on a code or refresh token unless it is set: False when it already was (reuse)."""
-    client = aws.dynamodb()
-    try:
-        client.update_item(
-            TableName=table.name(),
-            Key=key(account_pk(account_id), sk),
-            UpdateExpression="SET used_at = :at",
-            ConditionExpression="attribute_exists(PK) AND attribute_not_exists(used_at)",
-            ExpressionAttributeValues={":at": {"S": at}},
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return _update_if(account_id, sk, "SET used_at = :at", "attribute_exists(PK) AND attribute_not_exists(used_at)", at)
 
 
 def revoke(account_id: str, sk: str, at: str) -> bool:
     """Set ``revoked_at`` on an existing client or grant (kept if already set); False when there is none."""
+    return _update_if(account_id, sk, "SET revoked_at = if_not_exists(revoked_at, :at)", "attribute_exists(PK)", at)
+
+
+def _update_if(account_id: str, sk: str, update: str, condition: str, at: str) -> bool:
+    """One conditional UpdateItem: DynamoDB, not a read before the write, decides who wins."""
     client = aws.dynamodb()
     try:
         client.update_item(
             TableName=table.name(),
             Key=key(account_pk(account_id), sk),
-            UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :at)",
-            ConditionExpression="attribute_exists(PK)",
+            UpdateExpression=update,
+            ConditionExpression=condition,
             ExpressionAttributeValues={":at": {"S": at}},
         )
     except client.exceptions.ConditionalCheckFailedException:

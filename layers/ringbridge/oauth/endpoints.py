@@ -105,7 +105,7 @@ def _consent(
     client = details["request"].client
     account = accounts_dal.get_account(client.ref.account_id)
     token = consent.new_csrf_token()
-    secure = event.headers.get("x-forwarded-proto", "https").startswith("https")
+    secure = event.headers.get("x-forwarded-proto", "http").startswith("https")
     page = consent.consent_page(
         client_name=client.name, account_name=account["name"], scope=scopes[0], query=query, csrf=token, error=error
     )

@@ -10,7 +10,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
@@ -41,6 +41,7 @@ class Client:
     ref: ClientId
     name: str
     redirect_uris: tuple[str, ...]
+    secret_hash: str = field(repr=False)
 
 
 @dataclass
@@ -81,7 +82,7 @@ def find_client(client_id: str | None) -> Client | None:
     item = dal.get(ref.account_id, dal.client_sk(ref.client_key))
     if item is None or item.get("revoked_at"):
         return None
-    return Client(str(ref), ref, item["name"], tuple(item["redirect_uris"]))
+    return Client(str(ref), ref, item["name"], tuple(item["redirect_uris"]), item["secret_hash"])
 
 
 def _epoch() -> int:
@@ -111,11 +112,7 @@ class Validator(RequestValidator):
         basic = _basic_credentials(request)
         client_id, secret = basic or (request.client_id, request.client_secret)
         client = find_client(client_id)
-        stored = None
-        if client is not None:
-            item = dal.get(client.ref.account_id, dal.client_sk(client.ref.client_key))
-            stored = item["secret_hash"] if item else None
-        if not credentials.matches(stored, secret or "") or client is None:
+        if not credentials.matches(client.secret_hash if client else None, secret or "") or client is None:
             return False
         request.client = client
         request.client_id = client.client_id
