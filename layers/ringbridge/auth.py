@@ -94,7 +94,8 @@ def verify(token: str | None) -> Caller:
         _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller, expires_at)
         return caller
     parts = token.split("_", 3)
-    if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]):
+    # Ids are ULIDs: a longer one is refused before it becomes a key (DynamoDB bounds key length).
+    if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]) or max(map(len, parts[1:3])) > 64:
         raise Forbidden("invalid API token")
     _, account_id, key_id, secret = parts
     item, account = accounts_dal.get_token_and_account(account_id, key_id)

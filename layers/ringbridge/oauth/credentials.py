@@ -13,6 +13,7 @@ Ids are ULIDs (no ``_``); secrets have 256 bits of randomness, so a plain SHA-25
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -23,6 +24,14 @@ ACCESS = "ACCESS"
 REFRESH = "REFRESH"
 _KINDS = {ACCESS_PREFIX: ACCESS, REFRESH_PREFIX: REFRESH}
 _NO_HASH = "0" * 64
+# Our ids are 26-character ULIDs; anything else is refused before it becomes a DynamoDB key
+# (whose length DynamoDB bounds: a huge "id" must be a 4xx, never a failed request).
+_ID = re.compile(r"[0-9A-Za-z]{1,64}")
+_SECRET = re.compile(r"[0-9A-Za-z_-]{1,128}")
+
+
+def _ids_ok(*parts: str) -> bool:
+    return all(_ID.fullmatch(part) for part in parts[:-1]) and bool(_SECRET.fullmatch(parts[-1]))
 
 
 def new_secret() -> str:
@@ -49,7 +58,7 @@ class ClientId:
 
 def parse_client_id(text: str | None) -> ClientId | None:
     parts = (text or "").split("_")
-    if len(parts) != 3 or parts[0] != CLIENT_PREFIX or not all(parts[1:]):
+    if len(parts) != 3 or parts[0] != CLIENT_PREFIX or not all(_ID.fullmatch(part) for part in parts[1:]):
         return None
     return ClientId(parts[1], parts[2])
 
@@ -78,7 +87,7 @@ def is_access_token(text: str) -> bool:
 
 def parse_token(text: str | None) -> Token | None:
     parts = (text or "").split("_", 5)
-    if len(parts) != 6 or parts[0] not in _KINDS or not all(parts[1:]):
+    if len(parts) != 6 or parts[0] not in _KINDS or not _ids_ok(*parts[1:]):
         return None
     return Token(_KINDS[parts[0]], *parts[1:])
 
@@ -86,4 +95,4 @@ def parse_token(text: str | None) -> Token | None:
 def parse_code(text: str | None) -> tuple[str, str] | None:
     """(code key, secret) of an authorization code."""
     code_key, _, secret = (text or "").partition("_")
-    return (code_key, secret) if code_key and secret else None
+    return (code_key, secret) if _ids_ok(code_key, secret) else None
