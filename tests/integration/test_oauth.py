@@ -581,3 +581,17 @@ def test_bodies_that_are_not_utf8_or_not_forms_get_oauth_errors_not_5xx(client):
             )
             answer = lambdas.invoke(function, event)
             assert 400 <= answer["statusCode"] < 500, (path, content_type, answer)
+
+
+def test_round_trips_of_the_consent_page_the_exchange_and_a_refresh(tenant, client, no_scan):
+    query = authorize_query(client["client_id"])
+    del no_scan[:]
+    assert send("GET", "/oauth/authorize", query=query).status == 200
+    assert no_scan == ["GetItem", "GetItem"]  # the client, the account
+    code = approve(client, tenant.rw_token)["code"]
+    del no_scan[:]
+    issued = exchange(client, code).json()
+    assert no_scan == ["GetItem", "GetItem", "UpdateItem", "TransactWriteItems"]  # client, code, spend, tokens
+    del no_scan[:]
+    assert refresh(client, issued["refresh_token"]).status == 200
+    assert no_scan == ["GetItem", "BatchGetItem", "UpdateItem", "TransactWriteItems"]
