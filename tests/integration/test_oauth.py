@@ -595,3 +595,9 @@ def test_round_trips_of_the_consent_page_the_exchange_and_a_refresh(tenant, clie
     del no_scan[:]
     assert refresh(client, issued["refresh_token"]).status == 200
     assert no_scan == ["GetItem", "BatchGetItem", "UpdateItem", "TransactWriteItems"]
+
+
+def test_an_odd_host_header_changes_nothing(tenant, client):
+    query = authorize_query(client["client_id"])
+    page = send("GET", "/oauth/authorize", query=query, headers={"host": "evil.example.net?<x>#"})
+    assert page.status == 200 and "evil" not in page.body

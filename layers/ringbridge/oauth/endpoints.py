@@ -1,7 +1,8 @@
 """The three OAuth2 endpoints on a Lambda HTTP event: oauthlib's answers turned into responses.
 
-API Gateway and function URLs serve HTTPS only, so the URI handed to oauthlib is https even
-when the local server forwards plain http (oauthlib refuses http URIs outright).
+oauthlib reads only the query of the URI it is given and refuses any that is not https; so it is
+given a fixed https origin (API Gateway and function URLs serve HTTPS only) rather than the
+request's Host header, which is the client's to write.
 """
 
 import json
@@ -25,9 +26,8 @@ JSON = "application/json"
 AUTHORIZE_PATH = "/oauth/authorize"
 
 
-def _uri(event: APIGatewayProxyEventV2, path: str, query: str = "") -> str:
-    host = event.headers.get("host") or event.request_context.domain_name or "localhost"
-    return f"https://{host}{path}" + (f"?{query}" if query else "")
+def _uri(path: str, query: str = "") -> str:
+    return f"https://ringbridge.invalid{path}" + (f"?{query}" if query else "")
 
 
 def _html(status: int, body: str, cookies: list[Cookie] | None = None) -> Response[str]:
@@ -56,7 +56,7 @@ def _checked(event: APIGatewayProxyEventV2, query: str) -> tuple[list[str], dict
         return _html(400, consent.error_page("The request's query string is not URL-encoded."))
     try:
         scopes, details = server().validate_authorization_request(
-            _uri(event, AUTHORIZE_PATH, query), "GET", None, event.headers
+            _uri(AUTHORIZE_PATH, query), "GET", None, event.headers
         )
     except errors.FatalClientError as error:
         return _html(400, consent.error_page(_fatal_message(error)))
@@ -132,7 +132,7 @@ def authorize_decision(event: APIGatewayProxyEventV2) -> Response[str]:
     except Forbidden as refused:
         return _consent(event, checked, query, status=403, error=refused.message)
     headers, _, _ = server().create_authorization_response(
-        _uri(event, AUTHORIZE_PATH, query), "GET", None, event.headers, scopes, {"approved_by": caller.key_id}
+        _uri(AUTHORIZE_PATH, query), "GET", None, event.headers, scopes, {"approved_by": caller.key_id}
     )
     return _redirect(headers["Location"])
 
@@ -156,16 +156,14 @@ def _administrator(token: str, account_id: str) -> auth.Caller:
 
 def token(event: APIGatewayProxyEventV2) -> Response[str]:
     """POST /oauth/token (RFC 6749 §4.1.3, §6)."""
-    headers, body, status = server().create_token_response(
-        _uri(event, "/oauth/token"), "POST", _body(event), event.headers
-    )
+    headers, body, status = server().create_token_response(_uri("/oauth/token"), "POST", _body(event), event.headers)
     return _oauth_json(headers, body, status)
 
 
 def revoke(event: APIGatewayProxyEventV2) -> Response[str]:
     """POST /oauth/revoke (RFC 7009)."""
     headers, body, status = server().create_revocation_response(
-        _uri(event, "/oauth/revoke"), "POST", _body(event), event.headers
+        _uri("/oauth/revoke"), "POST", _body(event), event.headers
     )
     return _oauth_json(headers, body or "{}", status)
 
