@@ -64,13 +64,24 @@ def authorize_url(local_server: LocalServer, client: dict[str, str], callback: s
 def test_sign_in_approve_exchange_and_call_findcontact(
     page: Page, local_server: LocalServer, client: dict[str, str], callback: str
 ) -> None:
+    """Ringotel's part is played from the integration document's OAuth2 block, as Ringotel would."""
     account = local_server.accounts[0]
+    oauth2 = requests.get(f"{local_server.base_url}/ringotel/integration.json?auth=oauth2", timeout=30).json()["OAuth2"]
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
     # The administrator opens the authorize URL and sees who asks for what
-    page.goto(authorize_url(local_server, client, callback, challenge))
+    query = {
+        "response_type": "code",
+        "client_id": client["client_id"],
+        "redirect_uri": callback,
+        "state": "browser-state",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    page.goto(f"{oauth2['authorization_endpoint']}?{urlencode(query)}&{oauth2['authorization_parameters']['default']}")
     expect(page.get_by_role("heading", name="Authorize Ringotel")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("with scope rw")
     expect(page.locator("main")).to_contain_text(account["name"])
     # signs in with an rw API token (found by its label, as a screen reader would) and approves
     page.get_by_label("Administrator sign-in").fill(account["rw_token"])
@@ -84,7 +95,8 @@ def test_sign_in_approve_exchange_and_call_findcontact(
 
     # The client exchanges the code (with its PKCE verifier) and calls FindContact with the access token
     exchanged = requests.post(
-        f"{local_server.base_url}/oauth/token",
+        oauth2["token_endpoint"],
+        headers={"Content-Type": oauth2["token_parameters"]["content_type"]},
         data={
             "grant_type": "authorization_code",
             "code": landed["code"][0],
