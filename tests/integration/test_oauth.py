@@ -601,3 +601,16 @@ def test_an_odd_host_header_changes_nothing(tenant, client):
     query = authorize_query(client["client_id"])
     page = send("GET", "/oauth/authorize", query=query, headers={"host": "evil.example.net?<x>#"})
     assert page.status == 200 and "evil" not in page.body
+
+
+def test_another_accounts_client_can_use_none_of_this_accounts_codes_or_tokens(tenant, other_tenant, client):
+    foreign = register(other_tenant.account_id, name="Their app")
+    code = approve(client, tenant.rw_token)["code"]
+    assert exchange(foreign, code).json()["error"] == "invalid_grant"
+    issued = exchange(client, code).json()
+    assert refresh(foreign, issued["refresh_token"]).json()["error"] == "invalid_grant"
+    assert send_revoke(foreign, issued["access_token"]).status == 200
+    assert find(issued["access_token"]).status == 200  # untouched
+    # Nor can its administrator approve for this account's client
+    refused = decide(authorize_query(client["client_id"]), "approve", other_tenant.rw_token)
+    assert refused.status == 403 and "another account" in refused.body
