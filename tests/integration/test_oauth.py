@@ -8,7 +8,7 @@ import pytest
 from ringbridge import auth, clock
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.oauth import clients
-from tests.conftest import call
+from tests.conftest import call, make_tenant
 from tests.integration.oauth_flow import (
     REDIRECT,
     approve,
@@ -23,6 +23,18 @@ from tests.integration.oauth_flow import (
     token_request,
     tokens,
 )
+
+
+# One account (and one other) for the whole module: each test registers its own client, and
+# fewer items keep the emulator's transactions (which copy the whole table) quick for later tests.
+@pytest.fixture(scope="module")
+def tenant():
+    return make_tenant("UA")
+
+
+@pytest.fixture(scope="module")
+def other_tenant():
+    return make_tenant("US", "Other account")
 
 
 @pytest.fixture
@@ -312,7 +324,9 @@ def send_revoke(client, token, hint=None):
     return send("POST", "/oauth/revoke", form=form, headers=basic(client))
 
 
-def test_revoking_the_client_ends_its_tokens_and_its_consent_page(tenant, client):
+def test_revoking_the_client_ends_its_tokens_and_its_consent_page():
+    tenant = make_tenant("UA")
+    client = register(tenant.account_id)
     issued = tokens(client, tenant.rw_token)
     assert find(issued["access_token"]).status == 200
     clients.revoke_client(tenant.account_id, client["client_id"])
@@ -483,18 +497,19 @@ def test_an_access_token_sees_only_its_own_accounts_data(tenant, other_tenant, c
         "POST",
         "/ringotel/contacts",
         other_tenant.rw_token,
-        json_body={"first_name": "Bob", "phones": [{"number": "+380441112233", "type": "work"}]},
+        json_body={"first_name": "Bob", "phones": [{"number": "+380445556677", "type": "work"}]},
     )
     assert theirs.status == 201
     access = tokens(client, tenant.rw_token)["access_token"]
-    assert find(access).body["contacts"] == []
+    assert find(access, "+380445556677").body["contacts"] == []
     assert call("PUT", f"/ringotel/contacts/{theirs.body['id']}", access, json_body={"first_name": "X"}).status == 404
 
 
 # --- registration and logs ---------------------------------------------------------------------------
 
 
-def test_registering_checks_redirect_uris_and_keeps_no_secret(tenant):
+def test_registering_checks_redirect_uris_and_keeps_no_secret():
+    tenant = make_tenant("UA")
     for uri in ("http://ringotel.example.com/cb", "https://x.example.com/cb#frag", "ftp://x.example.com", "/relative"):
         with pytest.raises(InvalidInput):
             clients.create_client(tenant.account_id, "App", [uri])
