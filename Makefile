@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: install serve test lint unit bench build clean
+.PHONY: install serve test lint unit bench build clean browser
 
 $(STAMP): pyproject.toml layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,12 @@ lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/browser
+	$(MAKE) browser
+
+# Web pages in a real headless Chromium: Debian's chromium at /usr/bin/chromium (.ci/run installs it).
+browser: $(STAMP)
+	$(BIN)/pytest tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

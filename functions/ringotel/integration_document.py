@@ -1,8 +1,9 @@
 """The Ringotel integration document (public: it holds no secret) and the logo it points at."""
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ringbridge import http
 from ringbridge.logic import ringotel_document
@@ -17,8 +18,13 @@ app = http.create_app()
     tags=["Ringotel"],
     security=[],
 )
-def integration_document() -> dict[str, Any]:
-    return ringotel_document.integration_document(ringotel_document.base_url_of(app.current_event.headers))
+def integration_document(
+    auth: Annotated[
+        Literal["bearer", "basic", "oauth2"],
+        Query(description="How Ringotel signs in: an API key as Bearer token or Basic user, or OAuth2"),
+    ] = "bearer",
+) -> dict[str, Any]:
+    return ringotel_document.integration_document(ringotel_document.base_url_of(app.current_event.headers), auth)
 
 
 @app.get("/ringotel/logo.svg", summary="The logo the integration document names", tags=["Ringotel"], security=[])

@@ -4,6 +4,10 @@ A token reads ``rbk_<account id>_<key id>_<secret>``. Only SHA-256 of the secret
 account and key ids in the token locate its item with one GetItem in the account's own
 partition, and the hashes are compared in constant time. The secret has 256 bits of randomness,
 so a plain (unsalted) hash is enough: there is nothing to guess.
+
+An OAuth2 access token (``rba_…``, see ringbridge.oauth.credentials) works like an API token of
+its grant's scope: one BatchGetItem reads the token, its grant, its client and the account;
+it fails once expired or once its grant or client is revoked.
 """
 
 import base64
@@ -16,9 +20,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
-from ringbridge import settings
+from ringbridge import clock, settings
 from ringbridge.dal import accounts as accounts_dal
+from ringbridge.dal import oauth as oauth_dal
 from ringbridge.errors import Forbidden
+from ringbridge.oauth import credentials as oauth_credentials
 
 PREFIX = "rbk"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -71,8 +77,9 @@ def token_from_headers(headers: dict[str, str]) -> str | None:
 
 
 # Verified tokens, by hash of the whole token: a warm function skips the DynamoDB read.
-# Failures are never cached, so a newly created token works at once.
-_verified: dict[str, tuple[float, Caller]] = {}
+# Failures are never cached, so a newly created token works at once. Each entry also keeps the
+# token's own expiry (epoch seconds, OAuth2 access tokens only), which the cache never outlives.
+_verified: dict[str, tuple[float, Caller, float | None]] = {}
 
 
 def verify(token: str | None) -> Caller:
@@ -80,10 +87,15 @@ def verify(token: str | None) -> Caller:
         raise Forbidden("missing API token: send 'Authorization: Bearer <token>'")
     fingerprint = hashlib.sha256(token.encode()).hexdigest()
     cached = _verified.get(fingerprint)
-    if cached and cached[0] > time.monotonic():
+    if cached and cached[0] > time.monotonic() and (cached[2] is None or cached[2] > clock.now().timestamp()):
         return cached[1]
+    if oauth_credentials.is_access_token(token):
+        caller, expires_at = _verify_access_token(token)
+        _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller, expires_at)
+        return caller
     parts = token.split("_", 3)
-    if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]):
+    # Ids are ULIDs: a longer one is refused before it becomes a key (DynamoDB bounds key length).
+    if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]) or max(map(len, parts[1:3])) > 64:
         raise Forbidden("invalid API token")
     _, account_id, key_id, secret = parts
     item, account = accounts_dal.get_token_and_account(account_id, key_id)
@@ -92,8 +104,30 @@ def verify(token: str | None) -> Caller:
     if not hmac.compare_digest(stored, _hash(secret)) or not item or not account or item.get("revoked_at"):
         raise Forbidden("invalid API token")
     caller = Caller(account_id=account_id, key_id=key_id, scope=item["scope"], region=account["region"])
-    _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller)
+    _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller, None)
     return caller
+
+
+def _verify_access_token(text: str) -> tuple[Caller, float]:
+    token = oauth_credentials.parse_token(text)
+    if token is None or token.kind != oauth_credentials.ACCESS:
+        raise Forbidden("invalid access token")
+    sk = oauth_dal.token_sk(token.client_key, token.grant_id, token.kind, token.token_key)
+    grant_sk = oauth_dal.grant_sk(token.client_key, token.grant_id)
+    client_sk = oauth_dal.client_sk(token.client_key)
+    items = oauth_dal.get_many(token.account_id, [sk, grant_sk, client_sk, accounts_dal.ACCOUNT_SK])
+    item, grant, client = items.get(sk), items.get(grant_sk), items.get(client_sk)
+    account = items.get(accounts_dal.ACCOUNT_SK)
+    if not oauth_credentials.matches(item["secret_hash"] if item else None, token.secret) or not item:
+        raise Forbidden("invalid access token")
+    if not grant or not client or not account or grant.get("revoked_at") or client.get("revoked_at"):
+        raise Forbidden("this access token was revoked")
+    if item["expires_at"] <= clock.now().timestamp():
+        raise Forbidden("this access token has expired; use the refresh token")
+    caller = Caller(
+        account_id=token.account_id, key_id=f"oauth:{token.grant_id}", scope=item["scope"], region=account["region"]
+    )
+    return caller, float(item["expires_at"])
 
 
 def forget_verified() -> None:

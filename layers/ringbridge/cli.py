@@ -120,6 +120,12 @@ def add_ringotel_document(commands: Any) -> None:
         "ringotel-document", help="print the integration document to paste into Ringotel's Admin Portal"
     )
     parser.add_argument("--base-url", required=True, help="the API URL: the stack's ApiUrl output")
+    parser.add_argument(
+        "--auth",
+        choices=["bearer", "basic", "oauth2"],
+        default="bearer",
+        help="how Ringotel signs in: API key as Bearer token (default), API key as Basic user name, or OAuth2",
+    )
     parser.set_defaults(run=run_ringotel_document)
 
 
@@ -130,7 +136,7 @@ def run_ringotel_document(args: argparse.Namespace) -> int:
 
     if urlsplit(args.base_url).scheme not in ("https", "http") or not urlsplit(args.base_url).netloc:
         raise CommandError(f"--base-url must be an http(s) URL, not {args.base_url!r}")
-    print_json(ringotel_document.integration_document(args.base_url))
+    print_json(ringotel_document.integration_document(args.base_url, args.auth))
     return 0
 
 
@@ -298,6 +304,63 @@ def run_ringostat_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_create_oauth_client(commands: Any) -> None:
+    parser = commands.add_parser("create-oauth-client", help="register an OAuth2 client (its secret is shown once)")
+    parser.add_argument("account_id")
+    parser.add_argument("--name", required=True, help="shown on the consent page, e.g. Ringotel")
+    parser.add_argument(
+        "--redirect-uri",
+        action="append",
+        required=True,
+        help="where the client receives codes (exact match; repeat for several)",
+    )
+    parser.set_defaults(run=run_create_oauth_client)
+
+
+def run_create_oauth_client(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.oauth import clients
+
+    print_json(clients.create_client(args.account_id, args.name, args.redirect_uri))
+    print("Keep the client secret now: only its hash is stored, so it cannot be shown again.", file=sys.stderr)
+    return 0
+
+
+def add_list_oauth_clients(commands: Any) -> None:
+    parser = commands.add_parser("list-oauth-clients", help="an account's OAuth2 clients (never secrets)")
+    parser.add_argument("account_id")
+    parser.set_defaults(run=run_list_oauth_clients)
+
+
+def run_list_oauth_clients(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.oauth import clients
+
+    print_json(clients.list_clients(args.account_id))
+    return 0
+
+
+def add_revoke_oauth_client(commands: Any) -> None:
+    parser = commands.add_parser("revoke-oauth-client", help="revoke an OAuth2 client and every token it holds")
+    parser.add_argument("account_id")
+    parser.add_argument("client_id")
+    parser.set_defaults(run=run_revoke_oauth_client)
+
+
+def run_revoke_oauth_client(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge import settings
+    from ringbridge.oauth import clients
+
+    clients.revoke_client(args.account_id, args.client_id)
+    print_json({"account_id": args.account_id, "client_id": args.client_id, "revoked": True})
+    print(
+        f"Warm functions that verified its tokens may accept them for up to {settings.auth_cache_seconds():g} s more.",
+        file=sys.stderr,
+    )
+    return 0
+
+
 COMMANDS: list[Callable[[Any], None]] = [add_serve, add_invoke, add_openapi, add_ringotel_document, add_admin]
 ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_create_account,
@@ -307,6 +370,9 @@ ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_list_tokens,
     add_ringostat_config,
     add_ringostat_status,
+    add_create_oauth_client,
+    add_list_oauth_clients,
+    add_revoke_oauth_client,
 ]
 
 

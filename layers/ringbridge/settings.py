@@ -44,3 +44,8 @@ def loopback_downloads_allowed() -> bool:
     Deployed functions never have AWS_ENDPOINT_URL, so there loopback and plain HTTP are refused.
     """
     return urlsplit(os.environ.get("AWS_ENDPOINT_URL", "")).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def oauth_access_token_seconds() -> int:
+    """How long an OAuth2 access token works (the OAuthAccessTokenSeconds stack parameter)."""
+    return int(os.environ.get("OAUTH_ACCESS_TOKEN_SECONDS", "3600"))

@@ -32,3 +32,15 @@ def test_malformed_authorization_headers_carry_no_token(value):
 def test_tokens_that_cannot_be_ours_are_refused_without_a_lookup(token):
     with pytest.raises(Forbidden):
         auth.verify(token)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["rbk_" + "A" * 3000 + "_K_secret", "rbk_A_" + "K" * 65 + "_secret", "rba_" + "_".join(["A" * 3000] * 4) + "_s"],
+)
+def test_oversized_ids_are_refused_before_any_dynamodb_call(token, no_scan):
+    # DynamoDB refuses keys over 1-2 KB with a ValidationException (a 500); moto does not, so count calls
+    del no_scan[:]
+    with pytest.raises(Forbidden):
+        auth.verify(token)
+    assert no_scan == []

@@ -50,3 +50,38 @@ def test_the_base_url_is_the_one_the_client_reached():
         == "https://abc.execute-api.eu-central-1.amazonaws.com"
     )
     assert ringotel_document.base_url_of({"host": "127.0.0.1:3000"}) == "http://127.0.0.1:3000"
+
+
+def test_oauth2_document_has_ringotels_oauth2_block_with_our_endpoints():
+    document = ringotel_document.integration_document("https://api.example.com/", "oauth2")
+    assert "auth" not in document
+    assert [prop["label"] for prop in document["properties"]] == ["API URL", "Client ID", "Client Secret"]
+    assert document["OAuth2"] == {
+        "client_id": "$Client ID$",
+        "client_secret": "$Client Secret$",
+        "flow_type": {"default": "0"},
+        "authorization_endpoint": "https://api.example.com/oauth/authorize",
+        "authorization_parameters": {"default": "scope=rw"},
+        "token_endpoint": "https://api.example.com/oauth/token",
+        "token_parameters": {"content_type": "application/x-www-form-urlencoded;charset=utf-8"},
+        "request_auth": "Bearer",
+    }
+    assert set(document["api"]) == HOOKS
+
+
+def test_basic_document_sends_the_api_key_as_user_name():
+    document = ringotel_document.integration_document("https://api.example.com", "basic")
+    assert document["auth"]["type"] == "Basic" and document["auth"]["username"] == "$API key$"
+    assert [prop["label"] for prop in document["properties"]] == ["API URL", "API key"]
+
+
+def test_bearer_is_the_default_and_unknown_kinds_are_refused():
+    import pytest
+
+    from ringbridge.errors import InvalidInput
+
+    assert ringotel_document.integration_document("https://a.example.com") == ringotel_document.integration_document(
+        "https://a.example.com", "bearer"
+    )
+    with pytest.raises(InvalidInput):
+        ringotel_document.integration_document("https://a.example.com", "digest")

@@ -14,8 +14,10 @@ from ringbridge.errors import NotFound
 from ringbridge.logic import accounts, activities, contacts, recordings
 from ringbridge.models.activities import ActivityCreate
 from ringbridge.models.contacts import ContactCreate
+from ringbridge.oauth import clients as oauth_clients
 
 DEMO_ACCOUNTS = (("Demo UA", "UA"), ("Demo US", "US"))
+DEMO_REDIRECT_URI = "http://127.0.0.1:8000/oauth/callback"
 
 # Per region: users (name, email, extension, phone) and contacts (the first one is the sample).
 USERS: dict[str, list[tuple[str, str, str, str]]] = {
@@ -135,6 +137,7 @@ def seed_account(name: str, region: str) -> dict[str, Any]:
         ),
     )
     recordings.store_bytes(caller, call.id, b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64), "audio/wav")
+    oauth_client = oauth_clients.create_client(account.id, "Demo OAuth client", [DEMO_REDIRECT_URI])
     return {
         "account_id": account.id,
         "name": account.name,
@@ -147,7 +150,45 @@ def seed_account(name: str, region: str) -> dict[str, Any]:
         "phone": sample.phones[0].e164,
         "activity_id": call.id,
         "call_id": call.call_id,
+        "oauth_client_id": oauth_client["client_id"],
+        "oauth_client_secret": oauth_client["client_secret"],
+        "oauth_redirect_uri": DEMO_REDIRECT_URI,
+        # Refresh tokens work once (each use rotates them): one for each sample token event.
+        "oauth_refresh_token": _demo_refresh_token(oauth_client["client_id"]),
+        "oauth_refresh_token_url": _demo_refresh_token(oauth_client["client_id"]),
     }
+
+
+def _demo_refresh_token(client_id: str) -> str:
+    """A grant approved in advance, as if its administrator had said yes on the consent page."""
+    from ringbridge import clock, ids
+    from ringbridge.dal import oauth as oauth_dal
+    from ringbridge.oauth import credentials
+
+    client = credentials.parse_client_id(client_id)
+    assert client is not None
+    token = credentials.Token(
+        credentials.REFRESH, client.account_id, client.client_key, ids.new_id(), ids.new_id(), credentials.new_secret()
+    )
+    now = clock.now_iso()
+    oauth_dal.put_tokens(
+        client.account_id,
+        [
+            (
+                oauth_dal.grant_sk(token.client_key, token.grant_id),
+                {"scope": "rw", "approved_by": "demo-seed", "created_at": now},
+            ),
+            (
+                oauth_dal.token_sk(token.client_key, token.grant_id, token.kind, token.token_key),
+                {
+                    "secret_hash": credentials.hash_secret(token.secret),
+                    "created_at": now,
+                    "expires_at": int(clock.now().timestamp()) + 90 * 86400,
+                },
+            ),
+        ],
+    )
+    return str(token)
 
 
 def ensure(state_dir: Path, base_url: str) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ from ringbridge.local import lambdas, template
 TITLE = "ringbridge"
 AUTH_HELP = (
     "An API token, made with `ringbridge admin create-token`: `Authorization: Bearer <token>`, "
-    "or HTTP Basic with the token as the user name and any password."
+    "or HTTP Basic with the token as the user name and any password. An OAuth2 access token "
+    "(from /oauth/token) works as a Bearer token too."
 )
 
 

@@ -20,7 +20,8 @@ from ringbridge.local import calls, lambdas, openapi
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 CALLS_HEADER = "X-Ringbridge-DynamoDB-Calls"
-SWAGGER_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
+# Swagger UI's own files, served from the swagger-ui-bundle-v2 package: the page works offline.
+SWAGGER_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
 
 
 class LocalApi:
@@ -53,7 +54,11 @@ class LocalApi:
         if request.method == "GET" and request.path == "/openapi.json":
             return Response(self.openapi_json(), content_type="application/json")
         if request.method == "GET" and request.path in ("/swagger", "/swagger/"):
+            if request.args.get("format") == "json":  # Swagger UI's link to the document under its title
+                return Response(self.openapi_json(), content_type="application/json")
             return Response(self.swagger_html(), content_type="text/html; charset=utf-8")
+        if request.method == "GET" and request.path.removeprefix("/swagger/") in SWAGGER_ASSETS:
+            return swagger_asset(request.path.removeprefix("/swagger/"))
         found = lambdas.route(request.method, request.path)
         if found is None:
             return error(404, "not_found", f"no route for {request.method} {request.path}")
@@ -88,12 +93,19 @@ class LocalApi:
 
         return generate_swagger_html(
             self.openapi_json(),
-            f"{SWAGGER_CDN}/swagger-ui-bundle.js",
-            f"{SWAGGER_CDN}/swagger-ui.css",
-            SWAGGER_CDN,
+            "/swagger/swagger-ui-bundle.js",
+            "/swagger/swagger-ui.css",
+            "/swagger",
             None,
             persist_authorization=True,
         )
+
+
+def swagger_asset(name: str) -> Response:
+    from swagger_ui_bundle import swagger_ui_path
+
+    data = (swagger_ui_path / name).read_bytes()
+    return Response(data, content_type=SWAGGER_ASSETS[name], headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _headers(request: Request) -> dict[str, str]:

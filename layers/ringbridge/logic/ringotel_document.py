@@ -12,8 +12,12 @@ $job_title$``. Our inference (see the README): the shape of a property, where th
 hooks sit (``api_url``, ``api``), ``request_body`` templates, and the call variables.
 """
 
-from typing import Any
+from typing import Any, Literal
 
+from ringbridge.errors import InvalidInput
+
+AuthKind = Literal["bearer", "basic", "oauth2"]
+AUTH_KINDS: tuple[AuthKind, ...] = ("bearer", "basic", "oauth2")
 DOCUMENT_ID = "ringbridge"
 LOGO_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
@@ -122,18 +126,50 @@ def hooks() -> dict[str, dict[str, Any]]:
     }
 
 
-def integration_document(base_url: str) -> dict[str, Any]:
+def _authorization(base: str, kind: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The properties the administrator fills in, and the document's authorization block.
+
+    ``basic``: our Basic auth takes the API key as the user name and ignores the password.
+    ``oauth2``: Ringotel's OAuth2 block (authorization-code flow with refresh tokens) with our
+    endpoints; it asks for ``rw`` since the hooks create contacts and activities.
+    """
+    if kind == "bearer":
+        return [{"label": "API key", "type": "password", "required": True}], {
+            "auth": {"type": "Bearer", "token": "$API key$"}
+        }
+    if kind == "basic":
+        return [{"label": "API key", "type": "password", "required": True}], {
+            "auth": {"type": "Basic", "username": "$API key$", "password": "ringbridge"}
+        }
+    if kind == "oauth2":
+        return [
+            {"label": "Client ID", "type": "text", "required": True},
+            {"label": "Client Secret", "type": "password", "required": True},
+        ], {
+            "OAuth2": {
+                "client_id": "$Client ID$",
+                "client_secret": "$Client Secret$",
+                "flow_type": {"default": "0"},
+                "authorization_endpoint": f"{base}/oauth/authorize",
+                "authorization_parameters": {"default": "scope=rw"},
+                "token_endpoint": f"{base}/oauth/token",
+                "token_parameters": {"content_type": "application/x-www-form-urlencoded;charset=utf-8"},
+                "request_auth": "Bearer",
+            }
+        }
+    raise InvalidInput(f"must be one of {', '.join(AUTH_KINDS)}", field="auth")
+
+
+def integration_document(base_url: str, auth: str = "bearer") -> dict[str, Any]:
     base = base_url.rstrip("/")
+    properties, authorization = _authorization(base, auth)
     return {
         "id": DOCUMENT_ID,
         "name": "ringbridge CRM",
         "logo": f"{base}/ringotel/logo.svg",
         "class": "crm",
-        "properties": [
-            {"label": "API URL", "type": "text", "required": True, "default": base},
-            {"label": "API key", "type": "password", "required": True},
-        ],
-        "auth": {"type": "Bearer", "token": "$API key$"},
+        "properties": [{"label": "API URL", "type": "text", "required": True, "default": base}, *properties],
+        **authorization,
         "api_url": "$API URL$",
         "api": hooks(),
     }

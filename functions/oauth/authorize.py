@@ -1,0 +1,83 @@
+"""OAuth2 authorization endpoint: the consent page and the administrator's decision (public)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ringbridge import http
+from ringbridge.models.oauth import HTML_PAGE, REDIRECT, ErrorAnswer, form_body
+from ringbridge.oauth import endpoints
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+Text = Annotated[str | None, Query(max_length=2048)]
+
+
+@app.get(
+    "/oauth/authorize",
+    summary="The consent page of an authorization request (RFC 6749 §4.1.1)",
+    tags=["OAuth2"],
+    security=[],
+    responses={
+        200: {"description": "The consent page", "content": HTML_PAGE},
+        302: {
+            "description": "Back to the client's redirect URI with an error (bad scope, PKCE method, …)",
+            "content": REDIRECT,
+        },
+        400: {
+            "description": "Unknown client or unregistered redirect URI: an error page, never a redirect",
+            "content": HTML_PAGE,
+        },
+    },
+)
+def authorize_page(
+    response_type: Text = None,
+    client_id: Text = None,
+    redirect_uri: Text = None,
+    state: Text = None,
+    scope: Annotated[str | None, Query(description="ro or rw (default ro)")] = None,
+    code_challenge: Text = None,
+    code_challenge_method: Annotated[str | None, Query(description="S256")] = None,
+) -> Response[str]:
+    return endpoints.authorize_page(app.current_event)
+
+
+@app.post(
+    "/oauth/authorize",
+    summary="The administrator approves (signing in with an rw API token) or denies",
+    tags=["OAuth2"],
+    security=[],
+    openapi_extensions=form_body(
+        {
+            "request": "the authorization request's query string, as the page received it",
+            "csrf_token": "the page's CSRF token (its cookie must come along)",
+            "api_token": "an rw API token of the client's account (to approve)",
+            "decision": "approve or deny",
+        },
+        ["request", "csrf_token", "decision"],
+    ),
+    responses={
+        302: {
+            "description": "To the client's redirect URI with code and state, or error=access_denied",
+            "content": REDIRECT,
+        },
+        400: {
+            "description": "Unknown client, unregistered redirect URI or no decision: an error page",
+            "content": HTML_PAGE,
+        },
+        403: {
+            "description": "CSRF check failed, or the sign-in token was refused (the page again)",
+            "content": HTML_PAGE,
+        },
+        413: {"description": "Body over 1 MiB", "content": {http.JSON: {"model": ErrorAnswer}}},
+    },
+)
+def authorize_decision() -> Response[str]:
+    return endpoints.authorize_decision(app.current_event)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context, authenticate=False)

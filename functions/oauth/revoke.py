@@ -1,0 +1,46 @@
+"""OAuth2 token revocation (RFC 7009; public, clients authenticate)."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from ringbridge import http
+from ringbridge.models.oauth import ErrorAnswer, OAuthError, form_body
+from ringbridge.oauth import endpoints
+from ringbridge.observability import logger
+
+app = http.create_app()
+
+
+@app.post(
+    "/oauth/revoke",
+    summary="Revoke an access or refresh token: the whole grant ends (RFC 7009)",
+    description="An unknown or already revoked token also answers 200, as RFC 7009 asks.",
+    tags=["OAuth2"],
+    security=[],
+    openapi_extensions=form_body(
+        {
+            "token": "the access or refresh token",
+            "token_type_hint": "access_token or refresh_token (optional)",
+            "client_id": "the client id, when not sent by HTTP Basic",
+            "client_secret": "the client secret, when not sent by HTTP Basic",
+        },
+        ["token"],
+    ),
+    responses={
+        200: {"description": "Revoked (or nothing to revoke)", "content": {http.JSON: {"schema": {"type": "object"}}}},
+        400: {
+            "description": "invalid_request (no token), unsupported_token_type (an unknown token_type_hint)",
+            "content": {http.JSON: {"model": OAuthError}},
+        },
+        401: {"description": "invalid_client", "content": {http.JSON: {"model": OAuthError}}},
+        413: {"description": "Body over 1 MiB", "content": {http.JSON: {"model": ErrorAnswer}}},
+    },
+)
+def revoke() -> Response[str]:
+    return endpoints.revoke(app.current_event)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return http.handle(app, event, context, authenticate=False)

@@ -1,0 +1,178 @@
+"""The three OAuth2 endpoints on a Lambda HTTP event: oauthlib's answers turned into responses.
+
+oauthlib reads only the query of the URI it is given and refuses any that is not https; so it is
+given a fixed https origin (API Gateway and function URLs serve HTTPS only) rather than the
+request's Host header, which is the client's to write.
+"""
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.shared.cookies import Cookie
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from oauthlib.common import add_params_to_uri, urldecode
+from oauthlib.oauth2.rfc6749 import errors
+
+from ringbridge import auth, http
+from ringbridge.dal import accounts as accounts_dal
+from ringbridge.errors import Forbidden
+from ringbridge.oauth import consent, credentials
+from ringbridge.oauth.server import server
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+AUTHORIZE_PATH = "/oauth/authorize"
+
+
+def _uri(path: str, query: str = "") -> str:
+    return f"https://ringbridge.invalid{path}" + (f"?{query}" if query else "")
+
+
+def _html(status: int, body: str, cookies: list[Cookie] | None = None) -> Response[str]:
+    return Response(status_code=status, content_type=HTML, body=body, headers=dict(consent.HEADERS), cookies=cookies)
+
+
+def _redirect(location: str) -> Response[str]:
+    headers = {"Location": location, "Cache-Control": "no-store"}
+    return Response(status_code=302, content_type="text/plain", body="", headers=headers)
+
+
+def _body(event: APIGatewayProxyEventV2) -> str:
+    """The form body as text; bytes that are not UTF-8 become U+FFFD (and then fail as bad parameters)."""
+    return http.decoded_body(event.raw_event).decode("utf-8", "replace")
+
+
+def _checked(event: APIGatewayProxyEventV2, query: str) -> tuple[list[str], dict[str, Any]] | Response[str]:
+    """oauthlib's validation of an authorization request: its scopes and details, or the answer to give.
+
+    An unknown client or an unregistered redirect URI gets an error page: redirecting there
+    would make us an open redirector. Any other problem goes back to the client's redirect URI.
+    """
+    try:
+        urldecode(query)
+    except ValueError:
+        return _html(400, consent.error_page("The request's query string is not URL-encoded."))
+    try:
+        scopes, details = server().validate_authorization_request(
+            _uri(AUTHORIZE_PATH, query), "GET", None, event.headers
+        )
+    except errors.FatalClientError as error:
+        return _html(400, consent.error_page(_fatal_message(error)))
+    except errors.OAuth2Error as error:
+        if not error.redirect_uri:
+            return _html(400, consent.error_page(f"Invalid authorization request: {error.description}"))
+        return _redirect(_with_error(error.redirect_uri, error))
+    if details.get("code_challenge") is not None and details.get("code_challenge_method") != "S256":
+        # RFC 7636 allows "plain"; it protects nothing against a code seen in transit, so we take S256 only.
+        plain = errors.InvalidRequestError(description="code_challenge_method must be S256", state=details.get("state"))
+        return _redirect(_with_error(details["redirect_uri"], plain))
+    return scopes, details
+
+
+def _with_error(redirect_uri: str, error: errors.OAuth2Error) -> str:
+    return add_params_to_uri(redirect_uri, [(name, value) for name, value in error.twotuples if value is not None])
+
+
+def _fatal_message(error: errors.FatalClientError) -> str:
+    if isinstance(error, errors.InvalidClientIdError | errors.MissingClientIdError):
+        return "Unknown or revoked client: no application is registered with this client_id."
+    if isinstance(error, errors.MismatchingRedirectURIError | errors.InvalidRedirectURIError):
+        return "The redirect_uri is not one registered for this client."
+    if isinstance(error, errors.MissingRedirectURIError):
+        return "This client has several redirect URIs: the request must name one (redirect_uri)."
+    return f"Invalid authorization request: {error.description}"
+
+
+def authorize_page(event: APIGatewayProxyEventV2) -> Response[str]:
+    """GET /oauth/authorize: the consent page, with a fresh CSRF token."""
+    checked = _checked(event, event.raw_query_string or "")
+    if isinstance(checked, Response):
+        return checked
+    return _consent(event, checked, event.raw_query_string or "", status=200)
+
+
+def _consent(
+    event: APIGatewayProxyEventV2,
+    checked: tuple[list[str], dict[str, Any]],
+    query: str,
+    *,
+    status: int,
+    error: str | None = None,
+) -> Response[str]:
+    scopes, details = checked
+    client = details["request"].client
+    account = accounts_dal.get_account(client.ref.account_id)
+    token = consent.new_csrf_token()
+    secure = event.headers.get("x-forwarded-proto", "http").startswith("https")
+    page = consent.consent_page(
+        client_name=client.name, account_name=account["name"], scope=scopes[0], query=query, csrf=token, error=error
+    )
+    return _html(status, page, cookies=[consent.csrf_cookie(token, secure)])
+
+
+def authorize_decision(event: APIGatewayProxyEventV2) -> Response[str]:
+    """POST /oauth/authorize: the administrator's answer on the consent page."""
+    form = dict(parse_qsl(_body(event), keep_blank_values=True))
+    if not consent.csrf_matches(event.cookies or [], form.get("csrf_token", "")):
+        return _html(403, consent.error_page("This form expired or was not sent from our page: open the link again."))
+    query = form.get("request", "")
+    checked = _checked(event, query)
+    if isinstance(checked, Response):
+        return checked
+    scopes, details = checked
+    if form.get("decision") == "deny":
+        return _redirect(_with_error(details["redirect_uri"], errors.AccessDeniedError(state=details.get("state"))))
+    if form.get("decision") != "approve":
+        return _html(400, consent.error_page("Choose Approve or Deny."))
+    client = details["request"].client
+    try:
+        caller = _administrator(form.get("api_token", "").strip(), client.ref.account_id)
+    except Forbidden as refused:
+        return _consent(event, checked, query, status=403, error=refused.message)
+    headers, _, _ = server().create_authorization_response(
+        _uri(AUTHORIZE_PATH, query), "GET", None, event.headers, scopes, {"approved_by": caller.key_id}
+    )
+    return _redirect(headers["Location"])
+
+
+def _administrator(token: str, account_id: str) -> auth.Caller:
+    """The API token signing in: an rw one of the client's own account (an OAuth token will not do)."""
+    if not token:
+        raise Forbidden("Enter an rw API token of this account to approve.")
+    if credentials.is_access_token(token):
+        raise Forbidden("Sign in with an API token, not an OAuth access token.")
+    try:
+        caller = auth.verify(token)
+    except Forbidden:
+        raise Forbidden("This API token is not valid.") from None
+    if caller.account_id != account_id:
+        raise Forbidden("This API token belongs to another account than the one this application asks for.")
+    if caller.scope != "rw":
+        raise Forbidden("This API token is read-only: approving needs an rw token.")
+    return caller
+
+
+def token(event: APIGatewayProxyEventV2) -> Response[str]:
+    """POST /oauth/token (RFC 6749 §4.1.3, §6)."""
+    headers, body, status = server().create_token_response(_uri("/oauth/token"), "POST", _body(event), event.headers)
+    return _oauth_json(headers, body, status)
+
+
+def revoke(event: APIGatewayProxyEventV2) -> Response[str]:
+    """POST /oauth/revoke (RFC 7009)."""
+    headers, body, status = server().create_revocation_response(
+        _uri("/oauth/revoke"), "POST", _body(event), event.headers
+    )
+    return _oauth_json(headers, body or "{}", status)
+
+
+def _oauth_json(headers: dict[str, str], body: str, status: int) -> Response[str]:
+    answer = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "www-authenticate")}
+    answer["Cache-Control"] = "no-store"
+    if status == 401:
+        # The client authenticates with HTTP Basic (or in the body): say so (RFC 6749 §5.2).
+        answer["WWW-Authenticate"] = 'Basic realm="ringbridge"'
+    json.loads(body)  # oauthlib answers JSON; fail loudly here if that ever changes
+    return Response(status_code=status, content_type=JSON, body=body, headers=answer)

@@ -1,0 +1,324 @@
+"""The OAuth2 protocol, by oauthlib's WebApplicationServer, over our store (ringbridge.dal.oauth).
+
+oauthlib does the RFC 6749 / 7636 / 7009 work (parameter checks, error answers, PKCE, token
+responses); ``Validator`` answers its questions from DynamoDB. Single use of codes and refresh
+tokens is decided by DynamoDB's own conditional write (``used_at`` set once), so two concurrent
+exchanges cannot both win; a second use revokes the whole grant (RFC 6749 §4.1.2, §10.4).
+"""
+
+import base64
+import binascii
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import unquote
+from weakref import WeakKeyDictionary
+
+from oauthlib.common import Request
+from oauthlib.oauth2 import RequestValidator, WebApplicationServer
+
+from ringbridge import auth, clock, ids, settings
+from ringbridge.dal import oauth as dal
+from ringbridge.oauth import credentials
+from ringbridge.oauth.credentials import ClientId, Token
+
+# oauthlib's debug lines print whole grants (with their codes); credentials never reach our logs.
+logging.getLogger("oauthlib").setLevel(logging.WARNING)
+
+SCOPES = ("ro", "rw")
+CODE_SECONDS = 600
+REFRESH_TOKEN_SECONDS = 90 * 86400
+GRANT_TYPES = ("authorization_code", "refresh_token")
+
+
+@dataclass(frozen=True)
+class Client:
+    """What oauthlib keeps as ``request.client``."""
+
+    client_id: str  # oauthlib reads this attribute
+    ref: ClientId
+    name: str
+    redirect_uris: tuple[str, ...]
+    secret_hash: str = field(repr=False)
+
+
+@dataclass
+class _Exchange:
+    """What the validator learns during one request (oauthlib's Request has no typed place for it)."""
+
+    grant_id: str = ""
+    grant_scope: str = ""
+    code_item: dict[str, Any] | None = None
+
+
+_exchanges: WeakKeyDictionary[Request, _Exchange] = WeakKeyDictionary()
+
+
+def _exchange(request: Request) -> _Exchange:
+    return _exchanges.setdefault(request, _Exchange())
+
+
+def _scope(request: Request) -> str:
+    """The one scope validate_scopes allowed (oauthlib keeps scopes as a list)."""
+    scopes = request.scopes or []
+    assert len(scopes) == 1
+    return str(scopes[0])
+
+
+def client_of(request: Request) -> Client:
+    """The client oauthlib keeps on the request once validate_client_id or authenticate_client found it."""
+    client = request.client
+    assert isinstance(client, Client)
+    return client
+
+
+def find_client(client_id: str | None) -> Client | None:
+    """A registered client that is not revoked."""
+    ref = credentials.parse_client_id(client_id)
+    if ref is None:
+        return None
+    item = dal.get(ref.account_id, dal.client_sk(ref.client_key))
+    if item is None or item.get("revoked_at"):
+        return None
+    return Client(str(ref), ref, item["name"], tuple(item["redirect_uris"]), item["secret_hash"])
+
+
+def _epoch() -> int:
+    return int(clock.now().timestamp())
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    """RFC 6749 §2.3.1: client id and secret, form-urlencoded, as HTTP Basic user and password."""
+    value = request.headers.get("Authorization") or ""
+    scheme, _, encoded = value.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, separator, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (unquote(user), unquote(password)) if separator else None
+
+
+class Validator(RequestValidator):
+    # --- clients ---
+
+    def client_authentication_required(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        return True  # confidential clients only (Ringotel has a secret)
+
+    def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        basic = _basic_credentials(request)
+        client_id, secret = basic or (request.client_id, request.client_secret)
+        client = find_client(client_id)
+        if not credentials.matches(client.secret_hash if client else None, secret or "") or client is None:
+            return False
+        request.client = client
+        request.client_id = client.client_id
+        return True
+
+    def authenticate_client_id(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> bool:
+        return False  # no public clients
+
+    def validate_client_id(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> bool:
+        request.client = find_client(client_id)
+        return request.client is not None
+
+    def validate_redirect_uri(
+        self, client_id: str, redirect_uri: str, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        # Exact match with a registered URI: no prefix, pattern or open-redirect leeway.
+        return request.client is not None and redirect_uri in request.client.redirect_uris
+
+    def get_default_redirect_uri(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> str:
+        """The only registered URI; "" (none) when there are several: the request must name one."""
+        client = request.client or find_client(client_id)
+        return client.redirect_uris[0] if client and len(client.redirect_uris) == 1 else ""
+
+    def validate_response_type(
+        self, client_id: str, response_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        return response_type == "code"
+
+    def validate_grant_type(
+        self, client_id: str, grant_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        return grant_type in GRANT_TYPES
+
+    def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        return len(scopes) == 1 and scopes[0] in SCOPES
+
+    def get_default_scopes(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
+        return ["ro"]  # least privilege when the client does not say
+
+    def is_pkce_required(self, client_id: str, request: Request) -> bool:
+        return False
+
+    # --- authorization codes ---
+
+    def save_authorization_code(self, client_id: str, code: Any, request: Request, *args: Any, **kwargs: Any) -> None:
+        client = client_of(request)
+        code_key, secret = ids.new_id(), credentials.new_secret()
+        # Our own code, which says where its item is (oauthlib's generated one is replaced).
+        code["code"] = f"{code_key}_{secret}"
+        dal.put_code(
+            client.ref.account_id,
+            client.ref.client_key,
+            code_key,
+            {
+                "secret_hash": credentials.hash_secret(secret),
+                "grant_id": ids.new_id(),
+                "scope": _scope(request),
+                "redirect_uri": request.redirect_uri,
+                "code_challenge": request.code_challenge,
+                "code_challenge_method": request.code_challenge_method,
+                "approved_by": request.approved_by,
+                "created_at": clock.now_iso(),
+                "expires_at": _epoch() + CODE_SECONDS,
+            },
+        )
+
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        parsed = credentials.parse_code(code)
+        item = dal.get(client.ref.account_id, dal.code_sk(client.ref.client_key, parsed[0])) if parsed else None
+        if not credentials.matches(item["secret_hash"] if item else None, parsed[1] if parsed else "") or not item:
+            return False
+        if parsed is None or item["expires_at"] <= _epoch():
+            return False
+        sk = dal.code_sk(client.ref.client_key, parsed[0])
+        if not dal.mark_used(client.ref.account_id, sk, clock.now_iso()):
+            # A code used twice: whoever holds it may be an attacker, so the tokens it gave are revoked.
+            revoke_grant(client.ref, item["grant_id"])
+            return False
+        request.scopes = [item["scope"]]
+        exchange = _exchange(request)
+        exchange.grant_id, exchange.grant_scope, exchange.code_item = item["grant_id"], item["scope"], item
+        return True
+
+    # oauthlib documents None for "no challenge" (its stub says str): these two keep None.
+    def get_code_challenge(self, code: str, request: Request) -> str | None:  # type: ignore[override]
+        return (_exchange(request).code_item or {}).get("code_challenge")
+
+    def get_code_challenge_method(self, code: str, request: Request) -> str | None:  # type: ignore[override]
+        return (_exchange(request).code_item or {}).get("code_challenge_method")
+
+    def confirm_redirect_uri(
+        self,
+        client_id: str,
+        code: str,
+        redirect_uri: str,
+        client: Any,
+        request: Request,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        return redirect_uri == (_exchange(request).code_item or {}).get("redirect_uri")
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        """Nothing to do: validate_code already spent the code, atomically."""
+
+    # --- tokens ---
+
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        token = credentials.parse_token(refresh_token)
+        if token is None or token.kind != credentials.REFRESH or token.client != client.ref:
+            return False
+        sk = dal.token_sk(token.client_key, token.grant_id, token.kind, token.token_key)
+        grant_sk = dal.grant_sk(token.client_key, token.grant_id)
+        items = dal.get_many(token.account_id, [sk, grant_sk])
+        item, grant = items.get(sk), items.get(grant_sk)
+        if not credentials.matches(item["secret_hash"] if item else None, token.secret) or not item or not grant:
+            return False
+        if grant.get("revoked_at") or item["expires_at"] <= _epoch():
+            return False
+        if not dal.mark_used(token.account_id, sk, clock.now_iso()):
+            # A rotated refresh token presented again: it leaked, so the whole grant ends.
+            revoke_grant(client.ref, token.grant_id)
+            return False
+        exchange = _exchange(request)
+        exchange.grant_id, exchange.grant_scope = token.grant_id, grant["scope"]
+        return True
+
+    def get_original_scopes(self, refresh_token: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
+        return [_exchange(request).grant_scope]
+
+    def is_within_original_scope(
+        self, request_scopes: list[str], refresh_token: str, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        return request_scopes == ["ro"]  # a rw grant may ask for read-only tokens
+
+    def rotate_refresh_token(self, request: Request) -> bool:
+        return True
+
+    def save_bearer_token(self, token: Any, request: Request, *args: Any, **kwargs: Any) -> None:
+        access = credentials.parse_token(token["access_token"])
+        refresh = credentials.parse_token(token.get("refresh_token"))
+        assert access is not None and refresh is not None  # made by our generators below
+        now, epoch = clock.now_iso(), _epoch()
+        items: list[tuple[str, dict[str, Any]]] = []
+        if request.grant_type == "authorization_code":
+            items.append(
+                (
+                    dal.grant_sk(access.client_key, access.grant_id),
+                    {
+                        "scope": _scope(request),
+                        "approved_by": (_exchange(request).code_item or {}).get("approved_by"),
+                        "created_at": now,
+                    },
+                )
+            )
+        for issued, lifetime in ((access, settings.oauth_access_token_seconds()), (refresh, REFRESH_TOKEN_SECONDS)):
+            sk = dal.token_sk(issued.client_key, issued.grant_id, issued.kind, issued.token_key)
+            item = {
+                "secret_hash": credentials.hash_secret(issued.secret),
+                "created_at": now,
+                "expires_at": epoch + lifetime,
+            }
+            if issued.kind == credentials.ACCESS:
+                item["scope"] = _scope(request)
+            items.append((sk, item))
+        dal.put_tokens(access.account_id, items)
+
+    def revoke_token(
+        self, token: str, token_type_hint: str | None, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        """RFC 7009: revoking either token of a grant ends the grant (its other tokens too)."""
+        parsed = credentials.parse_token(token)
+        if parsed is None or parsed.client != client_of(request).ref:
+            return  # not ours to revoke; RFC 7009 answers 200 all the same
+        sk = dal.token_sk(parsed.client_key, parsed.grant_id, parsed.kind, parsed.token_key)
+        item = dal.get(parsed.account_id, sk)
+        if credentials.matches(item["secret_hash"] if item else None, parsed.secret):
+            revoke_grant(parsed.client, parsed.grant_id)
+
+
+def revoke_grant(client: ClientId, grant_id: str) -> None:
+    dal.revoke(client.account_id, dal.grant_sk(client.client_key, grant_id), clock.now_iso())
+    auth.forget_verified()
+
+
+def _token_generator(kind: str) -> Callable[[Request], str]:
+    def generate(request: Request) -> str:
+        client, grant_id = client_of(request).ref, _exchange(request).grant_id
+        return str(Token(kind, client.account_id, client.client_key, grant_id, ids.new_id(), credentials.new_secret()))
+
+    return generate
+
+
+@cache
+def server() -> WebApplicationServer:
+    return WebApplicationServer(
+        Validator(),
+        token_expires_in=lambda request: settings.oauth_access_token_seconds(),
+        token_generator=_token_generator(credentials.ACCESS),
+        refresh_token_generator=_token_generator(credentials.REFRESH),
+    )

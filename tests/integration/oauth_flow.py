@@ -1,0 +1,139 @@
+"""Driving the OAuth2 routes in-process, as a browser and a client would (shared by the OAuth tests)."""
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from ringbridge.local import lambdas
+from ringbridge.oauth import clients
+
+REDIRECT = "https://ringotel.example.com/oauth/callback"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: str
+    cookies: list[str]
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def location(self) -> str:
+        return self.headers["location"]
+
+    def redirect_params(self) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(urlsplit(self.location).query).items()}
+
+
+def send(
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    form: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    cookies: list[str] | None = None,
+    function_url: bool = False,
+) -> Reply:
+    function, route = lambdas.route(method, path)  # type: ignore[misc]
+    all_headers = {"host": "api.example.com", "x-forwarded-proto": "https", **(headers or {})}
+    body = None
+    if form is not None:
+        all_headers.setdefault("content-type", "application/x-www-form-urlencoded")
+        body = urlencode(form).encode()
+    if cookies:
+        all_headers["cookie"] = "; ".join(cookies)
+    event = lambdas.http_event(
+        method, path, raw_query=query, headers=all_headers, body=body, route_path=route.path, function_url=function_url
+    )
+    answer = lambdas.invoke(function, event)
+    body_text = answer.get("body") or ""
+    if answer.get("isBase64Encoded"):
+        body_text = base64.b64decode(body_text).decode()
+    return Reply(
+        answer["statusCode"],
+        {k.lower(): v for k, v in (answer.get("headers") or {}).items()},
+        body_text,
+        [cookie.split(";", 1)[0] for cookie in answer.get("cookies") or []],
+    )
+
+
+def register(account_id: str, *uris: str, name: str = "Ringotel") -> dict[str, str]:
+    return clients.create_client(account_id, name, list(uris or (REDIRECT,)))
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def authorize_query(client_id: str, **overrides: str | None) -> str:
+    params: dict[str, str | None] = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "state": "st-" + secrets.token_hex(4),
+        "scope": "rw",
+        **overrides,
+    }
+    return urlencode({k: v for k, v in params.items() if v is not None})
+
+
+def csrf_field(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def decide(query: str, decision: str, api_token: str | None, **kwargs: Any) -> Reply:
+    """Open the consent page, then send its form with ``decision`` as a browser would (cookie included)."""
+    page = send("GET", "/oauth/authorize", query=query)
+    assert page.status == 200, page.body
+    form = {"request": query, "csrf_token": csrf_field(page.body), "decision": decision}
+    if api_token is not None:
+        form["api_token"] = api_token
+    return send("POST", "/oauth/authorize", form=form, cookies=page.cookies, **kwargs)
+
+
+def approve(client: dict[str, str], api_token: str, **overrides: str | None) -> dict[str, str]:
+    """The redirect's parameters (code, state) after an approval."""
+    reply = decide(authorize_query(client["client_id"], **overrides), "approve", api_token)
+    assert reply.status == 302, reply.body
+    return reply.redirect_params()
+
+
+def basic(client: dict[str, str]) -> dict[str, str]:
+    pair = f"{client['client_id']}:{client['client_secret']}".encode()
+    return {"authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+def token_request(client: dict[str, str] | None, form: dict[str, str], *, in_body: bool = False) -> Reply:
+    headers = basic(client) if client and not in_body else {}
+    if client and in_body:
+        form = {**form, "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    return send("POST", "/oauth/token", form=form, headers=headers)
+
+
+def exchange(client: dict[str, str], code: str, **extra: str) -> Reply:
+    return token_request(client, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **extra})
+
+
+def refresh(client: dict[str, str], refresh_token: str, **extra: str) -> Reply:
+    return token_request(client, {"grant_type": "refresh_token", "refresh_token": refresh_token, **extra})
+
+
+def tokens(client: dict[str, str], api_token: str) -> dict[str, Any]:
+    """A fresh grant's first token answer."""
+    params = approve(client, api_token)
+    reply = exchange(client, params["code"])
+    assert reply.status == 200, reply.body
+    return reply.json()
