@@ -7,6 +7,7 @@ request learns nothing about the route or the body it sent.
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -51,7 +52,7 @@ def error_body(error: RingbridgeError) -> dict[str, Any]:
     return body
 
 
-def validation_error_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+def validation_error_body(errors: Sequence[Any]) -> tuple[int, dict[str, Any]]:
     """400 for a body that is not JSON, 422 for JSON that does not fit; each problem names its field."""
     problems = [
         {

@@ -96,11 +96,12 @@ def http_event(
     content_type = lowered.get("content-type", "")
     is_text = body is None or isinstance(body, str) or content_type.startswith(("application/json", "text/"))
     if isinstance(body, bytes):
+        raw = body
         try:
-            body = body.decode() if is_text else base64.b64encode(body).decode()
+            body = raw.decode() if is_text else base64.b64encode(raw).decode()
         except UnicodeDecodeError:  # "text" that is not UTF-8 reaches the function base64-encoded
             is_text = False
-            body = base64.b64encode(body).decode()
+            body = base64.b64encode(raw).decode()
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",

@@ -33,7 +33,7 @@ def serve(port: int, state_dir: Path, emulator_port: int = 0) -> int:
     external = os.environ.get("AWS_ENDPOINT_URL")
     dirty = threading.Event()
     emulator = None if external else stack.start_emulator(emulator_port, on_write=dirty.set)
-    endpoint = external or emulator.endpoint
+    endpoint = emulator.endpoint if emulator is not None else str(external)
     snapshotter = None
     try:
         stack.use_endpoint(endpoint)

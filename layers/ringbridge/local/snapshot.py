@@ -44,7 +44,9 @@ def restore(state_dir: Path) -> bool:
     dynamodb = boto3.client("dynamodb")
     for name, items in json.loads(path.read_text(), object_hook=_decode_bytes).items():
         for start in range(0, len(items), BATCH_WRITE_MAX):
-            request = {name: [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_MAX]]}
+            request: dict[str, Any] = {
+                name: [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_MAX]]
+            }
             while request:
                 request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
     _restore_buckets(state_dir)

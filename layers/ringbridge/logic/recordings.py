@@ -125,8 +125,13 @@ def store_bytes(caller: Caller, reference: str, data: bytes, content_type: str |
 def store_form(caller: Caller, reference: str, data: bytes, content_type: str) -> Activity:
     """The recording as the file of a multipart/form-data body (the first part with a filename, or "file")."""
     part = _file_part(data, content_type)
-    payload = part.get_payload(decode=True) or b""
-    return store_bytes(caller, reference, payload, part.get_content_type() if part["content-type"] else None)
+    payload = part.get_payload(decode=True)  # bytes for a non-multipart part, None when empty
+    return store_bytes(
+        caller,
+        reference,
+        payload if isinstance(payload, bytes) else b"",
+        part.get_content_type() if part["content-type"] else None,
+    )
 
 
 def _file_part(data: bytes, content_type: str) -> Message:
