@@ -50,6 +50,8 @@ class Function:
     environment: dict[str, str]
     routes: tuple[Route, ...] = field(default=())
     has_url: bool = False
+    timeout_seconds: int = 3  # Lambda's defaults, when neither the function nor Globals says
+    memory_mb: int = 128
 
     @property
     def module(self) -> str:
@@ -103,5 +105,7 @@ def functions(path: Path = TEMPLATE) -> dict[str, Function]:
             environment={k: str(resolve(v, path)) for k, v in variables.items()},
             routes=routes,
             has_url="FunctionUrlConfig" in props,
+            timeout_seconds=int(resolve(props.get("Timeout", 3), path)),
+            memory_mb=int(resolve(props.get("MemorySize", 128), path)),
         )
     return found
