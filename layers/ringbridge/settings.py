@@ -44,3 +44,8 @@ def loopback_downloads_allowed() -> bool:
     Deployed functions never have AWS_ENDPOINT_URL, so there loopback and plain HTTP are refused.
     """
     return urlsplit(os.environ.get("AWS_ENDPOINT_URL", "")).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def tracing_enabled() -> bool:
+    """The stack's Tracing parameter: "on" turns on X-Ray and the Powertools Tracer."""
+    return os.environ.get("TRACING", "off") == "on"

@@ -156,6 +156,14 @@ def _extension_release(account_id: str, extension: str, user_id: str) -> dict[st
     }
 
 
+def _claimed_by(claim: dict[str, Any]) -> bool:
+    """Whether the stored claim at this claim's key names the same user."""
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(), Key={"PK": claim["PK"], "SK": claim["SK"]}, ConsistentRead=True
+    )
+    return answer.get("Item", {}).get("user_id") == claim["user_id"]
+
+
 def _transact(writes: list[dict[str, Any]]) -> None:
     """Raises ExtensionTaken when a claim failed, Conflict when the user changed (or went) since it was read."""
     client = aws.dynamodb()
@@ -166,6 +174,8 @@ def _transact(writes: list[dict[str, Any]]) -> None:
         for write, reason in zip(writes, reasons, strict=False):
             is_claim = "Put" in write and write["Put"]["Item"]["SK"]["S"].startswith("USEREXT#")
             if reason == "ConditionalCheckFailed" and is_claim:
+                if _claimed_by(write["Put"]["Item"]):
+                    return  # a retry of this very transaction, whose first attempt committed (all of it)
                 raise ExtensionTaken() from None
         if "ConditionalCheckFailed" in reasons:
             raise Conflict("the user changed meanwhile: try again", field="user_id") from None

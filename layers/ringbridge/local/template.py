@@ -69,7 +69,8 @@ def local_name(logical_id: str) -> str:
 
 
 def resources(kind: str, path: Path = TEMPLATE) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in load(path)["Resources"].items() if v["Type"] == kind}
+    """The template's resources of one type; Fn::ForEach loops (log groups, alarms) hold none the local stack runs."""
+    return {k: v for k, v in load(path)["Resources"].items() if not k.startswith("Fn::ForEach::") and v["Type"] == kind}
 
 
 def resolve(value: Any, path: Path = TEMPLATE) -> Any:
@@ -79,6 +80,8 @@ def resolve(value: Any, path: Path = TEMPLATE) -> Any:
         parameters = load(path).get("Parameters", {})
         if name in parameters:
             return str(parameters[name].get("Default", ""))
+        if name == "AWS::StackName":
+            return "ringbridge"
         return local_name(name)
     return value
 

@@ -13,9 +13,10 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from ringbridge import clock, settings
+from ringbridge import clock, observability, settings
 from ringbridge.auth import Caller
 from ringbridge.dal import recordings as dal
 from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
@@ -211,6 +212,8 @@ def _attach(caller: Caller, reference: str, key: str, media: str, size: int) -> 
         raise
     if previous and previous != key:
         dal.delete_object(previous)
+    observability.count("RecordingsStored")
+    observability.count("RecordingBytes", size, MetricUnit.Bytes)
     return activity
 
 
