@@ -14,33 +14,31 @@ from tests.e2e.conftest import LocalServer, cli_environment, ringbridge, start_s
 pytestmark = pytest.mark.e2e
 
 
-def test_invoke_reads_the_event_from_stdin(local_server: LocalServer) -> None:
-    event = (template.ROOT / "events/ringotel/RingotelFindContactFunction.json").read_text()
-    command = ["invoke", "RingotelFindContactFunction", "-", "--state-dir", str(local_server.state_dir)]
-    result = subprocess.run(
-        [sys.executable, "-m", "ringbridge.cli", *command],
-        input=event,
+def shell(command: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``command`` in a shell, ``ringbridge`` standing for this Python's ``-m ringbridge.cli``."""
+    return subprocess.run(
+        command.replace("ringbridge ", f"{sys.executable} -m ringbridge.cli ", 1),
+        shell=True,
+        input=stdin,
         cwd=template.ROOT,
         env=cli_environment(),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_invoke_reads_the_event_from_stdin(local_server: LocalServer) -> None:
+    event = (template.ROOT / "events/ringotel/RingotelFindContactFunction.json").read_text()
+
+    result = shell(f"ringbridge invoke RingotelFindContactFunction - --state-dir {local_server.state_dir}", event)
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["statusCode"] == 200
 
 
 def test_a_closed_pipe_ends_the_cli_quietly() -> None:
-    result = subprocess.run(
-        f"{sys.executable} -m ringbridge.cli openapi | head -1",
-        shell=True,
-        cwd=template.ROOT,
-        env=cli_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = shell("ringbridge openapi | head -1")
 
     assert result.stdout == "{\n"
     assert result.stderr == ""
