@@ -86,11 +86,11 @@ def invoke(function: template.Function, event: dict[str, Any], context: LambdaCo
     cannot be killed: one that overruns keeps the function's instance busy until it returns, as a
     new Lambda instance would not share its state (later events of that function wait for it).
     """
-    context = context or context_for(function)
     handler = handler_of(function)
     outcome: dict[str, Any] = {}
     lock = _instance_locks[function.logical_id]
     lock.acquire()
+    context = context or context_for(function)  # the clock starts with the handler, not while waiting for the instance
 
     def run() -> None:
         try:
