@@ -106,3 +106,15 @@ def test_ringostat_remove_deletes_the_config_the_registry_entry_and_the_key(tena
         aws.ssm().get_parameter(Name=parameter)
     with pytest.raises(NotFound):
         ringostat.remove(tenant.account_id)
+
+
+def test_the_users_feed_answers_410_for_a_since_older_than_its_tombstones(tenant: Tenant) -> None:
+    answer = call(
+        "GET",
+        f"/ringio/feeds/accounts/{tenant.account_id}/users",
+        tenant.ro_token,
+        query={"since": "2020-01-01T00:00:00Z"},
+    )
+
+    assert answer.status == 410
+    assert answer.body["error"]["field"] == "since"
