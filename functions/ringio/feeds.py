@@ -7,6 +7,7 @@ call again with the same ``since`` and ``cursor=next``.
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -20,7 +21,7 @@ AccountId = Annotated[str, Path(max_length=64)]
 Since = Annotated[str | None, Query(max_length=64, description=f"Required: {feeds.SINCE_FORMAT}")]
 Limit = Annotated[int, Query(ge=1, le=feeds.MAX_PAGE, description="Changes per page")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="`next` of the previous page")]
-RESPONSES: dict[int, dict[str, Any]] = {
+RESPONSES: dict[int, OpenAPIResponse] = {
     400: {"description": "`since` missing or not ISO 8601"},
     410: {"description": "`since` older than the retention of deletions: read everything again"},
 }

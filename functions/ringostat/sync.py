@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ringbridge import coldstart
+from ringbridge import coldstart, observability
 from ringbridge.logic import ringostat
 from ringbridge.observability import logger, metrics
 
@@ -11,6 +11,7 @@ from ringbridge.observability import logger, metrics
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     coldstart.resume_gc()
+    observability.start_tracing()
     logger.append_keys(scheduled_time=event.get("scheduled_time"), attempt=event.get("attempt"))
     result = ringostat.sync_all(ringostat.Budget.for_lambda(context.get_remaining_time_in_millis()))
     return result.model_dump()

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ringbridge import http
+from ringbridge import http, observability
 from ringbridge.auth import current_caller
 from ringbridge.logic import contacts
 from ringbridge.models.contacts import ContactMatches
@@ -21,7 +21,9 @@ app = http.create_app()
 def find_contact(
     phone: Annotated[str, Query(min_length=1, max_length=64, description="Any format: +380…, 380…, 0…, 00380…")],
 ) -> ContactMatches:
-    return ContactMatches(contacts=contacts.find_contacts_by_phone(current_caller(), phone))
+    matches = contacts.find_contacts_by_phone(current_caller(), phone)
+    observability.count("FindContactMatched" if matches else "FindContactUnmatched")
+    return ContactMatches(contacts=matches)
 
 
 @logger.inject_lambda_context

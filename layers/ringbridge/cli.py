@@ -59,9 +59,13 @@ def add_serve(commands: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from ringbridge.local import state
     from ringbridge.local.serve import serve
 
-    return serve(args.port, args.state_dir, args.emulator_port)
+    try:
+        return serve(args.port, args.state_dir, args.emulator_port)
+    except state.InUse as error:
+        raise CommandError(str(error)) from None
 
 
 # --- invoke ---
@@ -70,7 +74,9 @@ def run_serve(args: argparse.Namespace) -> int:
 def add_invoke(commands: Any) -> None:
     parser = commands.add_parser("invoke", help="invoke one function with an event file, against the local stack")
     parser.add_argument("logical_id", help="the function's logical id in template.yaml")
-    parser.add_argument("event", type=Path, help="an event file; {{placeholders}} come from demo.json's first account")
+    parser.add_argument(
+        "event", help="an event file, or - to read the event from stdin; {{placeholders}} come from demo.json"
+    )
     add_state_dir(parser)
     parser.set_defaults(run=run_invoke)
 
@@ -81,15 +87,21 @@ def run_invoke(args: argparse.Namespace) -> int:
     functions = template.functions()
     if args.logical_id not in functions:
         raise CommandError(f"no function {args.logical_id} in template.yaml; there are: {', '.join(sorted(functions))}")
-    if not args.event.exists():
+    source = "stdin" if args.event == "-" else args.event
+    if source != "stdin" and not Path(args.event).exists():
         raise CommandError(f"no event file {args.event}")
+    text = sys.stdin.read() if source == "stdin" else Path(args.event).read_text()
     connect_local(args.state_dir)
     values = events.placeholders(state.demo_accounts(args.state_dir)[0])
     try:
-        event = events.load(args.event, values)
-    except ValueError as error:
-        raise CommandError(f"{args.event}: {error}") from None
-    response = lambdas.invoke(functions[args.logical_id], event)
+        event = events.fill(json.loads(text), values)
+    except ValueError as error:  # not JSON, or an unknown placeholder
+        raise CommandError(f"{source}: {error}") from None
+    try:
+        response = lambdas.invoke(functions[args.logical_id], event)
+    except lambdas.FunctionTimedOut as timed_out:  # printed as Lambda's Invoke answers it
+        print_json(timed_out.as_invoke_result())
+        return 1
     if isinstance(response, dict) and isinstance(response.get("body"), str) and not response.get("isBase64Encoded"):
         with contextlib.suppress(ValueError):  # a body that is not JSON is printed as the text it is
             response = {**response, "body": json.loads(response["body"])}
@@ -151,7 +163,11 @@ def add_admin(commands: Any) -> None:
     )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--local", action="store_true", help="the running local stack (make serve)")
-    target.add_argument("--stack-name", help="a deployed CloudFormation stack (its TableName output)")
+    target.add_argument(
+        "--stack-name",
+        help="a deployed stack (reads its TableName output): needs AWS credentials and a region, "
+        "e.g. AWS_PROFILE=prod AWS_REGION=eu-central-1",
+    )
     target.add_argument("--table", help="a DynamoDB table name")
     add_state_dir(parser)
     admin_commands = parser.add_subparsers(dest="admin_command", required=True, metavar="<command>")
@@ -171,8 +187,15 @@ def use_admin_target(args: argparse.Namespace) -> None:
 
 def _stack_output(stack_name: str, output: str) -> str:
     import boto3
+    from botocore.exceptions import NoCredentialsError, NoRegionError
 
-    described = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+    try:
+        described = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+    except (NoRegionError, NoCredentialsError) as error:
+        raise CommandError(
+            f"{error} --stack-name reads the stack with your AWS credentials in its region: "
+            "set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION"
+        ) from None
     for entry in described.get("Outputs", []):
         if entry["OutputKey"] == output:
             return entry["OutputValue"]
@@ -199,7 +222,7 @@ def add_create_user(commands: Any) -> None:
     parser.add_argument("account_id")
     parser.add_argument("--name", required=True)
     parser.add_argument("--email")
-    parser.add_argument("--extension")
+    parser.add_argument("--extension", help="unique in the account: Ringotel's calls find the user by it")
     parser.add_argument("--phone")
     parser.set_defaults(run=run_create_user)
 
@@ -210,6 +233,47 @@ def run_create_user(args: argparse.Namespace) -> int:
 
     user = accounts.create_user(args.account_id, args.name, args.email, extension=args.extension, phone=args.phone)
     print_json(user.model_dump())
+    return 0
+
+
+def add_update_user(commands: Any) -> None:
+    parser = commands.add_parser(
+        "update-user", help="change a user's name, e-mail, extension or phone (an empty value clears it)"
+    )
+    parser.add_argument("account_id")
+    parser.add_argument("user_id")
+    parser.add_argument("--name")
+    parser.add_argument("--email")
+    parser.add_argument("--extension", help="unique in the account: Ringotel's calls find the user by it")
+    parser.add_argument("--phone")
+    parser.set_defaults(run=run_update_user)
+
+
+def run_update_user(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.logic import accounts
+
+    given = {name: getattr(args, name) for name in ("name", "email", "extension", "phone")}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if not changes:
+        raise CommandError("nothing to change: give --name, --email, --extension or --phone")
+    print_json(accounts.update_user(args.account_id, args.user_id, **changes).model_dump())
+    return 0
+
+
+def add_remove_user(commands: Any) -> None:
+    parser = commands.add_parser("remove-user", help="delete a user (the Ringio users feed reports it deleted)")
+    parser.add_argument("account_id")
+    parser.add_argument("user_id")
+    parser.set_defaults(run=run_remove_user)
+
+
+def run_remove_user(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.logic import accounts
+
+    removed = accounts.remove_user(args.account_id, args.user_id)
+    print_json({"account_id": args.account_id, "user_id": removed.id, "removed": True})
     return 0
 
 
@@ -290,6 +354,23 @@ def run_ringostat_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_ringostat_remove(commands: Any) -> None:
+    parser = commands.add_parser(
+        "ringostat-remove", help="stop syncing an account to Ringostat (deletes its config and auth key)"
+    )
+    parser.add_argument("account_id")
+    parser.set_defaults(run=run_ringostat_remove)
+
+
+def run_ringostat_remove(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.logic import ringostat
+
+    ringostat.remove(args.account_id)
+    print_json({"account_id": args.account_id, "ringostat": None})
+    return 0
+
+
 def add_ringostat_status(commands: Any) -> None:
     parser = commands.add_parser("ringostat-status", help="Ringostat sync state of one account, or of every one")
     parser.add_argument("account_id", nargs="?")
@@ -365,10 +446,13 @@ COMMANDS: list[Callable[[Any], None]] = [add_serve, add_invoke, add_openapi, add
 ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_create_account,
     add_create_user,
+    add_update_user,
+    add_remove_user,
     add_create_token,
     add_revoke_token,
     add_list_tokens,
     add_ringostat_config,
+    add_ringostat_remove,
     add_ringostat_status,
     add_create_oauth_client,
     add_list_oauth_clients,
@@ -377,7 +461,13 @@ ADMIN_COMMANDS: list[Callable[[Any], None]] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ringbridge", description=__doc__.splitlines()[0])
+    from importlib.metadata import version
+
+    parser = argparse.ArgumentParser(
+        prog="ringbridge",
+        description="ringbridge: the local stack, invoking functions, the OpenAPI document, admin.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('ringbridge')}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
     for add in COMMANDS:
         add(commands)
@@ -392,6 +482,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # The reader went away (| head): exit without a traceback, and keep Python's flush at exit
+        # from failing again on the closed stdout (as the Python docs on SIGPIPE advise).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except RingbridgeError as error:
         field = f" ({error.field})" if error.field else ""
         print(f"error: {error.message}{field}", file=sys.stderr)

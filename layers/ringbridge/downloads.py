@@ -48,7 +48,7 @@ def checked_address(url: str, *, allow_loopback: bool) -> IpAddress:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (ValueError, OSError):
         raise _refuse(f"host {parts.hostname!r} cannot be resolved") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     for address in addresses:
         check_address(address, allow_loopback=allow_loopback)
     if parts.scheme == "http" and not all(address.is_loopback for address in addresses):

@@ -7,12 +7,13 @@ request learns nothing about the route or the body it sent.
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from ringbridge import auth, coldstart
+from ringbridge import auth, coldstart, observability
 from ringbridge.errors import PayloadTooLarge, RingbridgeError
 from ringbridge.logic import versions
 from ringbridge.observability import logger
@@ -51,7 +52,7 @@ def error_body(error: RingbridgeError) -> dict[str, Any]:
     return body
 
 
-def validation_error_body(errors: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+def validation_error_body(errors: Sequence[Any]) -> tuple[int, dict[str, Any]]:
     """400 for a body that is not JSON, 422 for JSON that does not fit; each problem names its field."""
     problems = [
         {
@@ -110,14 +111,22 @@ def handle(
     ``authenticate=False`` is for routes that are public or authenticate from the body themselves.
     """
     coldstart.resume_gc()
+    observability.start_request(event)
     try:
         check_json_body_size(event, max_body_bytes)
         if authenticate:
             auth.authenticate(event.get("headers") or {}, _method(event))
     except RingbridgeError as error:
         logger.info("request refused", extra={"status": error.status, "code": error.code})
-        return gateway_response(error.status, error_body(error))
-    return app.resolve(event, context)
+        refused = gateway_response(error.status, error_body(error))
+        observability.finish_request(refused)
+        return refused
+    response = None
+    try:
+        response = app.resolve(event, context)
+        return response
+    finally:
+        observability.finish_request(response)
 
 
 def _method(event: dict[str, Any]) -> str:

@@ -1,9 +1,57 @@
-"""One Logger and one Metrics for every function (service name from POWERTOOLS_SERVICE_NAME)."""
+"""One Logger and one Metrics for every function (service name from POWERTOOLS_SERVICE_NAME).
+
+HTTP functions publish their metrics once per request (``finish_request``, called by
+http.handle), as CloudWatch embedded metric format (EMF) lines in the function's log:
+
+- ``Requests``, ``Requests4xx``, ``Requests5xx``: every request by outcome (0 or 1 each, so
+  rates are Sum(Requests5xx) / Sum(Requests)); an exception escaping the handler counts as a 5xx.
+- ``AuthFailures``: requests answered 403 (missing, unknown or revoked token; a read-only token writing).
+- Domain counters added during the request: ``FindContactMatched``/``FindContactUnmatched``,
+  ``ActivitiesCreated``, ``RecordingsStored`` and ``RecordingBytes``.
+
+Every log line carries the API Gateway request id as ``correlation_id`` (and Powertools'
+``function_request_id``, the Lambda request id).
+"""
 
 import os
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from ringbridge import settings
 
 logger = Logger()
-# POWERTOOLS_METRICS_NAMESPACE as Powertools reads it, with a fallback for processes that import this first
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ringbridge")
+# As Powertools reads POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (the stack's name, the
+# dimension the alarms read), with fallbacks for local processes that import this before setting them.
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ringbridge",
+    service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "ringbridge",
+)
+
+
+def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count) -> None:
+    """Add to a metric of the current invocation (published at its end)."""
+    metrics.add_metric(name=name, unit=unit, value=value)
+
+
+def start_tracing() -> None:
+    """Patch boto3 and requests for X-Ray when tracing is on (once; importing the module does it)."""
+    if settings.tracing_enabled():
+        from ringbridge import tracing  # noqa: F401
+
+
+def start_request(event: dict[str, Any]) -> None:
+    start_tracing()
+    logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
+
+
+def finish_request(response: dict[str, Any] | None) -> None:
+    """Publish the request's metrics; ``response`` None: the handler raised (API Gateway answers 500)."""
+    status = int(response.get("statusCode", 200)) if response is not None else 500
+    count("Requests")
+    count("Requests4xx", 1 if 400 <= status < 500 else 0)
+    count("Requests5xx", 1 if status >= 500 else 0)
+    count("AuthFailures", 1 if status == 403 else 0)
+    metrics.flush_metrics()
+    metrics.clear_metrics()  # flush keeps them when metrics are disabled (the local stack): drop them anyway

@@ -49,3 +49,8 @@ def loopback_downloads_allowed() -> bool:
 def oauth_access_token_seconds() -> int:
     """How long an OAuth2 access token works (the OAuthAccessTokenSeconds stack parameter)."""
     return int(os.environ.get("OAUTH_ACCESS_TOKEN_SECONDS", "3600"))
+
+
+def tracing_enabled() -> bool:
+    """The stack's Tracing parameter: "on" turns on X-Ray and the Powertools Tracer."""
+    return os.environ.get("TRACING", "off") == "on"

@@ -5,7 +5,7 @@ from typing import Any
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.table import account_pk, changes_pk, from_item, key, strip_keys, to_item
-from ringbridge.errors import NotFound
+from ringbridge.errors import Conflict, NotFound
 
 ACCOUNT_SK = "ACCOUNT"
 
@@ -76,7 +76,56 @@ def list_tokens(account_id: str) -> list[dict[str, Any]]:
     return _query_prefix(account_id, "TOKEN#")
 
 
+def extension_sk(extension: str) -> str:
+    return f"USEREXT#{extension}"
+
+
+class ExtensionTaken(Exception):
+    """Another user of the account has this extension (its claim item exists)."""
+
+
 def put_user(account_id: str, user: dict[str, Any]) -> None:
+    """The user, and the claim of its extension, in one transaction: two users never share an extension."""
+    writes = [_user_put(account_id, user, {"ConditionExpression": "attribute_not_exists(PK)"})]
+    if user.get("extension"):
+        writes.append(_extension_claim(account_id, user["extension"], user["id"]))
+    _transact(writes)
+
+
+def replace_user(account_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """``after`` replaces ``before`` unless the user changed meanwhile (or was removed); the extension claim follows."""
+    unchanged = {
+        "ConditionExpression": "updated_at = :seen",
+        "ExpressionAttributeValues": {":seen": {"S": before["updated_at"]}},
+    }
+    writes = [_user_put(account_id, after, unchanged)]
+    if before.get("extension") != after.get("extension"):
+        if before.get("extension"):
+            writes.append(_extension_release(account_id, before["extension"], before["id"]))
+        if after.get("extension"):
+            writes.append(_extension_claim(account_id, after["extension"], after["id"]))
+    _transact(writes)
+
+
+def delete_user(account_id: str, user: dict[str, Any], tombstone: dict[str, Any]) -> None:
+    """Remove the user and its extension claim; ``tombstone`` tells the users feed."""
+    writes = [
+        {
+            "Delete": {
+                "TableName": table.name(),
+                "Key": key(account_pk(account_id), user_sk(user["id"])),
+                "ConditionExpression": "updated_at = :seen",
+                "ExpressionAttributeValues": {":seen": {"S": user["updated_at"]}},
+            }
+        },
+        tombstone,
+    ]
+    if user.get("extension"):
+        writes.append(_extension_release(account_id, user["extension"], user["id"]))
+    _transact(writes)
+
+
+def _user_put(account_id: str, user: dict[str, Any], condition: dict[str, Any]) -> dict[str, Any]:
     # CHG_*: the user is in the Ringio users feed (the ChangesIndex).
     item = {
         "PK": account_pk(account_id),
@@ -85,7 +134,52 @@ def put_user(account_id: str, user: dict[str, Any]) -> None:
         "CHG_SK": f"{user['updated_at']}#{user['id']}",
         **user,
     }
-    aws.dynamodb().put_item(TableName=table.name(), Item=to_item(item), ConditionExpression="attribute_not_exists(PK)")
+    return {"Put": {"TableName": table.name(), "Item": to_item(item), **condition}}
+
+
+def _extension_claim(account_id: str, extension: str, user_id: str) -> dict[str, Any]:
+    item = {"PK": account_pk(account_id), "SK": extension_sk(extension), "user_id": user_id}
+    return {
+        "Put": {"TableName": table.name(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}
+    }
+
+
+def _extension_release(account_id: str, extension: str, user_id: str) -> dict[str, Any]:
+    # Users written before extensions were claimed have no claim item: deleting nothing is fine.
+    return {
+        "Delete": {
+            "TableName": table.name(),
+            "Key": key(account_pk(account_id), extension_sk(extension)),
+            "ConditionExpression": "attribute_not_exists(PK) OR user_id = :user",
+            "ExpressionAttributeValues": {":user": {"S": user_id}},
+        }
+    }
+
+
+def _claimed_by(claim: dict[str, Any]) -> bool:
+    """Whether the stored claim at this claim's key names the same user."""
+    answer = aws.dynamodb().get_item(
+        TableName=table.name(), Key={"PK": claim["PK"], "SK": claim["SK"]}, ConsistentRead=True
+    )
+    return answer.get("Item", {}).get("user_id") == claim["user_id"]
+
+
+def _transact(writes: list[dict[str, Any]]) -> None:
+    """Raises ExtensionTaken when a claim failed, Conflict when the user changed (or went) since it was read."""
+    client = aws.dynamodb()
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except client.exceptions.TransactionCanceledException as error:
+        reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+        for write, reason in zip(writes, reasons, strict=False):
+            is_claim = "Put" in write and write["Put"]["Item"]["SK"]["S"].startswith("USEREXT#")
+            if reason == "ConditionalCheckFailed" and is_claim:
+                if _claimed_by(write["Put"]["Item"]):
+                    return  # a retry of this very transaction, whose first attempt committed (all of it)
+                raise ExtensionTaken() from None
+        if "ConditionalCheckFailed" in reasons:
+            raise Conflict("the user changed meanwhile: try again", field="user_id") from None
+        raise
 
 
 def get_user(account_id: str, user_id: str) -> dict[str, Any] | None:

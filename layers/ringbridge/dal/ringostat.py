@@ -10,6 +10,7 @@ account without a Scan, and it holds account ids only (no data), written with th
 The auth key is an SSM SecureString (see logic.ringostat), never an item.
 """
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -142,3 +143,32 @@ def record_run(account_id: str, now: str, error: str | None, batches_failed: int
         UpdateExpression=expression,
         ExpressionAttributeValues=values,
     )
+
+
+def delete_config(account_id: str) -> bool:
+    """Remove the config, the status and the registry entry together; False if none was configured."""
+    client = aws.dynamodb()
+    writes: list[dict[str, Any]] = [
+        {
+            "Delete": {
+                "TableName": table.name(),
+                "Key": key(account_pk(account_id), CONFIG_SK),
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        },
+        {"Delete": {"TableName": table.name(), "Key": key(account_pk(account_id), STATUS_SK)}},
+        {"Delete": {"TableName": table.name(), "Key": key(REGISTRY_PK, account_id)}},
+    ]
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except client.exceptions.TransactionCanceledException as error:
+        if error.response.get("CancellationReasons", [{}])[0].get("Code") == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
+
+
+def delete_auth_key(parameter_name: str) -> None:
+    client = aws.ssm()
+    with contextlib.suppress(client.exceptions.ParameterNotFound):  # already gone: removing is idempotent
+        client.delete_parameter(Name=parameter_name)

@@ -7,6 +7,7 @@ request can only ever read or write keys it built from its own authenticated acc
     ACCOUNT#<a>                      ACCOUNT                 the account
     ACCOUNT#<a>                      TOKEN#<key id>          an API token (hash only)
     ACCOUNT#<a>                      USER#<u>                a CRM user
+    ACCOUNT#<a>                      USEREXT#<extension>     unique extension -> user id (written with the user)
     ACCOUNT#<a>                      CONTACT#<c>             a contact
     ACCOUNT#<a>                      ORG#<o>                 an organization
     ACCOUNT#<a>                      ORGNAME#<name>          unique organization name -> id
@@ -14,7 +15,7 @@ request can only ever read or write keys it built from its own authenticated acc
     ACCOUNT#<a>#PHONE#<e164>         CONTACT#<c>             a full copy of the contact, per number
     ACCOUNT#<a>                      NOTE#<n>                a note (Ringio)
     ACCOUNT#<a>                      NOTEOF#<c>#<n>          a full copy of the note, under its contact
-    ACCOUNT#<a>                      TOMBSTONE#<KIND>#<id>   a deleted contact or note, for the feeds (TTL)
+    ACCOUNT#<a>                      TOMBSTONE#<KIND>#<id>   a deleted contact, note or user, for the feeds (TTL)
     ACCOUNT#<a>                      RINGOSTAT#CONFIG        Ringostat project settings (dal.ringostat)
     ACCOUNT#<a>                      RINGOSTAT#STATUS        Ringostat sync watermarks and last outcome
     RINGOSTAT#ACCOUNTS               <a>                     registry of accounts to sync (ids only; no Scan)

@@ -1,24 +1,30 @@
-"""Which DynamoDB operations the current thread issued: round-trip counts and the no-Scan rule."""
+"""Which DynamoDB operations the current request issued: round-trip counts and the no-Scan rule.
 
-import threading
+A context variable rather than a thread-local: the handler runs in a worker thread (see
+lambdas.invoke) that starts from a copy of the caller's context, so its calls land in the
+caller's list.
+"""
+
+from contextvars import ContextVar
 
 from ringbridge import aws
 
-_local = threading.local()
+_log: ContextVar[list[str] | None] = ContextVar("dynamodb_calls", default=None)
 _registered = False
 
 
 def _record(event_name: str, **_: object) -> None:
-    log = getattr(_local, "log", None)
+    log = _log.get()
     if log is not None:
         log.append(event_name.rsplit(".", 1)[-1])
 
 
 def start() -> list[str]:
-    """Record this thread's DynamoDB calls from now on into the returned list (cleared first)."""
+    """Record this context's DynamoDB calls from now on into the returned list (a new one)."""
     global _registered
     if not _registered:
         aws.dynamodb().meta.events.register("before-call.dynamodb", _record)
         _registered = True
-    _local.log = []
-    return _local.log
+    log: list[str] = []
+    _log.set(log)
+    return log

@@ -1,32 +1,55 @@
 """Run a template function's real lambda_handler in this process, as Lambda would."""
 
 import base64
+import contextvars
 import importlib
 import sys
 import threading
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from ringbridge import clock
 from ringbridge.local import template
+
+
+class FunctionTimedOut(Exception):
+    """The handler ran past the function's Timeout; the message is the one Lambda gives."""
+
+    def __init__(self, request_id: str, timeout_seconds: float) -> None:
+        super().__init__(f"RequestId: {request_id} Error: Task timed out after {timeout_seconds:.2f} seconds")
+        self.request_id = request_id
+
+    def as_invoke_result(self) -> dict[str, str]:
+        """What Lambda's Invoke API answers (with FunctionError: Unhandled) for a timed-out invocation."""
+        return {"errorType": "Sandbox.Timedout", "errorMessage": str(self)}
 
 
 @dataclass
 class LambdaContext:
-    """The attributes Powertools reads from the Lambda context object."""
+    """The Lambda context object: its time budget starts from the function's Timeout and counts down."""
 
     function_name: str
-    memory_limit_in_mb: int = 512
+    timeout_seconds: float
+    memory_limit_in_mb: int
     aws_request_id: str = ""
     invoked_function_arn: str = ""
     log_group_name: str = ""
     log_stream_name: str = ""
+    function_version: str = "$LATEST"
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        elapsed = self.clock() - self.started
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
 
 
 def module_of(function: template.Function) -> Any:
@@ -45,15 +68,49 @@ def handler_of(function: template.Function) -> Any:
 _instance_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
-def invoke(function: template.Function, event: dict[str, Any]) -> dict[str, Any]:
-    context = LambdaContext(
+def context_for(function: template.Function) -> LambdaContext:
+    return LambdaContext(
         function_name=function.logical_id,
+        timeout_seconds=function.timeout_seconds,
+        memory_limit_in_mb=function.memory_mb,
         aws_request_id=str(uuid.uuid4()),
         invoked_function_arn=f"arn:aws:lambda:us-east-1:000000000000:function:{function.logical_id}",
+        log_group_name=f"/aws/lambda/{function.logical_id}",
     )
+
+
+def invoke(function: template.Function, event: dict[str, Any], context: LambdaContext | None = None) -> Any:
+    """The handler's answer; raises FunctionTimedOut when it runs past the context's time, as Lambda stops it.
+
+    The handler runs in a worker thread so that the caller stops waiting at the deadline. A thread
+    cannot be killed: one that overruns keeps the function's instance busy until it returns, as a
+    new Lambda instance would not share its state (later events of that function wait for it).
+    """
     handler = handler_of(function)
-    with _instance_locks[function.logical_id]:
-        return handler(event, context)
+    outcome: dict[str, Any] = {}
+    lock = _instance_locks[function.logical_id]
+    lock.acquire()
+    context = context or context_for(function)  # the clock starts with the handler, not while waiting for the instance
+
+    def run() -> None:
+        try:
+            outcome["result"] = handler(event, context)
+        except BaseException as error:  # re-raised in the caller's thread, as Lambda reports it
+            outcome["error"] = error
+        finally:
+            lock.release()
+
+    caller_context = contextvars.copy_context()
+    worker = threading.Thread(target=caller_context.run, args=(run,), name=f"lambda-{function.logical_id}", daemon=True)
+    worker.start()
+    worker.join(context.get_remaining_time_in_millis() / 1000)
+    if worker.is_alive():
+        timed_out = FunctionTimedOut(context.aws_request_id, context.timeout_seconds)
+        print(f"{clock.now_iso()} {timed_out}", file=sys.stderr, flush=True)  # Lambda's log line
+        raise timed_out
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def route(method: str, path: str) -> tuple[template.Function, template.Route] | None:
@@ -96,11 +153,12 @@ def http_event(
     content_type = lowered.get("content-type", "")
     is_text = body is None or isinstance(body, str) or content_type.startswith(("application/json", "text/"))
     if isinstance(body, bytes):
+        raw = body
         try:
-            body = body.decode() if is_text else base64.b64encode(body).decode()
+            body = raw.decode() if is_text else base64.b64encode(raw).decode()
         except UnicodeDecodeError:  # "text" that is not UTF-8 reaches the function base64-encoded
             is_text = False
-            body = base64.b64encode(body).decode()
+            body = base64.b64encode(raw).decode()
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",

@@ -27,13 +27,14 @@ def serve(port: int, state_dir: Path, emulator_port: int = 0) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     state_dir.mkdir(parents=True, exist_ok=True)
+    lock = state.lock_state_dir(state_dir)  # held (open) until this process exits
     # Listen first, so a port in use fails at once (werkzeug says so and exits 1).
     http_server = make_server("127.0.0.1", port, LocalApi(), threaded=True)
     base_url = f"http://127.0.0.1:{http_server.server_port}"
     external = os.environ.get("AWS_ENDPOINT_URL")
     dirty = threading.Event()
     emulator = None if external else stack.start_emulator(emulator_port, on_write=dirty.set)
-    endpoint = external or emulator.endpoint
+    endpoint = emulator.endpoint if emulator is not None else str(external)
     snapshotter = None
     try:
         stack.use_endpoint(endpoint)
@@ -58,6 +59,7 @@ def serve(port: int, state_dir: Path, emulator_port: int = 0) -> int:
     finally:
         http_server.server_close()
         state.remove_stack(state_dir)
+        lock.close()
         if emulator is not None:
             stop.set()
             if snapshotter is not None:

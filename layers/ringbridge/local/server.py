@@ -35,6 +35,8 @@ class LocalApi:
         started = time.perf_counter()
         try:
             response = self.dispatch(request)
+        except lambdas.FunctionTimedOut as timed_out:  # Lambda stops the function; API Gateway answers 500
+            response = error(500, "internal", f"the function did not answer in time ({timed_out})")
         except Exception:
             # A function failing (Lambda logs the traceback, API Gateway answers 500), or the OpenAPI document.
             traceback.print_exc()

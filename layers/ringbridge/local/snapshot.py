@@ -2,7 +2,8 @@
 
 (moto's "recorder" can log every request and replay it, but the log grows with every read and
 replays the whole history on each start.) Instead, the tables and buckets of template.yaml are
-copied into the state dir (``dynamodb.json``, ``s3.json`` and ``s3/<bucket>/``) and loaded into
+copied into the state dir (``dynamodb.json``, ``s3.json`` and ``s3/<bucket>/``, and the SSM
+parameters such as Ringostat auth keys into ``ssm.json``) and loaded into
 the fresh emulator on the next start. With an external emulator nothing here is used: it
 persists by itself.
 """
@@ -19,6 +20,7 @@ import boto3
 from ringbridge.local import template
 
 BATCH_WRITE_MAX = 25
+SSM_GET_MAX = 10  # names per GetParameters call
 
 
 def save(state_dir: Path) -> None:
@@ -34,6 +36,7 @@ def save(state_dir: Path) -> None:
         tables[name] = items
     _write_atomically(state_dir / "dynamodb.json", json.dumps(tables, default=_encode_bytes).encode())
     _save_buckets(state_dir)
+    _save_parameters(state_dir)
 
 
 def restore(state_dir: Path) -> bool:
@@ -44,11 +47,39 @@ def restore(state_dir: Path) -> bool:
     dynamodb = boto3.client("dynamodb")
     for name, items in json.loads(path.read_text(), object_hook=_decode_bytes).items():
         for start in range(0, len(items), BATCH_WRITE_MAX):
-            request = {name: [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_MAX]]}
+            request: dict[str, Any] = {
+                name: [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_MAX]]
+            }
             while request:
                 request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
     _restore_buckets(state_dir)
+    _restore_parameters(state_dir)
     return True
+
+
+def _save_parameters(state_dir: Path) -> None:
+    """Every SSM parameter, decrypted (the local emulator's keys are not secrets; the state dir is the dev's own)."""
+    ssm = boto3.client("ssm")
+    names = [
+        parameter["Name"]
+        for page in ssm.get_paginator("describe_parameters").paginate()
+        for parameter in page.get("Parameters", [])
+    ]
+    saved: list[dict[str, str]] = []
+    for start in range(0, len(names), SSM_GET_MAX):
+        found = ssm.get_parameters(Names=names[start : start + SSM_GET_MAX], WithDecryption=True)["Parameters"]
+        saved.extend({"name": p["Name"], "type": p["Type"], "value": p["Value"]} for p in found)
+    data = json.dumps(sorted(saved, key=lambda p: p["name"]), indent=1).encode()
+    _write_atomically(state_dir / "ssm.json", data, private=True)
+
+
+def _restore_parameters(state_dir: Path) -> None:
+    path = state_dir / "ssm.json"
+    if not path.exists():
+        return
+    ssm = boto3.client("ssm")
+    for parameter in json.loads(path.read_text()):
+        ssm.put_parameter(Name=parameter["name"], Value=parameter["value"], Type=parameter["type"], Overwrite=True)
 
 
 def _save_buckets(state_dir: Path) -> None:
@@ -101,9 +132,12 @@ def _restore_buckets(state_dir: Path) -> None:
             )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write next to ``path`` and rename, so a crash never leaves half a snapshot."""
+def _write_atomically(path: Path, data: bytes, private: bool = False) -> None:
+    """Write next to ``path`` and rename, so a crash never leaves half a snapshot; ``private``: owner-only."""
     partial = path.with_name(path.name + ".partial")
+    if private:
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)
     partial.write_bytes(data)
     os.replace(partial, path)
 

@@ -93,6 +93,8 @@ def function_environment() -> dict[str, str]:
         for name, value in function.environment.items():
             if merged.setdefault(name, value) != value:
                 raise ValueError(f"functions disagree on {name}; the local stack runs them in one process")
+    # EMF metrics are JSON lines on stdout, where `ringbridge invoke` prints its answer: off unless asked for.
+    merged["POWERTOOLS_METRICS_DISABLED"] = os.environ.get("POWERTOOLS_METRICS_DISABLED", "true")
     return merged
 
 

@@ -8,7 +8,7 @@ import json
 import os
 import socket
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from ringbridge.local import stack, template
@@ -16,6 +16,34 @@ from ringbridge.local import stack, template
 
 class NotRunning(Exception):
     """No local stack answers for this state dir."""
+
+
+class InUse(Exception):
+    """Another ``ringbridge serve`` runs on this state dir."""
+
+
+def lock_state_dir(state_dir: Path) -> IO[str]:
+    """An exclusive lock on ``state_dir`` for as long as the returned file stays open (the OS drops it at exit).
+
+    Two servers on one state dir would overwrite each other's stack.json, demo.json and snapshots.
+    """
+    import fcntl
+
+    lock = (state_dir / "serve.lock").open("a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "?"
+        lock.close()
+        raise InUse(
+            f"another `ringbridge serve` (pid {holder}) is running on {state_dir}/; "
+            "stop it first, or give this one its own --state-dir"
+        ) from None
+    lock.truncate(0)
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+    return lock
 
 
 def write_stack(state_dir: Path, base_url: str, endpoint: str, external: bool) -> None:

@@ -25,6 +25,7 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
+        assert isinstance(node, yaml.MappingNode)
         value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
@@ -49,6 +50,8 @@ class Function:
     environment: dict[str, str]
     routes: tuple[Route, ...] = field(default=())
     has_url: bool = False
+    timeout_seconds: int = 3  # Lambda's defaults, when neither the function nor Globals says
+    memory_mb: int = 128
 
     @property
     def module(self) -> str:
@@ -66,7 +69,8 @@ def local_name(logical_id: str) -> str:
 
 
 def resources(kind: str, path: Path = TEMPLATE) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in load(path)["Resources"].items() if v["Type"] == kind}
+    """The template's resources of one type; Fn::ForEach loops (log groups, alarms) hold none the local stack runs."""
+    return {k: v for k, v in load(path)["Resources"].items() if not k.startswith("Fn::ForEach::") and v["Type"] == kind}
 
 
 def resolve(value: Any, path: Path = TEMPLATE) -> Any:
@@ -76,6 +80,8 @@ def resolve(value: Any, path: Path = TEMPLATE) -> Any:
         parameters = load(path).get("Parameters", {})
         if name in parameters:
             return str(parameters[name].get("Default", ""))
+        if name == "AWS::StackName":
+            return "ringbridge"
         return local_name(name)
     return value
 
@@ -102,5 +108,7 @@ def functions(path: Path = TEMPLATE) -> dict[str, Function]:
             environment={k: str(resolve(v, path)) for k, v in variables.items()},
             routes=routes,
             has_url="FunctionUrlConfig" in props,
+            timeout_seconds=int(resolve(props.get("Timeout", 3), path)),
+            memory_mb=int(resolve(props.get("MemorySize", 128), path)),
         )
     return found

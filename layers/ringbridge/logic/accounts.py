@@ -1,9 +1,14 @@
 """Accounts, users and tokens: what the admin CLI and the Users hook do."""
 
+import re
+from collections.abc import Callable
+from typing import Any
+
 from ringbridge import auth, clock, ids, phones
 from ringbridge.auth import Caller, Scope
 from ringbridge.dal import accounts as dal
-from ringbridge.errors import InvalidInput
+from ringbridge.dal import feeds as feeds_dal
+from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.models.accounts import Account, User
 
 
@@ -24,13 +29,101 @@ def get_account(account_id: str) -> Account:
 def create_user(
     account_id: str, name: str, email: str | None = None, extension: str | None = None, phone: str | None = None
 ) -> User:
+    """A new user; its extension (what Ringotel's webhook and CreateActivity find it by) is unique in the account."""
     dal.get_account(account_id)  # 404 for an unknown account
     now = clock.now_iso()
     user = User(
-        id=ids.new_id(), name=name, email=email, extension=extension, phone=phone, created_at=now, updated_at=now
+        id=ids.new_id(),
+        name=_name(name),
+        email=_email(email),
+        extension=_extension(extension),
+        phone=phone,
+        created_at=now,
+        updated_at=now,
     )
-    dal.put_user(account_id, user.model_dump())
+    _claiming(user.extension, lambda: dal.put_user(account_id, user.model_dump()))
     return user
+
+
+def get_user(account_id: str, user_id: str) -> User:
+    dal.get_account(account_id)
+    found = dal.get_user(account_id, user_id)
+    if found is None:
+        raise NotFound("no such user", field="user_id")
+    return User(**found)
+
+
+UNCHANGED: Any = object()  # update_user's default: keep the field as it is
+
+
+def update_user(
+    account_id: str,
+    user_id: str,
+    *,
+    name: str = UNCHANGED,
+    email: str | None = UNCHANGED,
+    extension: str | None = UNCHANGED,
+    phone: str | None = UNCHANGED,
+) -> User:
+    """Change some fields of a user (None clears email, extension or phone); the extension stays unique."""
+    before = get_user(account_id, user_id)
+    changes: dict[str, Any] = {}
+    if name is not UNCHANGED:
+        changes["name"] = _name(name)
+    if email is not UNCHANGED:
+        changes["email"] = _email(email)
+    if extension is not UNCHANGED:
+        changes["extension"] = _extension(extension)
+    if phone is not UNCHANGED:
+        changes["phone"] = phone or None
+    after = before.model_copy(update={**changes, "updated_at": clock.now_iso()})
+    _claiming(after.extension, lambda: dal.replace_user(account_id, before.model_dump(), after.model_dump()))
+    return after
+
+
+def remove_user(account_id: str, user_id: str) -> User:
+    """Delete a user; the Ringio users feed reports it deleted. Its calls and contacts keep its id as history."""
+    from ringbridge.logic.contacts import tombstone_expiry  # here: the Users hook need not load the contacts logic
+
+    user = get_user(account_id, user_id)
+    tombstone = feeds_dal.tombstone_put(account_id, "USER", user.id, clock.now_iso(), tombstone_expiry())
+    dal.delete_user(account_id, user.model_dump(), tombstone)
+    return user
+
+
+def _claiming(extension: str | None, write: Callable[[], None]) -> None:
+    try:
+        write()
+    except dal.ExtensionTaken:
+        raise Conflict(f"another user of this account has extension {extension}", field="extension") from None
+
+
+def _name(name: str) -> str:
+    if not name.strip():
+        raise InvalidInput("must not be empty", field="name")
+    return name.strip()
+
+
+# What a mail system accepts in practice: one @, no spaces, a dotted domain (RFC 5321's 254 characters at most).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def _email(email: str | None) -> str | None:
+    if not email:
+        return None
+    if len(email) > 254 or not _EMAIL.match(email.strip()):
+        raise InvalidInput(f"{email!r} is not an e-mail address", field="email")
+    return email.strip()
+
+
+def _extension(extension: str | None) -> str | None:
+    if not extension:
+        return None
+    if not re.fullmatch(r"[0-9A-Za-z*#+_.-]{1,32}", extension.strip()):
+        raise InvalidInput(
+            f"{extension!r} is not a PBX extension (up to 32 letters, digits, * # + _ . -)", field="extension"
+        )
+    return extension.strip()
 
 
 def list_users(caller: Caller) -> list[User]:

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ringbridge import clock, ids
+from ringbridge import clock, ids, observability
 from ringbridge.auth import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as dal
@@ -69,6 +69,7 @@ def create_activity(
         }
         try:
             contacts_dal.transact(dal.activity_puts(caller.account_id, activity, expected_version=None))
+            observability.count("ActivitiesCreated")
             return Activity(**activity), True
         except TransactionCancelled:
             existing = dal.get_by_call(caller.account_id, data.call_id)
@@ -79,6 +80,7 @@ def create_activity(
         merged = _merge_start(existing, fields)
         try:
             contacts_dal.transact(dal.activity_puts(caller.account_id, merged, expected_version=existing["version"]))
+            observability.count("ActivitiesCreated")
             return Activity(**merged), True
         except TransactionCancelled:
             continue  # a concurrent retry merged first: read it again

@@ -33,7 +33,7 @@ DEFAULT_PAGE = 1000
 MAX_PAGE = 1000
 SINCE_FORMAT = "an ISO 8601 UTC time, e.g. 2026-01-31T12:00:00.000Z"
 # Kinds whose deletions leave tombstones: a ``since`` older than their retention cannot be answered.
-WITH_TOMBSTONES = frozenset({"CONTACT", "NOTE"})
+WITH_TOMBSTONES = frozenset({"CONTACT", "NOTE", "USER"})  # users: `ringbridge admin remove-user`
 
 
 class InvalidSince(RingbridgeError):

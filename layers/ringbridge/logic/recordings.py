@@ -13,9 +13,10 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from ringbridge import clock, settings
+from ringbridge import clock, observability, settings
 from ringbridge.auth import Caller
 from ringbridge.dal import recordings as dal
 from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
@@ -138,9 +139,13 @@ def store_bytes(caller: Caller, reference: str, data: bytes, content_type: str |
 def store_form(caller: Caller, reference: str, data: bytes, content_type: str) -> Activity:
     """The recording as the file of a multipart/form-data body (the first part with a filename, or "file")."""
     part = _file_part(data, content_type)
-    payload = part.get_payload(decode=True)  # bytes for a non-multipart part, which a file part is
-    data = payload if isinstance(payload, bytes) else b""
-    return store_bytes(caller, reference, data, part.get_content_type() if part["content-type"] else None)
+    payload = part.get_payload(decode=True)  # bytes for a non-multipart part, None when empty
+    return store_bytes(
+        caller,
+        reference,
+        payload if isinstance(payload, bytes) else b"",
+        part.get_content_type() if part["content-type"] else None,
+    )
 
 
 def _file_part(data: bytes, content_type: str) -> Message:
@@ -220,6 +225,8 @@ def _attach(caller: Caller, reference: str, key: str, media: str, size: int) -> 
         raise
     if previous and previous != key:
         dal.delete_object(previous)
+    observability.count("RecordingsStored")
+    observability.count("RecordingBytes", size, MetricUnit.Bytes)
     return activity
 
 

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from ringbridge import clock
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringostat as dal
-from ringbridge.errors import InvalidInput
+from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.models.ringostat import (
     AccountRunResult,
     AccountSync,
@@ -366,3 +366,11 @@ def _deliver(
                 "Ringostat batch will be retried", extra={"http_attempt": attempt, "delay": delay, "error": str(error)}
             )
             time.sleep(delay)
+
+
+def remove(account_id: str) -> None:
+    """Stop syncing an account to Ringostat: its config, sync state and auth key are deleted."""
+    accounts_dal.get_account(account_id)  # 404 for an unknown account
+    if not dal.delete_config(account_id):
+        raise NotFound("no Ringostat project is configured for this account", field="account_id")
+    dal.delete_auth_key(SyncSettings.from_env().auth_key_parameter(account_id))
