@@ -31,13 +31,13 @@ class RingotelUser(User):
     right and "Anna Maria Kovalenko" does not (Ringotel shows both together anyway).
     """
 
-    @computed_field(description="The name's first word")  # type: ignore[misc]
+    @computed_field(description="The name's first word")  # type: ignore[prop-decorator]
     @property
     def first_name(self) -> str:
         words = self.name.split(maxsplit=1)
         return words[0] if words else ""
 
-    @computed_field(description="The rest of the name after its first word (null if one word)")  # type: ignore[misc]
+    @computed_field(description="The rest of the name after its first word (null if one word)")  # type: ignore[prop-decorator]
     @property
     def last_name(self) -> str | None:
         words = self.name.split(maxsplit=1)

@@ -103,17 +103,17 @@ class Contact(BaseModel):
 
     # Ringotel's response_map can pick list elements only by position, not by type, and an empty
     # list leaves its variable unmapped: these name what $phone$, $mobile$ and $email$ stand for.
-    @computed_field(description="The first phone that is not a mobile (Ringotel's $phone$)")  # type: ignore[misc]
+    @computed_field(description="The first phone that is not a mobile (Ringotel's $phone$)")  # type: ignore[prop-decorator]
     @property
     def phone(self) -> str | None:
         return next((phone.number for phone in self.phones if phone.type != "mobile"), None)
 
-    @computed_field(description="The first mobile phone (Ringotel's $mobile$)")  # type: ignore[misc]
+    @computed_field(description="The first mobile phone (Ringotel's $mobile$)")  # type: ignore[prop-decorator]
     @property
     def mobile(self) -> str | None:
         return next((phone.number for phone in self.phones if phone.type == "mobile"), None)
 
-    @computed_field(description="The first email (Ringotel's $email$)")  # type: ignore[misc]
+    @computed_field(description="The first email (Ringotel's $email$)")  # type: ignore[prop-decorator]
     @property
     def email(self) -> str | None:
         return self.emails[0] if self.emails else None
