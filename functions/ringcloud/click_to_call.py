@@ -3,6 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -13,8 +14,12 @@ from ringbridge.observability import logger
 app = http.create_app()
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {http.JSON: {"model": ErrorBody}}}
+def _error(description: str, headers: dict[str, OpenAPIResponseHeader] | None = None) -> OpenAPIResponse:
+    """An error answer with the shared error body."""
+    response: OpenAPIResponse = {"description": description, "content": {http.JSON: {"model": ErrorBody}}}
+    if headers:
+        response["headers"] = headers
+    return response
 
 
 @app.post(
@@ -31,10 +36,10 @@ def _error(description: str) -> dict[str, Any]:
         409: _error("RingCloud is not configured for this account, or its config has no RW key"),
         413: _error("The body is too large"),
         422: _error("A field is wrong: an unknown user or contact, a number that does not parse, ..."),
-        429: {
-            **_error("Another call was started with this key less than 5 s ago"),
-            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-        },
+        429: _error(
+            "Another call was started with this key less than 5 s ago",
+            {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        ),
         502: _error("RingCloud refused the request or did not answer"),
     },
 )

@@ -34,7 +34,7 @@ from ringbridge.observability import logger, metrics
 from ringbridge.ringcloud_client import RingcloudClient, RingcloudError
 
 MIN_CALL_SECONDS = 1.0  # time left below which no further call is started
-MIN_RECORDING_SECONDS = 5.0  # a download is not started with less time than this left (see README)
+MIN_RECORDING_SECONDS = 2.0  # a download is not started with less time than this left (see README)
 CHUNK = 100  # calls looked up together (BatchGetItem's limit)
 DIRECTIONS = {"incoming": "inbound", "outgoing": "outbound"}
 # Naive forms RingCloud's times may take besides ISO 8601 (which datetime.fromisoformat reads).

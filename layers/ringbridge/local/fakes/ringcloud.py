@@ -262,9 +262,9 @@ def seeded() -> FakeRingcloud:
     now = clock.now()
     samples = [  # (minutes ago, direction, src, dst, seconds, disposition, recorded)
         (50, "incoming", "380441111111", "101", 95, "ANSWERED", True),
-        (35, "outgoing", "102", "380671234501", 42, "ANSWERED", True),
+        (35, "outgoing", "102", "380322456789", 42, "ANSWERED", True),
         (20, "incoming", "380441111112", "103", 0, "NO ANSWER", False),
-        (12, "outgoing", "101", "380322456789", 61, "ANSWERED", True),
+        (12, "outgoing", "101", "380441111111", 61, "ANSWERED", True),
         (5, "internal", "101", "102", 30, "ANSWERED", False),
     ]
     for number, (minutes, direction, src, dst, seconds, disposition, recorded) in enumerate(samples, start=1):
