@@ -2,11 +2,15 @@
 
 The fake RingCloud runs in this process on 127.0.0.1 and enforces RingCloud's per-key per-URL
 limits; the run is the real lambda_handler in a fresh Python process (so its peak memory, VmHWM,
-is the run's own), with a deployed run's time budget. DynamoDB and S3 calls are counted by
-botocore's events in the child. A second size shows how peak memory grows with the calls of
-the window (RingCloud answers them in one response: that page is the one thing held whole).
+is the run's own), with a time budget the run does not reach. DynamoDB and S3 calls are counted
+by botocore's events in the child. A second row puts 3,000 internal calls (skipped, nothing
+written) beside the same 1,000: the page RingCloud answers with grows, the work does not, and
+memory shows what holding the larger page costs. Two emulator patches keep moto's costs out of
+the numbers: a Query reads its partition only (tests/bench/emulator.py), and no table copy is
+made before each transaction (see ``_transactions_without_table_copies``).
 """
 
+import copy
 import json
 import os
 import subprocess
@@ -18,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 TITLE = "RingCloud import"
-SIZES = ((1_000, 200), (2_000, 200))  # (calls, of which with a recording)
+# (calls in RingCloud's answer, of which internal, of which with a recording). Internal calls are skipped
+# unwritten, so the second row grows the page RingCloud answers with, not the work done per call.
+SIZES = ((1_000, 0, 200), (4_000, 3_000, 200))
 CONTACTS = 100
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -32,9 +38,10 @@ def measure() -> str:
     from tests.bench import emulator
 
     emulator.index_base_table_queries()  # a Query reads its partition only, as in DynamoDB (see emulator.py)
+    _transactions_without_table_copies()
     audio = tone(1.0)  # 16 KB of WAV, the same bytes behind every recording
     rows, reruns = [], []
-    for index, (size, recorded) in enumerate(SIZES):
+    for index, (size, internal, recorded) in enumerate(SIZES):
         fake = FakeRingcloud().start()
         key, password = f"77{index}_benchro", f"bench-password-{index}"
         fake.add_key(key, password, "RO")
@@ -47,11 +54,15 @@ def measure() -> str:
             contacts.create_contact(
                 caller, ContactCreate(first_name=f"Contact {n}", phones=[{"number": f"+38044{n:07d}"}])
             )
-        every = size // recorded
+        external_calls = size - internal
+        every = external_calls // recorded
         for n in range(size):
             start = START + timedelta(seconds=20 * n)
             external, extension = f"38044{n % (2 * CONTACTS):07d}", str(101 + n % 3)
             incoming = n % 2 == 0
+            if n >= external_calls:
+                fake.add_call(direction="internal", src="101", dst="102", call_start_time=str(start), duration=5)
+                continue
             fake.add_call(
                 rec_file=f"/v1/users/user{extension}/records/{n}.wav" if n % every == 0 else None,
                 audio=audio,
@@ -71,12 +82,15 @@ def measure() -> str:
         finally:
             fake.stop()
             ringcloud.remove(account.id)
-        assert first["calls_imported"] == size and first["recordings_stored"] == recorded, first
+        assert first["calls_imported"] == external_calls and first["recordings_stored"] == recorded, first
         assert second["calls_imported"] == 0 and second["recordings_stored"] == 0, second
+        # One transaction per call and per recording: none was cancelled (see _transactions_without_table_copies).
+        assert first["dynamodb_by_operation"]["TransactWriteItems"] == external_calls + recorded, first
+        assert "TransactWriteItems" not in second["dynamodb_by_operation"], second
         assert fake.violations == 0
         page_mb = len(json.dumps({"status": "success", "message": None, "data": fake.calls})) / 1e6
         rows.append(
-            f"| {size:,} ({recorded}) | {served_first} | {first['dynamodb_calls'] / size:.2f} "
+            f"| {size:,} ({internal:,}, {recorded}) | {served_first} | {first['dynamodb_calls'] / external_calls:.2f} "
             f"| {first['s3_calls']} | {first['seconds']:.0f} s ({first['seconds'] - first['dynamodb_seconds']:.0f} s "
             f"without DynamoDB) | {first['peak_mb']:.0f} MB "
             f"(imports {first['imported_mb']:.0f} MB, RingCloud's page {page_mb:.1f} MB) |"
@@ -86,14 +100,19 @@ def measure() -> str:
             f"({_top(second['dynamodb_by_operation'])}) | {second['seconds']:.2f} s |"
         )
     emulator.restore_base_table_queries()
+    _restore_transactions()
     return "\n".join(
         [
             "First run: every call new. RingCloud requests are the ones the fake served (the call list, the "
             "user list, one per recording); the fake counted no request over RingCloud's limits. DynamoDB calls "
-            "per call include the run's fixed reads and writes; S3 calls are the multipart uploads (create, "
-            "part, complete per recording).",
+            "per imported call include the run's fixed reads and writes (per call: the contact Query and one "
+            "transaction; per recording: two reads and one transaction); S3 calls are the multipart uploads "
+            "(create, part, complete per recording). Wall time is against moto on a 2-core machine shared with "
+            "other work; moto's Query is patched to read one partition and its transactions not to copy the "
+            "table (see tests/bench/ringcloud.py).",
             "",
-            "| calls (with recording) | RingCloud requests | DynamoDB calls per call | S3 calls | wall time "
+            "| calls (internal, with recording) | RingCloud requests | DynamoDB calls per imported call | S3 calls "
+            "| wall time "
             "| run's peak memory |",
             "|---:|---:|---:|---:|---:|---:|",
             *rows,
@@ -105,6 +124,46 @@ def measure() -> str:
             *reruns,
         ]
     )
+
+
+class _NoTableCopy:
+    """Stands in for the ``copy`` module inside moto's transact_write_items only."""
+
+    @staticmethod
+    def deepcopy(value: Any) -> Any:
+        return value
+
+
+def _transactions_without_table_copies() -> None:
+    """Stop moto deep-copying every table before each transaction (for a rollback).
+
+    That copy makes each transaction cost as much as the whole table, so importing 1,000 calls
+    into a growing table measures moto, not the import (20 minutes and gigabytes on a shared
+    machine). Without it a cancelled transaction could not be rolled back, so the bench checks
+    that none is: every call id of a first run is new, and a re-run writes nothing.
+    """
+    import moto.dynamodb.models as models
+
+    original = models.DynamoDBBackend.transact_write_items
+    _ORIGINAL_TRANSACT.append(original)
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        models.copy = _NoTableCopy  # type: ignore[assignment]
+        try:
+            return original(self, transact_items)
+        finally:
+            models.copy = copy
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+_ORIGINAL_TRANSACT: list[Any] = []
+
+
+def _restore_transactions() -> None:
+    import moto.dynamodb.models as models
+
+    models.DynamoDBBackend.transact_write_items = _ORIGINAL_TRANSACT.pop()  # type: ignore[method-assign]
 
 
 def _top(counts: dict[str, int]) -> str:
@@ -126,10 +185,14 @@ def _child(environment: dict[str, str]) -> dict[str, Any]:
 
 def _run() -> None:
     """One invocation of the real handler, with a deployed run's budget; calls to AWS counted."""
+    from botocore.config import Config
+
     from ringbridge import aws
     from ringbridge.local import lambdas, stack, template
     from tests.bench.ringostat import _status_kb
 
+    # moto copies the whole table before each transaction: on a busy machine one can outlast the 5 s timeout.
+    aws._CONFIG = aws._CONFIG.merge(Config(read_timeout=120))
     fake_url = os.environ["RINGCLOUD_BASE_URL"]
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())
