@@ -442,7 +442,129 @@ def run_revoke_oauth_client(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_serve, add_invoke, add_openapi, add_ringotel_document, add_admin]
+# --- RingCloud (admin ringcloud-config / ringcloud-status / ringcloud-remove, fake ringcloud) ---
+
+
+def add_ringcloud_config(commands: Any) -> None:
+    parser = commands.add_parser("ringcloud-config", help="import an account's RingCloud calls; click-to-call")
+    parser.add_argument("account_id")
+    parser.add_argument("--api-key", required=True, help="the RO key: <account number>_<body>")
+    parser.add_argument("--password", required=True, help="the RO key's password ('-' reads it from stdin)")
+    parser.add_argument("--rw-api-key", help="the RW key, for click-to-call")
+    parser.add_argument("--rw-password", help="the RW key's password ('-' reads it from stdin)")
+    parser.add_argument("--timezone", default="UTC", help="the IANA zone of RingCloud's call times (default UTC)")
+    parser.add_argument("--days", type=int, default=1, help="how many days back each import looks, 1-7 (default 1)")
+    parser.set_defaults(run=run_ringcloud_config)
+
+
+def run_ringcloud_config(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.logic import ringcloud
+
+    password = sys.stdin.readline() if args.password == "-" else args.password
+    rw_password = sys.stdin.readline() if args.rw_password == "-" else args.rw_password
+    config = ringcloud.configure(
+        args.account_id,
+        args.api_key,
+        password,
+        rw_api_key=args.rw_api_key,
+        rw_password=rw_password,
+        timezone=args.timezone,
+        days=args.days,
+    )
+    print_json({"account_id": args.account_id, **config.model_dump()})
+    prefix = ringcloud.RingcloudSettings.from_env().password_parameter(args.account_id, "")
+    print(f"The passwords are stored in SSM Parameter Store as SecureStrings under {prefix}.", file=sys.stderr)
+    return 0
+
+
+def add_ringcloud_status(commands: Any) -> None:
+    parser = commands.add_parser("ringcloud-status", help="RingCloud import state of one account, or of every one")
+    parser.add_argument("account_id", nargs="?")
+    parser.set_defaults(run=run_ringcloud_status)
+
+
+def run_ringcloud_status(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.logic import ringcloud
+
+    print_json([account.model_dump(exclude={"status": {"users"}}) for account in ringcloud.status(args.account_id)])
+    return 0
+
+
+def add_ringcloud_remove(commands: Any) -> None:
+    parser = commands.add_parser("ringcloud-remove", help="stop importing an account's RingCloud calls")
+    parser.add_argument("account_id")
+    parser.set_defaults(run=run_ringcloud_remove)
+
+
+def run_ringcloud_remove(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge.logic import ringcloud
+
+    ringcloud.remove(args.account_id)
+    print_json({"account_id": args.account_id, "ringcloud": "removed"})
+    return 0
+
+
+def add_fake(commands: Any) -> None:
+    parser = commands.add_parser("fake", help="run a fake vendor API on 127.0.0.1 for the local stack")
+    fakes = parser.add_subparsers(dest="fake", required=True, metavar="<vendor>")
+    ringcloud = fakes.add_parser("ringcloud", help="a fake RingCloud, seeded with calls and short recordings")
+    ringcloud.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    add_state_dir(ringcloud)
+    ringcloud.set_defaults(run=run_fake_ringcloud)
+
+
+def run_fake_ringcloud(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from ringbridge.local import state
+    from ringbridge.local.fakes import ringcloud
+
+    fake = ringcloud.seeded().start(args.port)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    state.register_fake(args.state_dir, "ringcloud", fake.base_url)
+    demo = args.state_dir / "demo.json"
+    account = f"python3 -c \"import json; print(json.load(open('{demo}'))['accounts'][0]['account_id'])\""
+    keys = f"--api-key {ringcloud.DEMO_KEY} --password {ringcloud.DEMO_PASSWORD}"
+    rw_keys = f"--rw-api-key {ringcloud.DEMO_RW_KEY} --rw-password {ringcloud.DEMO_RW_PASSWORD}"
+    print(
+        f"""fake RingCloud on {fake.base_url}  ({len(fake.calls)} calls, {len(fake.files)} recordings)
+  `ringbridge invoke` and `admin --local` (state dir {args.state_dir}/) now send RingCloud requests here.
+  configure the first demo account, import, look:
+    ACCOUNT=$({account})
+    ringbridge admin --local ringcloud-config $ACCOUNT {keys} {rw_keys}
+    ringbridge invoke RingcloudImportFunction events/ringcloud/import.json
+    ringbridge admin --local ringcloud-status $ACCOUNT
+  Ctrl-C stops it.""",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        state.unregister_fake(args.state_dir, "ringcloud")
+        fake.stop()
+    print(
+        f"stopped; it answered {len(fake.requests)} requests, {fake.violations} over RingCloud's limits",
+        file=sys.stderr,
+    )
+    return 0
+
+
+COMMANDS: list[Callable[[Any], None]] = [
+    add_serve,
+    add_invoke,
+    add_openapi,
+    add_ringotel_document,
+    add_admin,
+    add_fake,
+]
 ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_create_account,
     add_create_user,
@@ -457,6 +579,9 @@ ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_create_oauth_client,
     add_list_oauth_clients,
     add_revoke_oauth_client,
+    add_ringcloud_config,
+    add_ringcloud_status,
+    add_ringcloud_remove,
 ]
 
 

@@ -13,6 +13,10 @@ class RingbridgeError(Exception):
         self.field = field
         self.details = details
 
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error answers with."""
+        return {}
+
 
 class InvalidInput(RingbridgeError):
     status = 422
@@ -51,3 +55,24 @@ class UnsupportedMediaType(RingbridgeError):
 class Gone(RingbridgeError):
     status = 410
     code = "gone"
+
+
+class TooManyRequests(RingbridgeError):
+    """A limit we keep on behalf of a vendor (e.g. RingCloud's one call per 5 s): try again later."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class BadGateway(RingbridgeError):
+    """A vendor we call failed or refused; nothing the client sent was wrong."""
+
+    status = 502
+    code = "bad_gateway"

@@ -27,7 +27,9 @@ def create_app() -> APIGatewayHttpResolver:
 
     @app.exception_handler(RingbridgeError)
     def _domain_error(error: RingbridgeError) -> Response:
-        return Response(status_code=error.status, content_type=JSON, body=json.dumps(error_body(error)))
+        return Response(
+            status_code=error.status, content_type=JSON, body=json.dumps(error_body(error)), headers=error.headers()
+        )
 
     @app.exception_handler(RequestValidationError)
     def _validation_error(error: RequestValidationError) -> Response:

@@ -35,10 +35,11 @@ def _run(*args: str) -> tuple[float, str]:
 
 def _event_for(function: template.Function) -> Path | None:
     """events/<area>/<LogicalId>.json (API shape); for a function with no routes (a scheduled one),
-    the first event in the folder named like its package (events/ringostat/ for ringostat.sync)."""
+    the first non-HTTP event in the folder named like its package (events/ringostat/ for ringostat.sync)."""
     named = events.EVENTS_DIR.rglob(f"{function.logical_id}.json")
     area = events.EVENTS_DIR / function.module.split(".")[0]
-    unrouted = sorted(area.glob("*.json")) if not function.routes else []
+    scheduled = [path for path in sorted(area.glob("*.json")) if not events.is_http(json.loads(path.read_text()))]
+    unrouted = scheduled if not function.routes else []
     return next(iter([*named, *unrouted]), None)
 
 

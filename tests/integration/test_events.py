@@ -5,20 +5,62 @@ from an account seeded like a demo account (ringbridge.local.demo), so an event 
 here works against ``make serve`` too.
 """
 
+import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ringbridge import aws, clock
+from ringbridge.dal import ringcloud as ringcloud_dal
+from ringbridge.dal import table
 from ringbridge.local import demo, events, lambdas, template
+from ringbridge.local.fakes import ringcloud as ringcloud_fake
+from ringbridge.logic import ringcloud
 
 # Events that are not HTTP requests name their function by directory.
-NON_HTTP_FUNCTIONS = {"ringostat": "RingostatSyncFunction"}
+NON_HTTP_FUNCTIONS = {"ringostat": "RingostatSyncFunction", "ringcloud": "RingcloudImportFunction"}
 
 
 @pytest.fixture(scope="module")
-def sample_account() -> dict[str, Any]:
-    return demo.seed_account("Events test", "UA")
+def sample_account() -> Iterator[dict[str, Any]]:
+    """A demo-like account, with RingCloud configured against the fake `ringbridge fake ringcloud` runs."""
+    account = demo.seed_account("Events test", "UA")
+    fake = ringcloud_fake.seeded().start()
+    previous = os.environ.get("RINGCLOUD_BASE_URL")
+    os.environ["RINGCLOUD_BASE_URL"] = fake.base_url
+    ringcloud.configure(
+        account["account_id"],
+        ringcloud_fake.DEMO_KEY,
+        ringcloud_fake.DEMO_PASSWORD,
+        rw_api_key=ringcloud_fake.DEMO_RW_KEY,
+        rw_password=ringcloud_fake.DEMO_RW_PASSWORD,
+    )
+    yield account
+    ringcloud.remove(account["account_id"])
+    os.environ.pop("RINGCLOUD_BASE_URL")
+    if previous is not None:
+        os.environ["RINGCLOUD_BASE_URL"] = previous
+    fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def one_call_at_a_time(sample_account: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each sample event runs as if RingCloud had last been asked long ago: its per-URL limits and
+    our click-to-call slot are behind it (the clock they read is ten minutes further on per test)."""
+    global _clock_offset
+    _clock_offset += 600
+    real, offset = time.monotonic, _clock_offset
+    monkeypatch.setattr(clock, "monotonic", lambda: real() + offset)
+    aws.dynamodb().delete_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(sample_account["account_id"]), ringcloud_dal.ORIGINATE_SK),
+    )
+
+
+_clock_offset = 0.0
 
 
 def function_for(path: Path, event: dict[str, Any]) -> template.Function:

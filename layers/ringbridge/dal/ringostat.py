@@ -54,13 +54,13 @@ def put_auth_key(parameter_name: str, auth_key: str) -> None:
     aws.ssm().put_parameter(Name=parameter_name, Value=auth_key, Type="SecureString", Overwrite=True)
 
 
-def configured_accounts() -> Iterator[str]:
-    """Every account in the registry, one Query page at a time."""
+def configured_accounts(registry_pk: str = REGISTRY_PK) -> Iterator[str]:
+    """Every account in a registry (Ringostat's by default), one Query page at a time."""
     client = aws.dynamodb()
     request: dict[str, Any] = {
         "TableName": table.name(),
         "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": REGISTRY_PK}},
+        "ExpressionAttributeValues": {":pk": {"S": registry_pk}},
         "ProjectionExpression": "SK",
     }
     while True:

@@ -78,7 +78,26 @@ def connect(state_dir: Path) -> dict[str, Any]:
     os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = description["region"]
     stack.use_endpoint(description["endpoint"])
     os.environ.update(description["environment"])
+    for vendor, base_url in _fakes(state_dir).items():  # a running `ringbridge fake <vendor>` wins
+        os.environ[f"{vendor.upper()}_BASE_URL"] = base_url
     return description
+
+
+def register_fake(state_dir: Path, vendor: str, base_url: str) -> None:
+    """A fake vendor API now runs at ``base_url``: commands connecting to this stack will use it."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / f"fake-{vendor}.json").write_text(json.dumps({"base_url": base_url}) + "\n")
+
+
+def unregister_fake(state_dir: Path, vendor: str) -> None:
+    (state_dir / f"fake-{vendor}.json").unlink(missing_ok=True)
+
+
+def _fakes(state_dir: Path) -> dict[str, str]:
+    return {
+        path.stem.removeprefix("fake-"): json.loads(path.read_text())["base_url"]
+        for path in sorted(state_dir.glob("fake-*.json"))
+    }
 
 
 def demo_accounts(state_dir: Path) -> list[dict[str, Any]]:

@@ -34,15 +34,23 @@ _ACTIVITY_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID, as ids.new_id 
 
 
 def create_activity(
-    caller: Caller, data: ActivityCreate, *, strict_user: bool = True, extension: str | None = None
+    caller: Caller,
+    data: ActivityCreate,
+    *,
+    strict_user: bool = True,
+    extension: str | None = None,
+    users: list[dict[str, Any]] | None = None,
+    completion: dict[str, Any] | None = None,
 ) -> tuple[Activity, bool]:
     """The activity of ``data.call_id``, and whether this call created it (False: a retry).
 
     ``strict_user`` refuses a user_id that names no CRM user; webhook events pass False, since
     Ringotel cannot fix its mapping and losing the call would be worse. ``extension`` (webhook)
-    is tried when user_id names nobody.
+    is tried when user_id names nobody. ``users`` (the account's users, read once by an import of
+    many calls) saves reading them per call. ``completion`` (``ended_at``, ``duration_seconds``,
+    ``disposition``) creates an already completed activity: a call imported after it ended.
     """
-    user_id = _resolve_user(caller.account_id, data.user_id, extension, strict_user)
+    user_id = _resolve_user(caller.account_id, data.user_id, extension, strict_user, users)
     direction, direction_given = direction_of(data.direction)
     contact_id = _contact_for(caller, data, direction)
     now = clock.now_iso()
@@ -57,11 +65,12 @@ def create_activity(
         "subject": data.subject,
         "comment": data.comment,
         "started_at": data.started_at or now,
+        **(completion or {}),
     }
     for _ in range(WRITE_ATTEMPTS):
         activity = {
             "id": ids.new_id(),
-            "status": "active",
+            "status": "completed" if completion else "active",
             **fields,
             "version": 1,
             "created_at": now,
@@ -97,11 +106,14 @@ def _merge_start(placeholder: dict[str, Any], fields: dict[str, Any]) -> dict[st
     return merged
 
 
-def _resolve_user(account_id: str, reference: str | None, extension: str | None, strict: bool) -> str | None:
+def _resolve_user(
+    account_id: str, reference: str | None, extension: str | None, strict: bool, users: list[dict[str, Any]] | None
+) -> str | None:
     """A CRM user id, or the id of the user with this Ringotel extension (one Query of the users)."""
     if not (reference or extension):
         return None
-    users = accounts_dal.list_users(account_id)
+    if users is None:
+        users = accounts_dal.list_users(account_id)
     for user in users:
         if user["id"] == reference:
             return reference

@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from pydantic import ValidationError
 
 from ringbridge import clock
+from ringbridge.budget import Budget, OutOfTime
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringostat as dal
 from ringbridge.errors import InvalidInput, NotFound
@@ -81,27 +82,8 @@ class SyncSettings:
         return f"{self.parameter_prefix}/{account_id}/auth-key"
 
 
-class Budget:
-    """The run's time: it stops before the Lambda timeout, leaving time to record where it stopped."""
-
-    def __init__(self, seconds: float) -> None:
-        self._deadline = time.monotonic() + seconds
-
-    @classmethod
-    def for_lambda(cls, remaining_millis: int) -> "Budget":
-        remaining = remaining_millis / 1000
-        return cls(remaining - min(10.0, remaining / 4))
-
-    def remaining(self) -> float:
-        return self._deadline - time.monotonic()
-
-
 # account id -> the config version (updated_at) its cached auth key was read for
 _key_read_for: dict[str, str | None] = {}
-
-
-class OutOfTime(Exception):
-    """The run's budget ran out; what was accepted so far is recorded, the rest waits for the next run."""
 
 
 # --- configuration (the admin CLI) ---

@@ -1,0 +1,5 @@
+"""RingCloud: the scheduled import of completed calls, and click-to-call."""
+
+from ringbridge import coldstart
+
+coldstart.pause_gc()  # before the function module loads: see ringbridge/coldstart.py

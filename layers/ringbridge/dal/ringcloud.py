@@ -1,0 +1,168 @@
+"""RingCloud items: per-account config and import status, the registry, the click-to-call slot.
+
+    PK                    SK                    what
+    ACCOUNT#<a>           RINGCLOUD#CONFIG      keys (not passwords), time zone, days
+    ACCOUNT#<a>           RINGCLOUD#STATUS      the last run, totals, RingCloud user names by extension
+    ACCOUNT#<a>           RINGCLOUD#ORIGINATE   when the RW key may start its next call
+    RINGCLOUD#ACCOUNTS    <a>                   the registry: one item per configured account
+
+The registry lets the scheduled import find every configured account without a Scan; it holds
+account ids only, written and removed in the same transaction as the config. Passwords are SSM
+SecureStrings (see logic.ringcloud), never items.
+"""
+
+import contextlib
+from typing import Any
+
+from ringbridge import aws
+from ringbridge.dal import table
+from ringbridge.dal.activities import call_sk
+from ringbridge.dal.ringostat import configured_accounts as _registry_accounts
+from ringbridge.dal.table import account_pk, from_item, key, strip_keys, to_item
+
+CONFIG_SK = "RINGCLOUD#CONFIG"
+STATUS_SK = "RINGCLOUD#STATUS"
+ORIGINATE_SK = "RINGCLOUD#ORIGINATE"
+REGISTRY_PK = "RINGCLOUD#ACCOUNTS"
+BATCH_GET_KEYS = 100  # BatchGetItem's limit
+
+
+def put_config(account_id: str, config: dict[str, Any]) -> None:
+    """Write the config and the registry entry together."""
+    aws.dynamodb().transact_write_items(
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": table.name(),
+                    "Item": to_item({"PK": account_pk(account_id), "SK": CONFIG_SK, **config}),
+                }
+            },
+            {"Put": {"TableName": table.name(), "Item": to_item({"PK": REGISTRY_PK, "SK": account_id})}},
+        ]
+    )
+
+
+def delete_config(account_id: str) -> None:
+    """Remove the config, the status, the slot and the registry entry together."""
+    deletes = [
+        key(account_pk(account_id), CONFIG_SK),
+        key(account_pk(account_id), STATUS_SK),
+        key(account_pk(account_id), ORIGINATE_SK),
+        key(REGISTRY_PK, account_id),
+    ]
+    aws.dynamodb().transact_write_items(
+        TransactItems=[{"Delete": {"TableName": table.name(), "Key": each}} for each in deletes]
+    )
+
+
+def put_password(parameter_name: str, password: str) -> None:
+    """Store a password as a SecureString (encrypted with the account's default aws/ssm KMS key)."""
+    aws.ssm().put_parameter(Name=parameter_name, Value=password, Type="SecureString", Overwrite=True)
+
+
+def delete_password(parameter_name: str) -> None:
+    ssm = aws.ssm()
+    with contextlib.suppress(ssm.exceptions.ParameterNotFound):
+        ssm.delete_parameter(Name=parameter_name)
+
+
+def configured_accounts() -> list[str]:
+    """Every account in the registry (Query pages, the same walk as Ringostat's registry)."""
+    return list(_registry_accounts(REGISTRY_PK))
+
+
+def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Both items of an account in one strongly consistent round trip."""
+    found = _batch_get(account_id, [CONFIG_SK, STATUS_SK])
+    return found.get(CONFIG_SK), found.get(STATUS_SK)
+
+
+def existing_calls(account_id: str, call_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The activities already imported for these call ids, by call id (BatchGetItems of up to 100 keys)."""
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(call_ids), BATCH_GET_KEYS):
+        for item in _batch_get(
+            account_id, [call_sk(each) for each in call_ids[first : first + BATCH_GET_KEYS]]
+        ).values():
+            found[item["call_id"]] = item
+    return found
+
+
+def _batch_get(account_id: str, sort_keys: list[str]) -> dict[str, dict[str, Any]]:
+    client = aws.dynamodb()
+    keys = [key(account_pk(account_id), sk) for sk in dict.fromkeys(sort_keys)]
+    request: dict[str, Any] = {table.name(): {"Keys": keys, "ConsistentRead": True}}
+    by_sk: dict[str, dict[str, Any]] = {}
+    while request:
+        answer = client.batch_get_item(RequestItems=request)
+        for item in answer["Responses"].get(table.name(), []):
+            values = from_item(item)
+            by_sk[values["SK"]] = strip_keys(values)
+        request = answer.get("UnprocessedKeys") or {}
+    return by_sk
+
+
+def record_run(account_id: str, outcome: dict[str, Any], success: bool) -> None:
+    """The outcome of an account's run (a None value removes the field); totals grow by its counts.
+
+    A failed run keeps the time of the last successful one.
+    """
+    counted = {
+        "calls_imported_total": outcome["calls_imported"],
+        "recordings_stored_total": outcome["recordings_stored"],
+    }
+    present = {name: value for name, value in outcome.items() if value is not None}
+    if success:
+        present["last_success_at"] = outcome["last_run_at"]
+    names = {f"#{name}": name for name in [*outcome, *present, *counted]}
+    expression = "SET " + ", ".join(f"#{name} = :{name}" for name in present)
+    expression += " ADD " + ", ".join(f"#{name} :{name}" for name in counted)
+    absent = [f"#{name}" for name, value in outcome.items() if value is None]
+    if absent:
+        expression += " REMOVE " + ", ".join(absent)
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=key(account_pk(account_id), STATUS_SK),
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=to_item({f":{name}": value for name, value in {**present, **counted}.items()}),
+    )
+
+
+def put_users(account_id: str, users: dict[str, str]) -> None:
+    """RingCloud's user names by extension, as GET /v1/users last gave them."""
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=key(account_pk(account_id), STATUS_SK),
+        UpdateExpression="SET #users = :users",
+        ExpressionAttributeNames={"#users": "users"},
+        ExpressionAttributeValues=to_item({":users": users}),
+    )
+
+
+def take_originate_slot(account_id: str, now_ms: int, window_ms: int) -> int | None:
+    """Claim the key's next call slot with one conditional write (atomic across Lambda instances).
+
+    Answers None when this request took the slot; otherwise the epoch ms at which the slot
+    frees (another request took it inside the window).
+    """
+    client = aws.dynamodb()
+    try:
+        client.put_item(
+            TableName=table.name(),
+            Item=to_item(
+                {
+                    "PK": account_pk(account_id),
+                    "SK": ORIGINATE_SK,
+                    "next_at": now_ms + window_ms,
+                    "expires_at": (now_ms + window_ms) // 1000 + 3600,
+                }
+            ),
+            ConditionExpression="attribute_not_exists(PK) OR next_at <= :now",
+            ExpressionAttributeValues={":now": {"N": str(now_ms)}},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except client.exceptions.ConditionalCheckFailedException as error:
+        item = error.response.get("Item")
+        return int(from_item(item)["next_at"]) if item else now_ms + window_ms
+    return None

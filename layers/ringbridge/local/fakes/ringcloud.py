@@ -1,0 +1,284 @@
+"""A fake RingCloud REST API on 127.0.0.1: the edge we do not own, for tests, the bench and people.
+
+It follows RingCloud's published facts, written down here independently of our client:
+- every URL must carry ``api_key`` and ``hash = md5(key + password)``; otherwise 403;
+- a key is RO or RW; starting a call (POST /v1/calls) needs RW (403 otherwise);
+- limits count per key and, within a key, per identical URL (query string included): a request
+  for a URL its key requested less than the table's window ago answers 429, and is counted in
+  ``violations`` (a client that keeps the limits never makes one);
+- answers are ``{"status", "message", "data"}`` envelopes; a recording download answers the
+  file itself, and on error an empty body.
+
+``plan()`` makes the next requests for a path fail (a status, a Retry-After, an empty
+recording). The windows are measured with ``ringbridge.clock.monotonic``, so a test that moves
+the clock moves the fake's time too.
+"""
+
+import hashlib
+import json
+import math
+import struct
+import threading
+import wave
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ringbridge import clock
+
+# (method, path regex as a prefix test, seconds): RingCloud's table (reference: "Rate limits").
+WINDOWS: list[tuple[str, str, float]] = [
+    ("GET", "/v1/users", 1.0),
+    ("GET", "/v1/users/*", 1.0),
+    ("GET", "/v1/users/*/records", 5.0),
+    ("GET", "/v1/users/*/records/*", 1.0),
+    ("POST", "/v1/users/create", 60.0),
+    ("GET", "/v1/calls/channels", 2.0),
+    ("GET", "/v1/calls/channels/*", 2.0),
+    ("POST", "/v1/calls", 5.0),
+    ("GET", "/v1/calls/complete", 5.0),
+    ("GET", "/v1/calls/complite", 5.0),
+    ("GET", "/v1/calls/active", 5.0),
+]
+DEFAULT_WINDOW = 1.0
+
+
+def window_of(method: str, path: str) -> float:
+    parts = path.strip("/").split("/")
+    for wanted, pattern, seconds in WINDOWS:
+        expected = pattern.strip("/").split("/")
+        same = len(expected) == len(parts) and all(e in ("*", p) for e, p in zip(expected, parts, strict=True))
+        if wanted == method and same:
+            return seconds
+    return DEFAULT_WINDOW
+
+
+@dataclass
+class Fail:
+    """How one planned request fails: a status (with an optional Retry-After), or an empty 200 body."""
+
+    status: int = 500
+    retry_after: str | None = None
+    empty: bool = False
+
+
+@dataclass
+class Received:
+    method: str
+    path: str  # without the query: credentials never kept
+    key: str | None
+    status: int = 0
+    body: Any = None
+
+
+@dataclass
+class FakeRingcloud:
+    keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # api key -> (password, "RO" | "RW")
+    users: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # path -> (bytes, content type)
+    requests: list[Received] = field(default_factory=list)
+    violations: int = 0
+    originations: list[dict[str, Any]] = field(default_factory=list)
+    _planned: dict[str, list[Fail | None]] = field(default_factory=dict)
+    _last: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def add_key(self, api_key: str, password: str, level: str = "RO") -> None:
+        self.keys[api_key] = (password, level)
+
+    def add_call(self, rec_file: str | None = None, audio: bytes | None = None, **fields: Any) -> dict[str, Any]:
+        call = {"status": "complete", "disposition": "ANSWERED", "rec_file": rec_file, **fields}
+        if rec_file and audio is not None:
+            self.files[rec_file] = (audio, "audio/wav")
+        self.calls.append(call)
+        return call
+
+    def plan(self, path: str, *outcomes: Fail | None) -> None:
+        """The next requests' fates for ``path``, in order (None: answer normally)."""
+        with self._lock:
+            self._planned[path] = list(outcomes)
+
+    def served(self, path: str | None = None, method: str | None = None) -> list[Received]:
+        with self._lock:
+            return [r for r in self.requests if (path is None or r.path == path) and (method in (None, r.method))]
+
+    def start(self, port: int = 0) -> "FakeRingcloud":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake._handle(self, "GET")
+
+            def do_POST(self) -> None:
+                fake._handle(self, "POST")
+
+            def log_message(self, *args: Any) -> None:
+                pass  # a request line holds the key and hash
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(handler.path)
+        query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+        raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        key = query.get("api_key")
+        received = Received(method, parts.path, key, body=body)
+        is_file = parts.path in self.files or "/records/" in parts.path
+        with self._lock:
+            self.requests.append(received)
+            planned = self._planned.get(parts.path, [])
+            fail = planned.pop(0) if planned else None
+            status, answer = self._check(method, parts.path, handler.path, query, body)
+        if fail is not None and status == 200:
+            status = fail.status
+            if fail.empty:
+                status, is_file = 200, True
+                answer = b""
+            else:
+                answer = {"status": "error", "message": "planned failure", "data": None}
+        received.status = status
+        if is_file and status == 200 and isinstance(answer, bytes):
+            self._send(handler, 200, answer, self.files.get(parts.path, (b"", "audio/wav"))[1])
+        elif is_file and status != 200:
+            self._send(handler, status, b"", "text/plain")  # RingCloud: an error download is an empty body
+        else:
+            headers = {"Retry-After": fail.retry_after} if fail and fail.retry_after else {}
+            self._send(handler, status, json.dumps(answer).encode(), "application/json", headers)
+
+    def _check(
+        self, method: str, path: str, url: str, query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, Any] | bytes]:
+        """The status and answer (an envelope, or a file's bytes); the caller holds the lock."""
+        key, digest = query.get("api_key"), query.get("hash")
+        if not key or not digest or key not in self.keys:
+            return 403, _error("api key or hash missing or unknown")
+        password, level = self.keys[key]
+        if digest != hashlib.md5((key + password).encode(), usedforsecurity=False).hexdigest():
+            return 403, _error("wrong hash")
+        slot = (key, method, url)
+        now = clock.monotonic()
+        last = self._last.get(slot)
+        if last is not None and now - last < window_of(method, path):
+            self.violations += 1
+            return 429, _error("too many requests")
+        self._last[slot] = now
+        if path in self.files:
+            return (200, self.files[path][0]) if method == "GET" else (405, _error("method not allowed"))
+        if method == "GET" and path == "/v1/users":
+            return 200, _success(self.users)
+        if method == "GET" and path in ("/v1/calls/complete", "/v1/calls/complite"):
+            days = query.get("days", "7")
+            if not days.isdigit() or not 1 <= int(days) <= 7:
+                return 400, _error("days must be 1..7")
+            return 200, _success(self.calls)
+        if path == "/v1/calls":
+            if method != "POST":
+                return 405, _error("method not allowed")
+            if level != "RW":
+                return 403, _error("this key is read-only")
+            params = body.get("params") if isinstance(body, dict) else None
+            if not isinstance(params, dict) or not str(params.get("num", "")).isdigit():
+                return 400, _error("params.num must be digits")
+            if params.get("user") not in {user["user"] for user in self.users}:
+                return 400, _error("no such user")
+            self.originations.append(params)
+            return 200, _success(None)
+        if "/records/" in path:
+            return 404, b""
+        return 404, _error("not found")
+
+    @staticmethod
+    def _send(
+        handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str, headers: dict | None = None
+    ) -> None:
+        try:
+            handler.send_response(status)
+            for name, value in {"Content-Type": content_type, **(headers or {})}.items():
+                handler.send_header(name, value)
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+        except OSError:
+            pass  # the client hung up
+
+
+def _success(data: Any) -> dict[str, Any]:
+    return {"status": "success", "message": None, "data": data}
+
+
+def _error(message: str) -> dict[str, Any]:
+    return {"status": "error", "message": message, "data": None}
+
+
+def tone(seconds: float = 1.0, hertz: float = 440.0, rate: int = 8000) -> bytes:
+    """A short playable WAV file (8 kHz mono, 16 bit): a sine tone."""
+    frames = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * hertz * n / rate))) for n in range(int(seconds * rate))
+    )
+    out = BytesIO()
+    with wave.open(out, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(rate)
+        file.writeframes(frames)
+    return out.getvalue()
+
+
+DEMO_KEY, DEMO_PASSWORD = "1001_demoro", "demo-ro-password"
+DEMO_RW_KEY, DEMO_RW_PASSWORD = "1001_demorw", "demo-rw-password"
+
+
+def seeded() -> FakeRingcloud:
+    """The fake for people: the demo account's extensions (101-103) and a few calls with its contacts."""
+    fake = FakeRingcloud()
+    fake.add_key(DEMO_KEY, DEMO_PASSWORD, "RO")
+    fake.add_key(DEMO_RW_KEY, DEMO_RW_PASSWORD, "RW")
+    fake.users = [
+        {"account_id": 1001, "num": num, "user": f"16797284{num}", "voice_mail_box": "off", "mail": None}
+        for num in ("101", "102", "103")
+    ]
+    now = clock.now()
+    samples = [  # (minutes ago, direction, src, dst, seconds, disposition, recorded)
+        (50, "incoming", "380441111111", "101", 95, "ANSWERED", True),
+        (35, "outgoing", "102", "380322456789", 42, "ANSWERED", True),
+        (20, "incoming", "380441111112", "103", 0, "NO ANSWER", False),
+        (12, "outgoing", "101", "380441111111", 61, "ANSWERED", True),
+        (5, "internal", "101", "102", 30, "ANSWERED", False),
+    ]
+    for number, (minutes, direction, src, dst, seconds, disposition, recorded) in enumerate(samples, start=1):
+        start = now - timedelta(minutes=minutes)
+        rec_file = f"/v1/users/{fake.users[0]['user']}/records/demo-{number}.wav" if recorded else None
+        fake.add_call(
+            rec_file=rec_file,
+            audio=tone(1.0 + number / 2, 330.0 + 110 * number) if recorded else None,
+            direction=direction,
+            src=src,
+            dst=dst,
+            call_start_time=start.strftime("%Y-%m-%d %H:%M:%S"),
+            call_end_time=(start + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S"),
+            duration=seconds,
+            disposition=disposition,
+        )
+    return fake

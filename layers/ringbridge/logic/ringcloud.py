@@ -1,0 +1,146 @@
+"""RingCloud: per-account configuration (keys in DynamoDB, passwords in SSM), status, removal.
+
+The import run (logic.ringcloud_import) and click-to-call (logic.ringcloud_calls) read the
+config and the passwords through ``clients``.
+"""
+
+import os
+from dataclasses import dataclass
+
+import requests
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from pydantic import ValidationError
+
+from ringbridge import clock
+from ringbridge.dal import accounts as accounts_dal
+from ringbridge.dal import ringcloud as dal
+from ringbridge.errors import InvalidInput, NotFound
+from ringbridge.models.ringcloud import AccountRingcloud, RingcloudConfig, RingcloudStatus
+from ringbridge.ringcloud_client import Forbidden, RingcloudClient
+
+PASSWORD_CACHE_SECONDS = 300
+MAX_PASSWORD_LENGTH = 256
+RO, RW = "password", "rw-password"
+
+
+@dataclass(frozen=True)
+class RingcloudSettings:
+    """Read from the environment each time (so tests and the local stack can set it)."""
+
+    base_url: str = "https://api.ringcloud.ru"
+    parameter_prefix: str = "/ringbridge/ringcloud"
+    timeout_seconds: float = 10.0
+    backoff_seconds: float = 1.0
+    max_attempts: int = 5
+
+    @classmethod
+    def from_env(cls) -> "RingcloudSettings":
+        env = os.environ
+        defaults = cls()
+        return cls(
+            base_url=env.get("RINGCLOUD_BASE_URL") or defaults.base_url,
+            parameter_prefix=(env.get("RINGCLOUD_PARAMETER_PREFIX") or defaults.parameter_prefix).rstrip("/"),
+            timeout_seconds=float(env.get("RINGCLOUD_TIMEOUT_SECONDS") or defaults.timeout_seconds),
+            backoff_seconds=float(env.get("RINGCLOUD_BACKOFF_SECONDS") or defaults.backoff_seconds),
+            max_attempts=max(int(env.get("RINGCLOUD_MAX_ATTEMPTS") or defaults.max_attempts), 1),
+        )
+
+    def password_parameter(self, account_id: str, which: str) -> str:
+        return f"{self.parameter_prefix}/{account_id}/{which}"
+
+
+# (account id, which password) -> the config version (updated_at) its cached password was read for
+_password_read_for: dict[tuple[str, str], str | None] = {}
+
+
+def client(session: requests.Session, account_id: str, config: RingcloudConfig, which: str = RO) -> RingcloudClient:
+    """A client for the account's RO (``RO``) or RW (``RW``) key, its password read from SSM (cached)."""
+    settings = RingcloudSettings.from_env()
+    api_key = config.api_key if which == RO else config.rw_api_key
+    assert api_key is not None
+    name = settings.password_parameter(account_id, which)
+    reconfigured = _password_read_for.get((account_id, which)) != config.updated_at
+    try:
+        password = parameters.get_parameter(
+            name, decrypt=True, max_age=PASSWORD_CACHE_SECONDS, force_fetch=reconfigured
+        )
+    except GetParameterError:
+        raise Forbidden(f"cannot read the RingCloud password from SSM parameter {name}") from None
+    _password_read_for[(account_id, which)] = config.updated_at
+    return RingcloudClient(
+        session,
+        settings.base_url,
+        api_key,
+        password,
+        timeout=settings.timeout_seconds,
+        backoff=settings.backoff_seconds,
+        max_attempts=settings.max_attempts,
+    )
+
+
+def configure(
+    account_id: str,
+    api_key: str,
+    password: str,
+    *,
+    rw_api_key: str | None = None,
+    rw_password: str | None = None,
+    timezone: str = "UTC",
+    days: int = 1,
+) -> RingcloudConfig:
+    """Set an account's RingCloud keys; without an RW key, click-to-call answers 409."""
+    if (rw_api_key is None) != (rw_password is None):
+        raise InvalidInput("the RW key and its password come together", field="rw_api_key")
+    _check_password(password, "password")
+    if rw_password is not None:
+        _check_password(rw_password, "rw_password")
+    try:
+        config = RingcloudConfig(
+            api_key=api_key, rw_api_key=rw_api_key, timezone=timezone, days=days, updated_at=clock.now_iso()
+        )
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise InvalidInput(problem["msg"].removeprefix("Value error, "), field=str(problem["loc"][0])) from None
+    accounts_dal.get_account(account_id)  # 404 for an unknown account
+    settings = RingcloudSettings.from_env()
+    dal.put_password(settings.password_parameter(account_id, RO), password.strip())
+    if rw_password is not None:
+        dal.put_password(settings.password_parameter(account_id, RW), rw_password.strip())
+    else:
+        dal.delete_password(settings.password_parameter(account_id, RW))
+    dal.put_config(account_id, config.model_dump())
+    return config
+
+
+def _check_password(password: str, field: str) -> None:
+    if not password.strip() or len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput("must be the key's password", field=field)
+
+
+def remove(account_id: str) -> None:
+    """Stop importing and calling: the config, status, registry entry and passwords go."""
+    config, _ = dal.get_config_and_status(account_id)
+    if config is None:
+        raise NotFound("RingCloud is not configured for this account", field="account_id")
+    dal.delete_config(account_id)
+    settings = RingcloudSettings.from_env()
+    for which in (RO, RW):
+        dal.delete_password(settings.password_parameter(account_id, which))
+
+
+def status(account_id: str | None = None) -> list[AccountRingcloud]:
+    """One account's RingCloud config and last run, or every configured account's."""
+    if account_id is not None:
+        accounts_dal.get_account(account_id)
+    found = []
+    for each in [account_id] if account_id else dal.configured_accounts():
+        config, state = dal.get_config_and_status(each)
+        found.append(
+            AccountRingcloud(
+                account_id=each,
+                config=RingcloudConfig(**config) if config else None,
+                status=RingcloudStatus(**(state or {})),
+            )
+        )
+    return found

@@ -1,0 +1,213 @@
+"""HTTP to RingCloud's REST API: signed URLs, its answer envelope, its rate limits, retries.
+
+Every URL carries ``?api_key=KEY&hash=md5(KEY + PASSWORD)``: a URL is a credential, so none is
+ever logged or put in an error message (messages name the method and path only).
+
+RingCloud counts requests per key and, within a key, per identical URL (query included). The
+client remembers, per process, when it last requested each URL with each key and waits out the
+spacing of RingCloud's table before requesting it again, so a limit is never hit by us. A 429 or
+5xx (someone else using the same key, a busy RingCloud) is retried with backoff while the run's
+time budget allows; a 403 (a wrong key or password) is never retried: a retry would only repeat it.
+"""
+
+import hashlib
+import random
+import re
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import requests
+
+from ringbridge import clock
+from ringbridge.budget import Budget, OutOfTime
+from ringbridge.ringostat_client import _retry_after
+
+CONNECT_TIMEOUT_SECONDS = 3.05
+MIN_REQUEST_SECONDS = 0.5  # no point starting a request with less time than this left
+MAX_BACKOFF_SECONDS = 30.0
+ERROR_TEXT_LIMIT = 200
+
+# (method, path pattern, seconds between two requests for the same URL with the same key).
+SPACING: list[tuple[str, re.Pattern[str], float]] = [
+    ("GET", re.compile(r"^/v1/users$"), 1.0),
+    ("GET", re.compile(r"^/v1/users/[^/]+$"), 1.0),
+    ("GET", re.compile(r"^/v1/users/[^/]+/records$"), 5.0),
+    ("GET", re.compile(r"^/v1/calls/channels(/[^/]+)?$"), 2.0),
+    ("GET", re.compile(r"^/v1/calls/(complete|active)$"), 5.0),
+    ("POST", re.compile(r"^/v1/calls$"), 5.0),
+    ("POST", re.compile(r"^/v1/users/create$"), 60.0),
+]
+DEFAULT_SPACING_SECONDS = 1.0  # downloads of a recording, and anything else
+
+# (api key, method, path?query) -> clock.monotonic() of the last request: the spacing RingCloud enforces.
+_last_request: dict[tuple[str, str, str], float] = {}
+
+
+def spacing(method: str, path: str) -> float:
+    for wanted, pattern, seconds in SPACING:
+        if wanted == method and pattern.match(path):
+            return seconds
+    return DEFAULT_SPACING_SECONDS
+
+
+class RingcloudError(Exception):
+    """A request did not succeed. The message is safe to log and store: no key, hash or URL."""
+
+
+class Forbidden(RingcloudError):
+    """403: the key or its password is wrong, or the key lacks the access level."""
+
+
+class Refused(RingcloudError):
+    """RingCloud refused the request itself (400, 404, 405, or an error envelope): a retry would repeat it."""
+
+
+class Unavailable(RingcloudError):
+    """429, 5xx, a timeout or a broken connection, after the retries the budget allowed."""
+
+    def __init__(self, message: str, retry_after: float | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status  # None: no HTTP answer at all
+
+
+class RingcloudClient:
+    """One RingCloud API key. Share a ``requests.Session`` between clients to reuse connections."""
+
+    def __init__(
+        self,
+        session: requests.Session,
+        base_url: str,
+        api_key: str,
+        password: str,
+        *,
+        timeout: float = 10.0,
+        backoff: float = 1.0,
+        max_attempts: int = 5,
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._hash = hashlib.md5((api_key + password).encode(), usedforsecurity=False).hexdigest()
+        self._timeout = timeout
+        self._backoff = backoff
+        self._max_attempts = max(1, max_attempts)
+
+    def users(self, budget: Budget) -> list[dict[str, Any]]:
+        return _list(self._request("GET", "/v1/users", {}, None, budget), "/v1/users")
+
+    def completed_calls(self, days: int, budget: Budget) -> list[dict[str, Any]]:
+        return _list(
+            self._request("GET", "/v1/calls/complete", {"days": str(days)}, None, budget), "/v1/calls/complete"
+        )
+
+    def originate(self, user: str, number: str, budget: Budget) -> None:
+        """POST /v1/calls once: a retry could ring the user twice, and RingCloud allows one per 5 s anyway."""
+        self._request("POST", "/v1/calls", {}, {"params": {"user": user, "num": number}}, budget, retry=False)
+
+    def recording_url(self, rec_file: str, budget: Budget) -> str:
+        """The signed URL of a recording, once its spacing allows a request; refuses another host."""
+        parts = urlsplit(rec_file)
+        if parts.scheme or parts.netloc:
+            base = urlsplit(self._base_url)
+            if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+                raise Refused("a recording's rec_file points outside the RingCloud API host; not fetched")
+        path = "/" + parts.path.lstrip("/")
+        self._wait_turn("GET", path, parts.query, budget)
+        return self._signed(path, parts.query)
+
+    def _signed(self, path: str, query: str) -> str:
+        credentials = urlencode({"api_key": self._api_key, "hash": self._hash})
+        return f"{self._base_url}{path}?{query + '&' if query else ''}{credentials}"
+
+    def _wait_turn(self, method: str, path: str, query: str, budget: Budget) -> None:
+        """Sleep until RingCloud's spacing for this URL has passed, then mark it requested now."""
+        last = _last_request.get((self._api_key, method, f"{path}?{query}"))
+        if last is not None:
+            delay = last + spacing(method, path) - clock.monotonic()
+            if delay > 0:
+                if delay > budget.remaining() - MIN_REQUEST_SECONDS:
+                    raise OutOfTime
+                clock.sleep(delay)
+        self._mark(method, path, query)
+
+    def _mark(self, method: str, path: str, query: str) -> None:
+        """Requested now. Marked again once an answer is in: RingCloud counts from the request's arrival,
+        which is somewhere between the two, so the later mark keeps the next request outside the window."""
+        _last_request[(self._api_key, method, f"{path}?{query}")] = clock.monotonic()
+
+    def _request(
+        self, method: str, path: str, query: dict[str, str], body: Any, budget: Budget, *, retry: bool = True
+    ) -> Any:
+        """The ``data`` of a success envelope; retries 429, 5xx and network failures within the budget."""
+        encoded = urlencode(query)
+        for attempt in range(1, self._max_attempts + 1):
+            self._wait_turn(method, path, encoded, budget)
+            timeout = min(self._timeout, budget.remaining())
+            if timeout < MIN_REQUEST_SECONDS:
+                raise OutOfTime
+            try:
+                data = self._once(method, path, encoded, body, timeout)
+            except Unavailable as problem:
+                self._mark(method, path, encoded)
+                if not retry or attempt == self._max_attempts:
+                    raise
+                delay = problem.retry_after
+                if delay is None:
+                    ceiling = min(MAX_BACKOFF_SECONDS, self._backoff * 2 ** (attempt - 1))
+                    delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+                if delay > budget.remaining() - MIN_REQUEST_SECONDS:
+                    raise
+                clock.sleep(delay)
+            else:
+                self._mark(method, path, encoded)
+                return data
+        raise AssertionError("unreachable")
+
+    def _once(self, method: str, path: str, query: str, body: Any, timeout: float) -> Any:
+        where = f"{method} {path}"
+        try:
+            answer = self._session.request(
+                method,
+                self._signed(path, query),
+                json=body,
+                timeout=(min(CONNECT_TIMEOUT_SECONDS, timeout), timeout),
+                allow_redirects=False,
+            )
+        except (requests.Timeout, requests.ConnectionError) as error:
+            raise Unavailable(f"{type(error).__name__} calling RingCloud {where}") from None
+        except requests.RequestException as error:
+            raise Refused(f"{type(error).__name__} calling RingCloud {where}") from None
+        if answer.status_code == 200:
+            try:
+                envelope = answer.json()
+            except ValueError:
+                raise Unavailable(f"RingCloud answered {where} with a body that is not JSON") from None
+            if isinstance(envelope, dict) and envelope.get("status") == "success":
+                return envelope.get("data")
+            raise Refused(f"RingCloud answered {where} with an error: {self._message(answer)}")
+        problem = f"RingCloud answered HTTP {answer.status_code} to {where}: {self._message(answer)}"
+        if answer.status_code == 403:
+            raise Forbidden(problem)
+        if answer.status_code == 429 or answer.status_code >= 500:
+            retry_after = _retry_after(answer.headers.get("Retry-After"))
+            raise Unavailable(problem, retry_after=retry_after, status=answer.status_code)
+        raise Refused(problem)
+
+    def _message(self, answer: requests.Response) -> str:
+        """RingCloud's error message, without anything that could be a credential."""
+        try:
+            message = str(answer.json().get("message") or "")
+        except (ValueError, AttributeError):
+            message = answer.text
+        for secret in (self._api_key, self._hash):
+            message = message.replace(secret, "[redacted]")
+        return message[:ERROR_TEXT_LIMIT].strip() or "no message"
+
+
+def _list(data: Any, path: str) -> list[dict[str, Any]]:
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise Refused(f"RingCloud's {path} data is not a list of objects")
+    return data

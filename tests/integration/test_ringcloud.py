@@ -1,0 +1,557 @@
+"""RingCloud: the scheduled import (its real lambda_handler) and click-to-call, against moto and a fake RingCloud.
+
+Time comes from a clock the tests move (``FakeClock``): the client's spacing and backoff sleep on
+it, and the fake RingCloud measures its rate-limit windows on it, so nothing here really waits.
+"""
+
+import contextlib
+import hashlib
+import io
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ringbridge import aws, clock, ringcloud_client, settings
+from ringbridge.auth import Caller
+from ringbridge.budget import Budget
+from ringbridge.dal import activities as activities_dal
+from ringbridge.dal import ringcloud as ringcloud_dal
+from ringbridge.dal import table
+from ringbridge.errors import NotFound, TooManyRequests
+from ringbridge.local import lambdas, template
+from ringbridge.local.fakes.ringcloud import Fail, FakeRingcloud, tone
+from ringbridge.logic import ringcloud, ringcloud_calls, ringcloud_import
+from ringbridge.models.ringcloud import ClickToCall
+from ringbridge.observability import logger
+from tests.conftest import Tenant, call
+
+EVENT = json.loads((template.ROOT / "events/ringcloud/import.json").read_text())
+COMPLETE = "/v1/calls/complete"
+IVAN = "380441111111"  # the contact's number, as RingCloud writes numbers: digits, no "+"
+
+
+class FakeClock:
+    """clock.now / monotonic / sleep for the code under test: time moves only when told or slept."""
+
+    def __init__(self) -> None:
+        self.start = clock.now()
+        self.mono = 1_000.0
+        self.slept: list[float] = []
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.mono - 1_000.0)
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.mono += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+
+
+@pytest.fixture
+def fake_clock(monkeypatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(clock, "now", fake.now)
+    monkeypatch.setattr(clock, "monotonic", fake.monotonic)
+    monkeypatch.setattr(clock, "sleep", fake.sleep)
+    monkeypatch.setattr(ringcloud_client, "_last_request", {})
+    return fake
+
+
+class Keys:
+    def __init__(self) -> None:
+        n = uuid.uuid4().hex[:10]
+        self.ro, self.ro_password = f"4242_ro{n}", f"ro-secret-{n}"
+        self.rw, self.rw_password = f"4242_rw{n}", f"rw-secret-{n}"
+
+
+@pytest.fixture
+def keys() -> Keys:
+    return Keys()
+
+
+@pytest.fixture
+def fake(monkeypatch, fake_clock, keys) -> Iterator[FakeRingcloud]:
+    server = FakeRingcloud().start()
+    server.add_key(keys.ro, keys.ro_password, "RO")
+    server.add_key(keys.rw, keys.rw_password, "RW")
+    server.users = [
+        {"account_id": 4242, "num": "101", "user": "olena101", "voice_mail_box": "off", "mail": None},
+        {"account_id": 4242, "num": "102", "user": "taras102", "voice_mail_box": "off", "mail": None},
+    ]
+    monkeypatch.setenv("RINGCLOUD_BASE_URL", server.base_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def configure(fake, keys) -> Iterator:
+    configured: list[str] = []
+
+    def configure_account(tenant: Tenant, **options) -> None:
+        options = {"rw_api_key": keys.rw, "rw_password": keys.rw_password, **options}
+        ringcloud.configure(tenant.account_id, keys.ro, options.pop("password", keys.ro_password), **options)
+        configured.append(tenant.account_id)
+
+    yield configure_account
+    for account_id in configured:  # later runs must not import these accounts
+        with contextlib.suppress(NotFound):
+            ringcloud.remove(account_id)
+
+
+def run_import() -> dict:
+    return lambdas.invoke(template.functions()["RingcloudImportFunction"], EVENT)
+
+
+def activities_of(tenant: Tenant) -> list[dict]:
+    items, _ = activities_dal.list_activities(tenant.account_id, 100, None)
+    return items
+
+
+def status_of(tenant: Tenant):
+    return ringcloud.status(tenant.account_id)[0].status
+
+
+def create_contact(tenant: Tenant, number: str = "+380 44 111 11 11", **fields) -> dict:
+    body = {"first_name": "Ivan", "last_name": "Franko", "phones": [{"number": number}], **fields}
+    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
+    assert answer.status == 201, answer.body
+    return answer.body
+
+
+def add_call(fake: FakeRingcloud, direction="incoming", src=IVAN, dst="101", start="2026-11-20 10:00:00", **more):
+    end = more.pop("end", None)
+    if end is None:
+        end = (datetime.fromisoformat(start) + timedelta(seconds=more.get("duration", 60))).strftime(
+            "%Y-%m-%d %H:%M:%S"
+        )
+    return fake.add_call(
+        direction=direction,
+        src=src,
+        dst=dst,
+        call_start_time=start,
+        call_end_time=end,
+        **{"duration": 60, **more},
+    )
+
+
+def stored_bytes(activity: dict) -> bytes:
+    answer = aws.s3().get_object(Bucket=settings.recordings_bucket(), Key=activity["recording"]["key"])
+    return answer["Body"].read()
+
+
+# --- the import ---
+
+
+def test_completed_calls_become_completed_activities_matched_like_find_contact(tenant, configure, fake):
+    # Given a contact, a RingCloud user with the CRM user's extension, and three completed calls
+    ivan = create_contact(tenant)
+    audio = tone(0.5)
+    add_call(fake, rec_file="/v1/users/olena101/records/a.wav", audio=audio, duration=95, start="2026-11-20 10:00:00")
+    add_call(fake, "outgoing", src="102", dst="380671234567", start="2026-11-20 11:00:00", disposition="NO ANSWER")
+    add_call(fake, "internal", src="101", dst="102", start="2026-11-20 12:00:00")
+    configure(tenant)
+
+    # When the schedule runs
+    result = run_import()
+
+    # Then the two external calls are completed activities (the internal one is skipped)
+    assert result["accounts"][0]["calls_imported"] == 2, result
+    incoming, outgoing = sorted(activities_of(tenant), key=lambda a: a["started_at"])
+    assert incoming["status"] == outgoing["status"] == "completed"
+    assert (incoming["direction"], outgoing["direction"]) == ("inbound", "outbound")
+    assert incoming["started_at"] == "2026-11-20T10:00:00.000Z"
+    assert incoming["ended_at"] == "2026-11-20T10:01:35.000Z"
+    assert incoming["duration_seconds"] == 95
+    assert (incoming["disposition"], outgoing["disposition"]) == ("ANSWERED", "NO ANSWER")
+    # ... on the contact FindContact finds for the caller's number, and the user with extension 101
+    found = call("GET", "/ringotel/contacts/find", tenant.ro_token, query={"phone": IVAN})
+    assert found.body["contacts"][0]["id"] == ivan["id"] == incoming["contact_id"]
+    assert incoming["user_id"] == tenant.user_id
+    assert outgoing.get("contact_id") is None and outgoing.get("user_id") is None  # 102 has no CRM user
+    # ... a Ringio client sees the ring
+    rings = call("GET", f"/ringio/rings/{incoming['id']}", tenant.ro_token)
+    assert rings.status == 200
+    # ... the recording is in S3 byte for byte, with its type
+    assert stored_bytes(incoming) == audio
+    assert incoming["recording"]["content_type"] == "audio/wav"
+    assert outgoing.get("recording") is None
+    # ... the status tells, and RingCloud's limits were never exceeded
+    status = status_of(tenant)
+    assert (status.calls_imported, status.recordings_stored, status.errors) == (2, 1, [])
+    assert status.last_success_at == status.last_run_at
+    assert fake.violations == 0
+    assert [r.path for r in fake.requests if r.method == "GET"].count("/v1/users") == 1
+
+
+def test_a_second_run_imports_nothing_again_and_downloads_nothing_twice(tenant, configure, fake, fake_clock):
+    # Given calls imported by a first run
+    add_call(fake, rec_file="/v1/users/olena101/records/b.wav", audio=tone(0.3))
+    add_call(fake, "outgoing", src="101", dst="380671234567", start="2026-11-20 11:00:00")
+    configure(tenant)
+    run_import()
+    first = activities_of(tenant)
+
+    # When the next run sees the same window, and a third sees one more call
+    fake_clock.advance(300)
+    second = run_import()
+    fake_clock.advance(300)
+    add_call(fake, start="2026-11-20 12:00:00")
+    third = run_import()
+
+    # Then nothing was duplicated or downloaded again; only the new call came in
+    assert second["accounts"][0]["calls_imported"] == 0
+    assert third["accounts"][0]["calls_imported"] == 1
+    assert len(activities_of(tenant)) == 3
+    assert {a["id"] for a in first} <= {a["id"] for a in activities_of(tenant)}
+    assert len(fake.served("/v1/users/olena101/records/b.wav")) == 1
+    assert status_of(tenant).calls_imported_total == 3
+    assert fake.violations == 0
+
+
+def test_times_are_read_in_the_accounts_zone_in_the_common_forms(tenant, configure, fake):
+    # Given an account in Kyiv (UTC+2 in November) and times in several forms
+    add_call(fake, start="2026-11-20 10:00:00", end="2026-11-20 10:01:00")
+    add_call(fake, start="2026-11-20T11:00:00", end="2026-11-20T11:01:00")
+    add_call(fake, start="20.11.2026 12:00:00", end="20.11.2026 12:01:00")
+    add_call(fake, start="2026-11-20T13:00:00+00:00", end="2026-11-20T13:01:00+00:00")
+    add_call(fake, start=str(int(datetime(2026, 11, 20, 14, tzinfo=UTC).timestamp())), end="")
+    configure(tenant, timezone="Europe/Kyiv")
+
+    # When imported
+    run_import()
+
+    # Then naive times are Kyiv's, explicit offsets and epoch seconds are kept
+    started = sorted(a["started_at"] for a in activities_of(tenant))
+    assert started == [
+        "2026-11-20T08:00:00.000Z",
+        "2026-11-20T09:00:00.000Z",
+        "2026-11-20T10:00:00.000Z",
+        "2026-11-20T13:00:00.000Z",
+        "2026-11-20T14:00:00.000Z",
+    ]
+    ends = {a["started_at"]: a["ended_at"] for a in activities_of(tenant)}
+    assert ends["2026-11-20T08:00:00.000Z"] == "2026-11-20T08:01:00.000Z"
+    assert ends["2026-11-20T14:00:00.000Z"] == "2026-11-20T14:01:00.000Z"  # no end: start + duration
+
+
+@pytest.mark.parametrize("failures", [[Fail(429, retry_after="2")], [Fail(500), Fail(503)]], ids=["429", "5xx"])
+def test_429_and_5xx_are_retried_with_backoff_without_breaking_the_limits(
+    tenant, configure, fake, fake_clock, failures
+):
+    # Given RingCloud failing the call list a few times first
+    add_call(fake)
+    configure(tenant)
+    fake.plan(COMPLETE, *failures)
+
+    # When the schedule runs (with a deployed run's time)
+    result = ringcloud_import.import_all(Budget(290))
+
+    # Then it waited (on the clock) and got the calls; no retry came inside RingCloud's 5 s window
+    assert result.accounts[0].calls_imported == 1
+    assert len(fake.served(COMPLETE)) == len(failures) + 1
+    assert fake_clock.slept and sum(fake_clock.slept) >= 5 * len(failures) - 1e-6
+    assert fake.violations == 0
+    assert status_of(tenant).errors == []
+
+
+def test_403_is_recorded_and_not_retried(tenant, configure, fake):
+    # Given a wrong password
+    add_call(fake)
+    configure(tenant, password="not-the-password")
+
+    # When the schedule runs
+    result = run_import()
+
+    # Then one request, nothing imported, the status says why
+    assert len(fake.served(COMPLETE)) == 1
+    assert result["accounts"][0]["calls_imported"] == 0
+    status = status_of(tenant)
+    assert any("403" in error for error in status.errors), status.errors
+    assert status.last_success_at is None
+    assert activities_of(tenant) == []
+
+
+def test_a_retry_after_beyond_the_run_stops_the_account_and_the_next_run_catches_up(
+    tenant, configure, fake, fake_clock
+):
+    add_call(fake)
+    configure(tenant)
+    fake.plan(COMPLETE, Fail(429, retry_after="3600"))
+
+    run_import()
+    assert activities_of(tenant) == []
+    assert any("429" in error for error in status_of(tenant).errors)
+
+    fake_clock.advance(300)
+    run_import()
+    assert len(activities_of(tenant)) == 1
+    assert status_of(tenant).errors == []
+    assert fake.violations == 0
+
+
+def test_an_empty_recording_is_retried_in_a_later_run(tenant, configure, fake, fake_clock):
+    # Given a recording RingCloud answers empty the first time
+    audio = tone(0.4)
+    add_call(fake, rec_file="/v1/users/olena101/records/c.wav", audio=audio)
+    configure(tenant)
+    fake.plan("/v1/users/olena101/records/c.wav", Fail(empty=True))
+
+    # When the first run imports the call, and a later one comes
+    run_import()
+    [activity] = activities_of(tenant)
+    assert activity.get("recording") is None
+    errors = status_of(tenant).errors
+    assert len(errors) == 1 and "recording" in errors[0] and "empty" in errors[0]
+    fake_clock.advance(300)
+    run_import()
+    fake_clock.advance(300)
+    run_import()
+
+    # Then the second run stored it; the third did not fetch it again
+    [activity] = activities_of(tenant)
+    assert stored_bytes(activity) == audio
+    assert len(fake.served("/v1/users/olena101/records/c.wav")) == 2
+    assert status_of(tenant).recordings_stored_total == 1
+
+
+def test_a_run_out_of_time_records_where_it_stopped_and_loses_nothing(tenant, configure, fake, fake_clock, monkeypatch):
+    # Given three calls, and a run whose time runs out after the first call
+    for hour in (10, 11, 12):
+        add_call(fake, start=f"2026-11-20 {hour}:00:00")
+    configure(tenant)
+    create = ringcloud_import.activities.create_activity
+
+    def slow_create(*args, **kwargs):
+        fake_clock.advance(60)  # each write "takes" a minute
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(ringcloud_import.activities, "create_activity", slow_create)
+
+    # When a run has 30 s
+    result = ringcloud_import.import_all(Budget(30))
+
+    # Then it stopped after the first call and said where; the next run imports the rest
+    assert result.stopped_early
+    status = status_of(tenant)
+    assert status.stopped_early and status.stopped_at == "2026-11-20T11:00:00.000Z"
+    assert status.calls_imported == 1
+    fake_clock.advance(300)
+    ringcloud_import.import_all(Budget(1000))
+    assert len(activities_of(tenant)) == 3
+    assert not status_of(tenant).stopped_early
+
+
+def test_another_accounts_data_is_never_touched(tenant, other_tenant, configure, fake):
+    # Given the same number as a contact in another account, which has no RingCloud
+    other_contact = create_contact(other_tenant)
+    add_call(fake)
+    configure(tenant)
+
+    # When the schedule runs
+    run_import()
+
+    # Then only the configured account got the call, matched to no contact of the other
+    [activity] = activities_of(tenant)
+    assert activity.get("contact_id") != other_contact["id"]
+    assert activities_of(other_tenant) == []
+
+
+def test_secrets_never_reach_logs_status_or_the_table(tenant, configure, fake, keys, fake_clock, capsys):
+    # Given logs at DEBUG, and runs that fail (403, an empty recording) and succeed
+    add_call(fake, rec_file="/v1/users/olena101/records/d.wav", audio=tone(0.2))
+    stream = io.StringIO()
+    handler = logger.registered_handler
+    previous_stream, previous_level = handler.stream, logger.log_level
+    handler.setStream(stream)
+    logger.setLevel("DEBUG")
+    try:
+        configure(tenant, password="wrong")
+        run_import()
+        fake_clock.advance(300)
+        configure(tenant)
+        fake.plan("/v1/users/olena101/records/d.wav", Fail(500))
+        result = run_import()
+        answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+    finally:
+        handler.setStream(previous_stream)
+        logger.setLevel(previous_level)
+    assert answer.status == 202
+
+    # Then no password, hash or signed URL is in the logs, the run's result, the status or the table
+    ro_hash = hashlib.md5((keys.ro + keys.ro_password).encode()).hexdigest()
+    rw_hash = hashlib.md5((keys.rw + keys.rw_password).encode()).hexdigest()
+    secrets = [keys.ro_password, keys.rw_password, ro_hash, rw_hash, "hash="]
+    logged = stream.getvalue() + capsys.readouterr().out
+    assert "403" in logged and "recording" in logged
+    items = aws.dynamodb().query(
+        TableName=table.name(),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": table.account_pk(tenant.account_id)}},
+    )["Items"]
+    for place in (logged, json.dumps(result), status_of(tenant).model_dump_json(), json.dumps(items)):
+        for secret in secrets:
+            assert secret not in place
+    parameter = aws.ssm().get_parameter(Name=f"/ringbridge/ringcloud/{tenant.account_id}/password", WithDecryption=True)
+    assert parameter["Parameter"]["Type"] == "SecureString"
+    assert parameter["Parameter"]["Value"] == keys.ro_password
+
+
+# --- click-to-call ---
+
+
+def test_click_to_call_sends_the_users_name_and_the_number_as_digits(tenant, configure, fake, fake_clock, keys):
+    configure(tenant)
+    ivan = create_contact(tenant, "(044) 111-11-11")
+
+    by_number = call(
+        "POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": "044 111 1111"}
+    )
+
+    assert by_number.status == 202, by_number.body
+    assert by_number.body == {
+        "user_id": tenant.user_id,
+        "extension": "101",
+        "ringcloud_user": "olena101",
+        "number": IVAN,
+        "contact_id": None,
+    }
+    assert fake.originations == [{"user": "olena101", "num": IVAN}]
+    assert [r.key for r in fake.served("/v1/calls", "POST")] == [keys.rw]
+
+    fake_clock.advance(6)  # past RingCloud's one call per 5 s
+    by_contact = call(
+        "POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": tenant.user_id, "contact_id": ivan["id"]}
+    )
+    assert by_contact.status == 202, by_contact.body
+    assert by_contact.body["contact_id"] == ivan["id"]
+    assert fake.originations[-1] == {"user": "olena101", "num": IVAN}
+    assert fake.violations == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"user_id": "999", "number": IVAN}, 422, "user_id"),
+        ({"user_id": "101", "contact_id": "01NOSUCHCONTACT"}, 422, "contact_id"),
+        ({"user_id": "101", "number": "12"}, 422, "number"),
+        ({"user_id": "101"}, 422, "number"),
+        ({"user_id": "101", "number": IVAN, "contact_id": "01X"}, 422, "number"),
+        ({"number": IVAN}, 422, "user_id"),
+    ],
+)
+def test_click_to_call_refuses_bad_input_naming_the_field(tenant, configure, fake, body, status, field):
+    configure(tenant)
+    answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body=body)
+    assert (answer.status, answer.body["error"]["field"]) == (status, field), answer.body
+    assert fake.originations == []
+
+
+def test_click_to_call_without_an_rw_key_is_a_conflict(tenant, configure, fake, other_tenant):
+    configure(tenant, rw_api_key=None, rw_password=None)
+    answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+    assert answer.status == 409
+    assert "RW key" in answer.body["error"]["message"]
+    unconfigured = call("POST", "/ringcloud/calls", other_tenant.rw_token, json_body={"user_id": "x", "number": IVAN})
+    assert unconfigured.status == 409
+    read_only = call("POST", "/ringcloud/calls", tenant.ro_token, json_body={"user_id": "101", "number": IVAN})
+    assert read_only.status == 403
+    assert fake.originations == []
+
+
+def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure, fake, fake_clock):
+    # Given eight requests at the same moment, as from eight Lambda instances (user names known from an import)
+    configure(tenant)
+    ringcloud_dal.put_users(tenant.account_id, {"101": "olena101"})
+    caller = Caller(tenant.account_id, "k", "rw", tenant.region)
+    request = ClickToCall(user_id="101", number=IVAN)
+    barrier = threading.Barrier(8)
+    outcomes: list[object] = []
+
+    def one() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(ringcloud_calls.start_call(caller, request))
+        except TooManyRequests as refused:
+            outcomes.append(refused)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then exactly one reached RingCloud; the others were told when to retry
+    refused = [o for o in outcomes if isinstance(o, TooManyRequests)]
+    assert len(outcomes) == 8 and len(refused) == 7
+    assert all(1 <= r.retry_after <= 6 and r.headers()["Retry-After"] == str(r.retry_after) for r in refused)
+    assert len(fake.served("/v1/calls", "POST")) == 1 and fake.violations == 0
+
+    # ... over HTTP a request inside the window answers 429 with Retry-After; after it, 202
+    fake_clock.advance(2)
+    inside = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+    assert inside.status == 429 and inside.headers["retry-after"] == "4"
+    fake_clock.advance(4)
+    after = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+    assert after.status == 202
+    assert len(fake.served("/v1/calls", "POST")) == 2 and fake.violations == 0
+
+
+def test_click_to_call_asks_ringcloud_for_an_unknown_extension_once(tenant, configure, fake, fake_clock):
+    # Given no import has run yet (no user names known)
+    configure(tenant)
+    assert call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN}).status == 202
+    fake_clock.advance(6)
+    assert call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN}).status == 202
+    assert len(fake.served("/v1/users")) == 1
+
+
+# --- configuration ---
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--api-key", "nodigits", "--password", "p"], "<account number>_<key body>"),
+        (["--api-key", "12_abc", "--password", "p", "--timezone", "Mars/Olympus"], "IANA"),
+        (["--api-key", "12_abc", "--password", "p", "--days", "8"], "days"),
+        (["--api-key", "12_abc", "--password", "p", "--rw-api-key", "13_x"], "rw"),
+    ],
+)
+def test_bad_configuration_exits_1_naming_the_problem(tenant, args, message, capsys):
+    from ringbridge import cli
+
+    code = cli.main(["admin", "--table", table.name(), "ringcloud-config", tenant.account_id, *args])
+    assert code == 1
+    assert message in capsys.readouterr().err
+    assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
+
+
+def test_configure_status_remove_through_the_cli(tenant, fake, keys, capsys):
+    from ringbridge import cli
+
+    base = ["admin", "--table", table.name()]
+    assert cli.main([*base, "ringcloud-config", tenant.account_id, "--api-key", keys.ro, "--password", keys.ro_password,
+                     "--timezone", "Europe/Kyiv", "--days", "3"]) == 0  # fmt: skip
+    shown = capsys.readouterr()
+    assert keys.ro_password not in shown.out + shown.err
+    assert json.loads(shown.out)["timezone"] == "Europe/Kyiv"
+    assert tenant.account_id in ringcloud_dal.configured_accounts()
+
+    assert cli.main([*base, "ringcloud-status", tenant.account_id]) == 0
+    [status] = json.loads(capsys.readouterr().out)
+    assert status["config"]["days"] == 3 and status["status"]["calls_imported"] == 0
+
+    assert cli.main([*base, "ringcloud-remove", tenant.account_id]) == 0
+    assert tenant.account_id not in ringcloud_dal.configured_accounts()
+    assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
+    with pytest.raises(aws.ssm().exceptions.ParameterNotFound):
+        aws.ssm().get_parameter(Name=f"/ringbridge/ringcloud/{tenant.account_id}/password")

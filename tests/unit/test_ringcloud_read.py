@@ -1,0 +1,78 @@
+"""Reading RingCloud's completed calls and configuration: what the import and the admin rely on."""
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from ringbridge.logic.ringcloud_import import read_call
+from ringbridge.models.ringcloud import RingcloudConfig
+
+KYIV, UTC = ZoneInfo("Europe/Kyiv"), ZoneInfo("UTC")
+CALL = {
+    "status": "complete",
+    "direction": "incoming",
+    "src": "380441111111",
+    "dst": "101",
+    "call_start_time": "2026-07-01 10:00:00",
+    "call_end_time": "2026-07-01 10:02:00",
+    "duration": 120,
+    "disposition": "ANSWERED",
+    "rec_file": None,
+}
+
+
+def test_an_incoming_call_is_inbound_in_the_accounts_zone():
+    call = read_call(CALL, KYIV)
+    assert call is not None
+    assert (call.direction, call.src, call.dst) == ("inbound", "380441111111", "101")
+    assert (call.started_at, call.ended_at) == ("2026-07-01T07:00:00.000Z", "2026-07-01T07:02:00.000Z")  # UTC+3 in July
+    assert (call.duration_seconds, call.disposition, call.rec_file) == (120, "ANSWERED", None)
+
+
+def test_internal_calls_are_left_out_and_unknown_directions_refused():
+    assert read_call({**CALL, "direction": "internal"}, UTC) is None
+    with pytest.raises(ValueError, match="direction"):
+        read_call({**CALL, "direction": "sideways"}, UTC)
+    with pytest.raises(ValueError, match="unreadable time"):
+        read_call({**CALL, "call_start_time": "yesterday"}, UTC)
+
+
+def test_the_call_id_follows_the_calls_fields_not_the_zone_or_the_recording():
+    same = read_call(CALL, UTC)
+    assert same is not None
+    assert same.call_id == read_call(CALL, KYIV).call_id == read_call({**CALL, "rec_file": "/r/1.wav"}, UTC).call_id
+    assert same.call_id != read_call({**CALL, "src": "380441111112"}, UTC).call_id
+    assert same.call_id != read_call({**CALL, "call_start_time": "2026-07-01 10:00:01"}, UTC).call_id
+    assert same.call_id.startswith("ringcloud-")
+
+
+def test_epoch_times_in_seconds_or_milliseconds():
+    seconds = read_call({**CALL, "call_start_time": 1782900000, "call_end_time": None}, KYIV)
+    millis = read_call({**CALL, "call_start_time": "1782900000000", "call_end_time": None}, KYIV)
+    assert seconds is not None and millis is not None
+    assert seconds.started_at == millis.started_at == "2026-07-01T10:00:00.000Z"
+    assert seconds.ended_at == "2026-07-01T10:02:00.000Z"  # start + duration
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"api_key": "abc"}, "api_key"),
+        ({"api_key": "12_a b"}, "api_key"),
+        ({"api_key": "12_a&hash=x"}, "api_key"),
+        ({"rw_api_key": "_x"}, "rw_api_key"),
+        ({"timezone": "Europe/Atlantis"}, "timezone"),
+        ({"days": 0}, "days"),
+        ({"days": 8}, "days"),
+    ],
+)
+def test_bad_configuration_names_the_field(change, field):
+    with pytest.raises(ValidationError) as raised:
+        RingcloudConfig(**{"api_key": "12_abc", **change})
+    assert raised.value.errors()[0]["loc"] == (field,)
+
+
+def test_good_configuration():
+    config = RingcloudConfig(api_key="12345_a1B2-c3", rw_api_key="12345_rw", timezone="Europe/Kyiv", days=7)
+    assert (config.api_key, config.timezone, config.days) == ("12345_a1B2-c3", "Europe/Kyiv", 7)
