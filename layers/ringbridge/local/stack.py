@@ -97,7 +97,7 @@ def function_environment() -> dict[str, str]:
 
 
 def create_resources() -> None:
-    """Create every table and bucket of the template that does not exist yet."""
+    """Create every table, bucket and queue of the template that does not exist yet."""
     dynamodb = boto3.client("dynamodb")
     existing = set(dynamodb.list_tables()["TableNames"])
     for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
@@ -113,6 +113,8 @@ def create_resources() -> None:
         }
         if props.get("GlobalSecondaryIndexes"):
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         dynamodb.create_table(**request)
         dynamodb.get_waiter("table_exists").wait(TableName=name)
         ttl = props.get("TimeToLiveSpecification")
@@ -124,3 +126,6 @@ def create_resources() -> None:
         name = template.local_name(logical_id)
         if name not in buckets:
             s3.create_bucket(Bucket=name)
+    sqs = boto3.client("sqs")
+    for logical_id in template.resources("AWS::SQS::Queue"):
+        sqs.create_queue(QueueName=template.local_name(logical_id))  # answers the existing queue if there is one
