@@ -8,8 +8,8 @@ import pytest
 
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.local import template
+from ringbridge.local.fakes.ringostat import FakeRingostat
 from tests.e2e.conftest import LocalServer, ringbridge
-from tests.fake_ringostat import FakeRingostat
 
 pytestmark = pytest.mark.e2e
 

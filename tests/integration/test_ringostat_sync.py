@@ -11,10 +11,10 @@ from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.local import lambdas, template
+from ringbridge.local.fakes.ringostat import Fail, FakeRingostat
 from ringbridge.logic import ringostat
 from ringbridge.observability import logger
 from tests.conftest import Tenant, call, make_tenant
-from tests.fake_ringostat import Fail, FakeRingostat
 
 EVENT = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text())
 LINK = "https://crm.example.com/contacts/{id}"
