@@ -140,8 +140,11 @@ class StreamPoller:
         )["ShardIterator"]
         self._waiting: list[tuple[float, dict[str, Any]]] = []  # (when it was read, the record)
 
-    def poll(self, now: float | None = None) -> int:
-        """Read what the stream has and deliver the batches that are due; answers how many records were read."""
+    def poll(self, now: float | None = None, flush: bool = False) -> int:
+        """Read what the stream has and deliver the batches that are due (all, with ``flush``).
+
+        Answers how many records were read; ``now`` is a time.monotonic() reading (tests give their own).
+        """
         answer = self._streams.get_records(ShardIterator=self._iterator, Limit=1000)
         self._iterator = answer["NextShardIterator"]
         read_at = time.monotonic() if now is None else now
@@ -150,7 +153,8 @@ class StreamPoller:
             if not self.mapping.patterns or any(matches(p, event_record) for p in self.mapping.patterns):
                 self._waiting.append((read_at, event_record))
         while self._waiting and (
-            len(self._waiting) >= self.mapping.batch_size
+            flush
+            or len(self._waiting) >= self.mapping.batch_size
             or read_at - self._waiting[0][0] >= self.mapping.window_seconds
         ):
             self._deliver(self._take_batch())
@@ -158,7 +162,7 @@ class StreamPoller:
 
     def drain(self) -> None:
         """Read everything the stream has and deliver it now, whatever the window (tests, the CLI)."""
-        while self.poll(now=time.monotonic() + self.mapping.window_seconds):
+        while self.poll(flush=True):
             pass
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.1) -> None:
