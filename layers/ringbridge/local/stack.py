@@ -67,6 +67,7 @@ def start_emulator(port: int = 0, on_write: Callable[[], None] | None = None) ->
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _keep_streams_across_transactions()
     moto_app = DomainDispatcherApplication(create_backend_app)
     # moto applies a DynamoDB request without locking, so two concurrent conditional writes or
     # transactions could both pass their conditions. DynamoDB makes each one atomic: so does this lock.
@@ -84,6 +85,38 @@ def start_emulator(port: int = 0, on_write: Callable[[], None] | None = None) ->
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="moto", daemon=True)
     thread.start()
     return Emulator(server, thread)
+
+
+def _keep_streams_across_transactions() -> None:
+    """Make moto's table streams behave as DynamoDB's across transactions.
+
+    moto backs a transaction up by deep-copying its tables, each with its whole stream, and puts the
+    copies in place when the transaction fails. A stream reader then holds the replaced stream and
+    never sees another record, and every transaction copies the stream's whole history. Here the
+    copy shares the stream, and a failed transaction takes back the records it appended (DynamoDB
+    emits none for it).
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import StreamShard
+
+    if getattr(DynamoDBBackend.transact_write_items, "keeps_streams", False):
+        return
+    StreamShard.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        lengths = {
+            table.stream_shard: len(table.stream_shard.items) for table in self.tables.values() if table.stream_shard
+        }
+        try:
+            original(self, transact_items)
+        except Exception:
+            for shard, length in lengths.items():
+                del shard.items[length:]
+            raise
+
+    transact_write_items.keeps_streams = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 def function_environment() -> dict[str, str]:
