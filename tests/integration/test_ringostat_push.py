@@ -5,7 +5,6 @@ and drains it after writing through the API, so every invocation happens in the 
 """
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -15,37 +14,11 @@ from ringbridge import aws
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.local import lambdas, streams, template
-from ringbridge.local.fakes.ringostat import Fail, FakeRingostat
+from ringbridge.local.fakes.ringostat import Fail
 from ringbridge.logic import ringostat
 from tests.conftest import Tenant, call, make_tenant
 
 SCHEDULED = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text())
-LINK = "https://crm.example.com/contacts/{id}"
-
-
-@pytest.fixture
-def ringostat_server(monkeypatch) -> Iterator[FakeRingostat]:
-    server = FakeRingostat().start()
-    monkeypatch.setenv("RINGOSTAT_BASE_URL", server.base_url)
-    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
-    monkeypatch.setenv("RINGOSTAT_BACKOFF_SECONDS", "0.01")
-    monkeypatch.setenv("RINGOSTAT_TIMEOUT_SECONDS", "0.5")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def configure(ringostat_server) -> Iterator:
-    configured: list[str] = []
-
-    def configure_account(tenant: Tenant, project_id: int, auth_key: str, known_key: str | None = None) -> None:
-        ringostat_server.add_project(project_id, known_key or auth_key)
-        ringostat.configure(tenant.account_id, project_id, auth_key, "ringbridge", LINK)
-        configured.append(tenant.account_id)
-
-    yield configure_account
-    for account_id in configured:  # other tests' scheduled runs must not sync these accounts
-        aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(ringostat_dal.REGISTRY_PK, account_id))
 
 
 @pytest.fixture

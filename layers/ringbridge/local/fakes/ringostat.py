@@ -245,6 +245,6 @@ def _fields(item: Any, spec: dict[str, tuple[type, bool]], where: str) -> list[s
                 problems.append(f"{where}.{name} must not be null")
         elif not isinstance(value, kind) or isinstance(value, bool):
             problems.append(f"{where}.{name} must be {kind.__name__}, not {type(value).__name__}")
-        elif kind is str and not value.strip():
+        elif isinstance(value, str) and not value.strip():
             problems.append(f"{where}.{name} must not be empty")
     return problems
