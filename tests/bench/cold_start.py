@@ -34,11 +34,15 @@ def _run(*args: str) -> tuple[float, str]:
 
 
 def _event_for(function: template.Function) -> Path | None:
-    """events/<area>/<LogicalId>.json (API shape); for a function with no routes (a scheduled one),
-    the first event in the folder named like its package (events/ringostat/ for ringostat.sync)."""
+    """events/<area>/<LogicalId>.json (API shape); for a function with no routes (scheduled, stream),
+    an event in the folder named like its package: the one named like its module (events/ringostat/push.json
+    for ringostat.push), else the first not named like another function's module."""
     named = events.EVENTS_DIR.rglob(f"{function.logical_id}.json")
-    area = events.EVENTS_DIR / function.module.split(".")[0]
-    unrouted = sorted(area.glob("*.json")) if not function.routes else []
+    area, module = function.module.split(".", 1)
+    others = {f.module.split(".", 1)[1] for f in template.functions().values() if f.module.startswith(f"{area}.")}
+    others.discard(module)
+    candidates = [path for path in (events.EVENTS_DIR / area).glob("*.json") if path.stem not in others]
+    unrouted = sorted(candidates, key=lambda path: (path.stem != module, path.name)) if not function.routes else []
     return next(iter([*named, *unrouted]), None)
 
 
