@@ -4,6 +4,7 @@ Each test starts a poller at the stream's end (as a new mapping with StartingPos
 and drains it after writing through the API, so every invocation happens in the test's thread.
 """
 
+import dataclasses
 import json
 from typing import Any
 
@@ -319,25 +320,26 @@ def test_batches_wait_for_the_window_or_a_full_batch(tenant, stream, invocations
     assert [len(batch) for batch in invocations] == [3]
 
 
-def test_a_burst_is_delivered_in_full_batches(tenant, stream, invocations):
-    # Given 250 contact items written at once (as CreateContact writes them)
+def test_a_burst_is_delivered_in_full_batches(tenant, push_mapping, invocations):
+    # Given the push's mapping with batches of 10 (the template's 100, scaled down), and 25 contact
+    # items written at once as CreateContact writes them
     from ringbridge.dal import contacts
 
+    stream = streams.StreamPoller(dataclasses.replace(push_mapping, batch_size=10), observe=invocations.append)
     puts = []
-    for n in range(250):
+    for n in range(25):
         contact = {"id": f"{tenant.account_id[:10]}{n:016d}", "first_name": f"B{n}", "phones": [], "emails": []}
         contact.update(version=1, created_at="2026-11-23T18:00:00.000Z", updated_at="2026-11-23T18:00:00.000Z")
         puts.append({"PutRequest": {"Item": contacts.contact_puts(tenant.account_id, contact, None)[0]["Put"]["Item"]}})
-    for first in range(0, len(puts), 25):
-        aws.dynamodb().batch_write_item(RequestItems={table.name(): puts[first : first + 25]})
+    aws.dynamodb().batch_write_item(RequestItems={table.name(): puts})
 
     # When the stream is read within the window
     stream.poll(now=0.0)
 
     # Then full batches went at once, and the rest waits for the window
-    assert [len(batch) for batch in invocations] == [100, 100]
+    assert [len(batch) for batch in invocations] == [10, 10]
     stream.drain()
-    assert [len(batch) for batch in invocations] == [100, 100, 50]
+    assert [len(batch) for batch in invocations] == [10, 10, 5]
 
 
 def test_the_send_lease_admits_one_sender_at_a_time(tenant):
