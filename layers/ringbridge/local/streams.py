@@ -127,6 +127,7 @@ class StreamPoller:
     ) -> None:
         self.mapping = mapping
         self.retry_seconds = retry_seconds
+        self._stop = threading.Event()  # set by run()'s caller: a retry's wait ends at once
         self._observe = observe  # sees each invocation's records (tests, the bench)
         self._streams = boto3.client("dynamodbstreams")
         table = boto3.client("dynamodb").describe_table(TableName=mapping.table)["Table"]
@@ -166,6 +167,7 @@ class StreamPoller:
             pass
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.1) -> None:
+        self._stop = stop
         while not stop.is_set():
             try:
                 read = self.poll()
@@ -203,7 +205,8 @@ class StreamPoller:
             if 0 <= self.mapping.max_retries <= retries:
                 self._give_up(batch[max(failed_from, 0) :], retries + 1)
                 continue
-            time.sleep(min(MAX_RETRY_WAIT_SECONDS, self.retry_seconds * 2**retries))
+            if self._stop.wait(min(MAX_RETRY_WAIT_SECONDS, self.retry_seconds * 2**retries)):
+                return  # stopping: what is left is not delivered (a restarted poller reads from the latest record)
             pending[0:0] = retry
 
     def _invoke(self, batch: list[dict[str, Any]]) -> int | None:
