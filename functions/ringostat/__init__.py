@@ -1,4 +1,4 @@
-"""The scheduled Ringostat sync."""
+"""Ringostat: the scheduled sync and the push from the table's stream."""
 
 from ringbridge import coldstart
 

@@ -152,6 +152,66 @@ def run_ringotel_document(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- fake: vendors' servers on 127.0.0.1, for trying the local stack ---
+
+
+def add_fake(commands: Any) -> None:
+    parser = commands.add_parser("fake", help="run a fake vendor server on 127.0.0.1 (Ctrl-C stops it)")
+    fakes = parser.add_subparsers(dest="fake", required=True, metavar="<vendor>")
+    for add in FAKE_COMMANDS:
+        add(fakes)
+
+
+def add_fake_ringostat(commands: Any) -> None:
+    parser = commands.add_parser("ringostat", help="Ringostat's sync API; prints each batch it receives")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument(
+        "--project",
+        action="append",
+        default=[],
+        metavar="ID=KEY",
+        help="a project and its auth key (repeatable); without any, every project is accepted with its first key",
+    )
+    parser.set_defaults(run=run_fake_ringostat)
+
+
+def run_fake_ringostat(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from ringbridge.local.fakes.ringostat import PATHS, FakeRingostat, Received
+
+    projects: dict[int, str] = {}
+    for entry in args.project:
+        project_id, _, key = entry.partition("=")
+        if not project_id.isdigit() or not key:
+            raise CommandError(f"--project must be ID=KEY, not {entry!r}")
+        projects[int(project_id)] = key
+
+    def show(received: Received) -> None:
+        kind = PATHS.get(received.path)
+        items = received.body.get(kind) if kind and isinstance(received.body, dict) else None
+        count = f"{len(items)} {kind}" if isinstance(items, list) else "no batch"
+        project = received.headers.get("x-project-id", "?")
+        print(f"POST {received.path} project {project}: {count} -> {received.status}", flush=True)
+        for item in items or []:
+            print("  " + json.dumps(item, ensure_ascii=False, separators=(",", ":")), flush=True)
+
+    fake = FakeRingostat(projects=projects, any_key=not projects, on_receive=show)
+    try:
+        fake.start(args.port)
+    except OSError as error:
+        raise CommandError(f"cannot listen on 127.0.0.1:{args.port}: {error}") from None
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"fake Ringostat on {fake.base_url}: set RINGOSTAT_BASE_URL={fake.base_url}", file=sys.stderr, flush=True)
+    while not stop.wait(0.5):
+        pass
+    fake.stop()
+    return 0
+
+
 # --- admin ---
 
 
@@ -507,13 +567,11 @@ def run_ringcloud_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_fake(commands: Any) -> None:
-    parser = commands.add_parser("fake", help="run a fake vendor API on 127.0.0.1 for the local stack")
-    fakes = parser.add_subparsers(dest="fake", required=True, metavar="<vendor>")
-    ringcloud = fakes.add_parser("ringcloud", help="a fake RingCloud, seeded with calls and short recordings")
-    ringcloud.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    add_state_dir(ringcloud)
-    ringcloud.set_defaults(run=run_fake_ringcloud)
+def add_fake_ringcloud(commands: Any) -> None:
+    parser = commands.add_parser("ringcloud", help="a fake RingCloud, seeded with calls and short recordings")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    add_state_dir(parser)
+    parser.set_defaults(run=run_fake_ringcloud)
 
 
 def run_fake_ringcloud(args: argparse.Namespace) -> int:
@@ -565,6 +623,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     add_admin,
     add_fake,
 ]
+FAKE_COMMANDS: list[Callable[[Any], None]] = [add_fake_ringostat, add_fake_ringcloud]
 ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_create_account,
     add_create_user,

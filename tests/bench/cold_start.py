@@ -34,12 +34,19 @@ def _run(*args: str) -> tuple[float, str]:
 
 
 def _event_for(function: template.Function) -> Path | None:
-    """events/<area>/<LogicalId>.json (API shape); for a function with no routes (a scheduled one),
-    the first non-HTTP event in the folder named like its package (events/ringostat/ for ringostat.sync)."""
+    """events/<area>/<LogicalId>.json (API shape); for a function with no routes (scheduled, stream),
+    a non-HTTP event in the folder named like its package: the one named like its module
+    (events/ringostat/push.json for ringostat.push), else the first not named like another function's module."""
     named = events.EVENTS_DIR.rglob(f"{function.logical_id}.json")
-    area = events.EVENTS_DIR / function.module.split(".")[0]
-    scheduled = [path for path in sorted(area.glob("*.json")) if not events.is_http(json.loads(path.read_text()))]
-    unrouted = scheduled if not function.routes else []
+    area, module = function.module.split(".", 1)
+    others = {f.module.split(".", 1)[1] for f in template.functions().values() if f.module.startswith(f"{area}.")}
+    others.discard(module)
+    candidates = [
+        path
+        for path in (events.EVENTS_DIR / area).glob("*.json")
+        if path.stem not in others and not events.is_http(json.loads(path.read_text()))
+    ]
+    unrouted = sorted(candidates, key=lambda path: (path.stem != module, path.name)) if not function.routes else []
     return next(iter([*named, *unrouted]), None)
 
 

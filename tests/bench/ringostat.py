@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def measure() -> str:
     from ringbridge.local import stack
+    from ringbridge.local.fakes.ringostat import FakeRingostat
     from tests.bench import emulator
-    from tests.fake_ringostat import FakeRingostat
 
     port = emulator._free_port()
     moto = stack.start_emulator(port)

@@ -32,6 +32,8 @@ def cli_environment() -> dict[str, str]:
     """This test process's environment without the test emulator: the server starts its own moto."""
     environment = {name: value for name, value in os.environ.items() if name != "AWS_ENDPOINT_URL"}
     environment["PYTHONUNBUFFERED"] = "1"
+    # Ringostat pushes from a server's stream go to a closed local port unless a test names a fake.
+    environment.setdefault("RINGOSTAT_BASE_URL", "http://127.0.0.1:9")
     return environment
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.local import template
+from ringbridge.local.fakes.ringostat import FakeRingostat
 from tests.e2e.conftest import LocalServer, ringbridge
-from tests.fake_ringostat import FakeRingostat
 
 pytestmark = pytest.mark.e2e
 
@@ -33,10 +33,11 @@ def configured_account(local_server: LocalServer, ringostat_server: FakeRingosta
     yield demo
     # Leave the shared local stack without this configuration (other tests' runs must not sync it).
     dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{local_server.emulator_port}")
-    dynamodb.delete_item(
-        TableName=template.local_name("Table"),
-        Key={"PK": {"S": ringostat_dal.REGISTRY_PK}, "SK": {"S": demo["account_id"]}},
-    )
+    for key in (
+        (ringostat_dal.REGISTRY_PK, demo["account_id"]),
+        (f"ACCOUNT#{demo['account_id']}", ringostat_dal.CONFIG_SK),
+    ):
+        dynamodb.delete_item(TableName=template.local_name("Table"), Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}})
 
 
 def test_configure_then_invoke_syncs_every_demo_contact(local_server, ringostat_server, configured_account):

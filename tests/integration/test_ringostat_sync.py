@@ -2,49 +2,25 @@
 
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from ringbridge import aws
 from ringbridge.dal import ringostat as ringostat_dal
-from ringbridge.dal import table
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.local import lambdas, template
+from ringbridge.local.fakes.ringostat import Fail
 from ringbridge.logic import ringostat
 from ringbridge.observability import logger
 from tests.conftest import Tenant, call, make_tenant
-from tests.fake_ringostat import Fail, FakeRingostat
+from tests.integration.conftest import RINGOSTAT_LINK as LINK
 
 EVENT = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text())
-LINK = "https://crm.example.com/contacts/{id}"
 
 
-@pytest.fixture
-def ringostat_server(monkeypatch) -> Iterator[FakeRingostat]:
-    server = FakeRingostat().start()
-    monkeypatch.setenv("RINGOSTAT_BASE_URL", server.base_url)
-    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
-    monkeypatch.setenv("RINGOSTAT_BACKOFF_SECONDS", "0.01")
-    monkeypatch.setenv("RINGOSTAT_TIMEOUT_SECONDS", "0.5")
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch) -> None:
     monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def configure(ringostat_server) -> Iterator:
-    """Configure an account for Ringostat (and the fake to know its key); unregistered afterwards."""
-    configured: list[str] = []
-
-    def configure_account(tenant: Tenant, project_id: int, auth_key: str, known_key: str | None = None) -> None:
-        ringostat_server.add_project(project_id, known_key or auth_key)
-        ringostat.configure(tenant.account_id, project_id, auth_key, "ringbridge", LINK)
-        configured.append(tenant.account_id)
-
-    yield configure_account
-    for account_id in configured:  # later tests (and other suites' runs) must not sync these accounts
-        aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(ringostat_dal.REGISTRY_PK, account_id))
 
 
 def run_sync() -> dict:

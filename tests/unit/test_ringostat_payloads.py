@@ -7,10 +7,10 @@ import pytest
 from pydantic import ValidationError
 
 from ringbridge import clock
+from ringbridge.local.fakes.ringostat import CONTACT_FIELDS, ORGANIZATION_FIELDS
 from ringbridge.logic import ringostat
 from ringbridge.models.ringostat import RingostatConfig
 from ringbridge.ringostat_client import _retry_after
-from tests.fake_ringostat import CONTACT_FIELDS, ORGANIZATION_FIELDS
 
 CONFIG = RingostatConfig(project_id=106, origin="ringbridge", contact_link="https://crm.example.com/c/{id}")
 OWNERS = {

@@ -5,6 +5,9 @@
     ACCOUNT#<a>           RINGOSTAT#STATUS    watermarks, last outcome, counters
     RINGOSTAT#ACCOUNTS    <a>                 the registry: one item per configured account
 
+The status item also holds the account's send lease (``send_lease_until``, ``send_lease_holder``):
+whoever POSTs to Ringostat for the account (the scheduled run or the stream push) holds it.
+
 The registry is the one partition outside ``ACCOUNT#``: the scheduled run must find every configured
 account without a Scan, and it holds account ids only (no data), written with the account's config.
 The auth key is an SSM SecureString (see logic.ringostat), never an item.
@@ -21,6 +24,7 @@ from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_ite
 CONFIG_SK = "RINGOSTAT#CONFIG"
 STATUS_SK = "RINGOSTAT#STATUS"
 REGISTRY_PK = "RINGOSTAT#ACCOUNTS"
+ITEM_SK_PREFIXES = {"ORGANIZATION": "ORG#", "CONTACT": "CONTACT#"}
 WATERMARKS = {"ORGANIZATION": "organizations_watermark", "CONTACT": "contacts_watermark"}
 SENT_COUNTERS = {"ORGANIZATION": "organizations_sent", "CONTACT": "contacts_sent"}
 
@@ -172,3 +176,73 @@ def delete_auth_key(parameter_name: str) -> None:
     client = aws.ssm()
     with contextlib.suppress(client.exceptions.ParameterNotFound):  # already gone: removing is idempotent
         client.delete_parameter(Name=parameter_name)
+
+
+def current_items(account_id: str, entity: str, item_ids: list[str]) -> list[dict[str, Any]]:
+    """The items as they are now (strongly consistent), in ``item_ids`` order; deleted ones are absent."""
+    prefix = ITEM_SK_PREFIXES[entity]
+    keys = [key(account_pk(account_id), prefix + item_id) for item_id in dict.fromkeys(item_ids)]
+    found: dict[str, dict[str, Any]] = {}
+    client = aws.dynamodb()
+    for first in range(0, len(keys), 100):  # BatchGetItem's limit
+        request = {table.name(): {"Keys": keys[first : first + 100], "ConsistentRead": True}}
+        while request:
+            answer = client.batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(table.name(), []):
+                values = from_item(item)
+                found[values["id"]] = strip_keys(values)
+            request = answer.get("UnprocessedKeys") or {}
+    return [found[item_id] for item_id in dict.fromkeys(item_ids) if item_id in found]
+
+
+def take_send_lease(account_id: str, holder: str, now_ms: int, until_ms: int) -> bool:
+    """Take the account's send lease unless someone else holds one that has not expired."""
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=table.name(),
+            Key=key(account_pk(account_id), STATUS_SK),
+            UpdateExpression="SET send_lease_until = :until, send_lease_holder = :holder",
+            ConditionExpression="attribute_not_exists(send_lease_until) OR send_lease_until < :now",
+            ExpressionAttributeValues={
+                ":until": {"N": str(until_ms)},
+                ":holder": {"S": holder},
+                ":now": {"N": str(now_ms)},
+            },
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def release_send_lease(account_id: str, holder: str) -> None:
+    """Give the lease back, if it is still ours (an expired lease may have been taken by another sender)."""
+    client = aws.dynamodb()
+    with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
+        client.update_item(
+            TableName=table.name(),
+            Key=key(account_pk(account_id), STATUS_SK),
+            UpdateExpression="REMOVE send_lease_until, send_lease_holder",
+            ConditionExpression="send_lease_holder = :holder",
+            ExpressionAttributeValues={":holder": {"S": holder}},
+        )
+
+
+def record_push(account_id: str, now: str, error: str | None, organizations: int, contacts: int) -> None:
+    """The outcome of a push: a success counts what was sent and clears the last error; a failure records it."""
+    values: dict[str, Any] = {":now": {"S": now}}
+    if error is None:
+        expression = (
+            "SET last_push_at = :now ADD organizations_pushed :organizations, contacts_pushed :contacts "
+            "REMOVE last_error, last_error_at"
+        )
+        values.update({":organizations": {"N": str(organizations)}, ":contacts": {"N": str(contacts)}})
+    else:
+        expression = "SET last_error = :error, last_error_at = :now ADD batches_failed :one"
+        values.update({":error": {"S": error}, ":one": {"N": "1"}})
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=key(account_pk(account_id), STATUS_SK),
+        UpdateExpression=expression,
+        ExpressionAttributeValues=values,
+    )

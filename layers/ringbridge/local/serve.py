@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ringbridge.local import demo, snapshot, stack, state
+from ringbridge.local import demo, snapshot, stack, state, streams
 
 SNAPSHOT_EVERY_SECONDS = 2.0
 
@@ -50,12 +50,15 @@ def serve(port: int, state_dir: Path, emulator_port: int = 0) -> int:
         state.write_stack(state_dir, base_url, endpoint, external=emulator is None)
         server_thread = threading.Thread(target=http_server.serve_forever, args=(0.1,), name="http", daemon=True)
         server_thread.start()
+        pollers = streams.start(stop)  # the table's stream -> the functions it triggers, as in Lambda
         _print_welcome(base_url, endpoint, state_dir, accounts, restored, emulator is None)
         while not stop.wait(0.5):
             pass
         print("stopping...", file=sys.stderr, flush=True)
         http_server.shutdown()
         server_thread.join()
+        for poller in pollers:
+            poller.join()
     finally:
         http_server.server_close()
         state.remove_stack(state_dir)

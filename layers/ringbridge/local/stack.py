@@ -67,6 +67,7 @@ def start_emulator(port: int = 0, on_write: Callable[[], None] | None = None) ->
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _keep_streams_across_transactions()
     moto_app = DomainDispatcherApplication(create_backend_app)
     # moto applies a DynamoDB request without locking, so two concurrent conditional writes or
     # transactions could both pass their conditions. DynamoDB makes each one atomic: so does this lock.
@@ -86,6 +87,38 @@ def start_emulator(port: int = 0, on_write: Callable[[], None] | None = None) ->
     return Emulator(server, thread)
 
 
+def _keep_streams_across_transactions() -> None:
+    """Make moto's table streams behave as DynamoDB's across transactions.
+
+    moto backs a transaction up by deep-copying its tables, each with its whole stream, and puts the
+    copies in place when the transaction fails. A stream reader then holds the replaced stream and
+    never sees another record, and every transaction copies the stream's whole history. Here the
+    copy shares the stream, and a failed transaction takes back the records it appended (DynamoDB
+    emits none for it).
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import StreamShard
+
+    if getattr(DynamoDBBackend.transact_write_items, "keeps_streams", False):
+        return
+    StreamShard.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        lengths = {
+            table.stream_shard: len(table.stream_shard.items) for table in self.tables.values() if table.stream_shard
+        }
+        try:
+            original(self, transact_items)
+        except Exception:
+            for shard, length in lengths.items():
+                del shard.items[length:]
+            raise
+
+    transact_write_items.keeps_streams = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 def function_environment() -> dict[str, str]:
     """Every function's environment variables, which in this template do not conflict."""
     merged: dict[str, str] = {}
@@ -99,7 +132,7 @@ def function_environment() -> dict[str, str]:
 
 
 def create_resources() -> None:
-    """Create every table and bucket of the template that does not exist yet."""
+    """Create every table, bucket and queue of the template that does not exist yet."""
     dynamodb = boto3.client("dynamodb")
     existing = set(dynamodb.list_tables()["TableNames"])
     for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
@@ -115,6 +148,8 @@ def create_resources() -> None:
         }
         if props.get("GlobalSecondaryIndexes"):
             request["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         dynamodb.create_table(**request)
         dynamodb.get_waiter("table_exists").wait(TableName=name)
         ttl = props.get("TimeToLiveSpecification")
@@ -126,3 +161,6 @@ def create_resources() -> None:
         name = template.local_name(logical_id)
         if name not in buckets:
             s3.create_bucket(Bucket=name)
+    sqs = boto3.client("sqs")
+    for logical_id in template.resources("AWS::SQS::Queue"):
+        sqs.create_queue(QueueName=template.local_name(logical_id))  # answers the existing queue if there is one

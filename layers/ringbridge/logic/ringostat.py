@@ -1,6 +1,9 @@
-"""Ringostat sync: per-account configuration, and the scheduled run that pushes what changed.
+"""Ringostat sync: per-account configuration, the scheduled run, and the push from the table's stream.
 
-A run goes through the registry of configured accounts. Per account it sends the organizations,
+Two triggers send the same payloads (``payloads``) through the same sender (``AccountSender``):
+the stream push, seconds after a change, and the scheduled run, which remains the guarantee.
+
+A scheduled run goes through the registry of configured accounts. Per account it sends the organizations,
 then the contacts, that changed after the account's watermarks, oldest first: pages of the
 ChangesIndex, each POSTed in batches. A watermark only moves past a batch Ringostat accepted, so
 a failed batch, a crash or the end of the time budget never skips a change: the next run starts
@@ -10,13 +13,20 @@ The ChangesIndex is a GSI, read eventually consistent, and writers stamp ``updat
 their write commits. A run therefore only sends changes older than a safety lag: a change newer
 than that may still be invisible while a later one is already visible, and sending the later
 one would move the watermark past the earlier one.
+
+Both triggers may send the same contact at the same moment. So that Ringostat never gets an older
+version after a newer one, every request of an account is made under the account's send lease
+(a conditional write on its status item) with the items read again, strongly consistent, after
+the lease was taken: requests of one account are one after another, and each carries the items as
+they were after the previous one was answered.
 """
 
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +42,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringostat as dal
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.models.ringostat import (
+    AccountPushResult,
     AccountRunResult,
     AccountSync,
     ContactDirection,
@@ -48,6 +59,12 @@ AUTH_KEY_CACHE_SECONDS = 300
 MIN_REQUEST_SECONDS = 0.5  # no point starting a POST with less time than this left
 MAX_BACKOFF_SECONDS = 30.0
 MAX_AUTH_KEY_LENGTH = 512
+# The send lease outlasts a request's timeout by this much (the reads under it); our requests end a
+# second before it does, for the clocks of two senders that may differ a little.
+LEASE_MARGIN_SECONDS = 5.0
+CLOCK_SKEW_SECONDS = 1.0
+LEASE_POLL_SECONDS = 0.1
+ENTITIES = ("ORGANIZATION", "CONTACT")  # organizations first: contacts refer to them
 # Changes read per Query (a Query answers at most 1 MB anyway): several batches per round trip, bounded memory.
 READ_PAGE_ITEMS = 1000
 
@@ -132,7 +149,16 @@ def sync_status(account_id: str | None = None) -> list[AccountSync]:
     return found
 
 
-# --- payloads ---
+# --- payloads: the one mapping both triggers use ---
+
+
+def payloads(
+    entity: str, items: list[dict[str, Any]], config: RingostatConfig, owners: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Ringostat's view of organizations or contacts (items as the table holds them)."""
+    if entity == "ORGANIZATION":
+        return [organization_payload(item, config) for item in items]
+    return [contact_payload(item, config, owners) for item in items]
 
 
 def organization_payload(organization: dict[str, Any], config: RingostatConfig) -> dict[str, Any]:
@@ -199,6 +225,94 @@ def _responsible(contact: dict[str, Any], owners: dict[str, dict[str, Any]], con
     return config.origin
 
 
+# --- sending: one account's requests, under its send lease ---
+
+
+class AccountSender:
+    """Sends one account's organizations or contacts to Ringostat: the scheduled run and the push use it.
+
+    Each attempt takes the account's send lease, reads the items as they are now, POSTs them and
+    gives the lease back; 429, 5xx and timeouts are retried with exponential backoff and full jitter.
+    """
+
+    def __init__(
+        self,
+        account_id: str,
+        config: RingostatConfig,
+        session: requests.Session,
+        settings: SyncSettings,
+        budget: Budget,
+    ) -> None:
+        self.account_id = account_id
+        self._config = config
+        self._settings = settings
+        self._budget = budget
+        self._client = RingostatClient(
+            session, settings.base_url, config.project_id, _auth_key(account_id, config, settings)
+        )
+        self._holder = uuid.uuid4().hex
+        self._owners: dict[str, dict[str, Any]] | None = None
+
+    def send(self, entity: str, item_ids: list[str]) -> int:
+        """POST the items' current versions in one request; answers how many were sent (deleted ones are not)."""
+        post = self._client.sync_organizations if entity == "ORGANIZATION" else self._client.sync_contacts
+        attempt = 0
+        while True:
+            attempt += 1
+            lease_ends = self._take_lease()
+            try:
+                items = dal.current_items(self.account_id, entity, item_ids)
+                if not items:
+                    return 0
+                batch = payloads(entity, items, self._config, self._owners_for(entity))
+                timeout = min(self._settings.timeout_seconds, self._budget.remaining(), lease_ends - time.monotonic())
+                if timeout < MIN_REQUEST_SECONDS:
+                    raise OutOfTime
+                post(batch, timeout)
+                return len(batch)
+            except Retryable as error:
+                delay = self._retry_delay(error, attempt)
+                problem = str(error)
+            finally:
+                dal.release_send_lease(self.account_id, self._holder)
+            logger.info(
+                "Ringostat batch will be retried",
+                extra={"http_attempt": attempt, "delay": delay, "account_id": self.account_id, "error": problem},
+            )
+            time.sleep(delay)
+
+    def _take_lease(self) -> float:
+        """Wait for the account's send lease; answers when (time.monotonic) our requests must be over."""
+        seconds = self._settings.timeout_seconds + LEASE_MARGIN_SECONDS
+        while True:
+            started = time.monotonic()
+            now_ms = int(clock.now().timestamp() * 1000)
+            if dal.take_send_lease(self.account_id, self._holder, now_ms, now_ms + int(seconds * 1000)):
+                return started + seconds - CLOCK_SKEW_SECONDS
+            if self._budget.remaining() < MIN_REQUEST_SECONDS + LEASE_POLL_SECONDS:
+                raise OutOfTime
+            time.sleep(LEASE_POLL_SECONDS)
+
+    def _owners_for(self, entity: str) -> dict[str, dict[str, Any]]:
+        if entity == "CONTACT" and self._owners is None:  # read once, and only if a contact is sent
+            self._owners = {user["id"]: user for user in accounts_dal.list_users(self.account_id)}
+        return self._owners or {}
+
+    def _retry_delay(self, error: Retryable, attempt: int) -> float:
+        """How long to wait before the next attempt; raises when there is none."""
+        if attempt >= self._settings.max_attempts:
+            raise Retryable(f"{error} (gave up after {attempt} attempts)") from None
+        if error.retry_after is not None:
+            if error.retry_after > self._budget.remaining() - MIN_REQUEST_SECONDS:
+                raise Retryable(f"{error} (asked to retry after {error.retry_after:.0f} s)") from None
+            return error.retry_after
+        ceiling = min(MAX_BACKOFF_SECONDS, self._settings.backoff_seconds * 2 ** (attempt - 1))
+        delay = random.uniform(0, ceiling)  # noqa: S311
+        if delay > self._budget.remaining() - MIN_REQUEST_SECONDS:
+            raise OutOfTime from None
+        return delay
+
+
 # --- the scheduled run ---
 
 
@@ -239,29 +353,10 @@ def _sync_account(account: AccountRunResult, session: requests.Session, settings
     status = RingostatStatus(**(status_item or {}))
     cutoff = clock.iso(clock.now() - timedelta(seconds=settings.safety_lag_seconds))
     try:
-        client = RingostatClient(session, settings.base_url, config.project_id, _auth_key(account_id, config, settings))
-        owners: dict[str, dict[str, Any]] | None = None
-        for accepted in _send_changes(
-            account_id,
-            "ORGANIZATION",
-            status.organizations_watermark,
-            cutoff,
-            lambda page: [organization_payload(item, config) for item in page],
-            client.sync_organizations,
-            settings,
-            budget,
-        ):
+        sender = AccountSender(account_id, config, session, settings, budget)
+        for accepted in _send_changes(sender, "ORGANIZATION", status.organizations_watermark, cutoff, settings):
             account.organizations_sent += accepted
-
-        def contacts(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            nonlocal owners
-            if owners is None:  # the account's users, read once and only if a contact changed
-                owners = {user["id"]: user for user in accounts_dal.list_users(account_id)}
-            return [contact_payload(item, config, owners) for item in page]
-
-        for accepted in _send_changes(
-            account_id, "CONTACT", status.contacts_watermark, cutoff, contacts, client.sync_contacts, settings, budget
-        ):
+        for accepted in _send_changes(sender, "CONTACT", status.contacts_watermark, cutoff, settings):
             account.contacts_sent += accepted
     except RingostatError as error:
         account.error = str(error)
@@ -294,60 +389,112 @@ def _auth_key(account_id: str, config: RingostatConfig, settings: SyncSettings) 
 
 
 def _send_changes(
-    account_id: str,
-    entity: str,
-    watermark: str | None,
-    cutoff: str,
-    to_payloads: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
-    send: Callable[[list[dict[str, Any]], float], None],
-    settings: SyncSettings,
-    budget: Budget,
+    sender: AccountSender, entity: str, watermark: str | None, cutoff: str, settings: SyncSettings
 ) -> Iterator[int]:
     """POST the changes after the watermark and before the cutoff in batches; yields each accepted batch's size."""
+    account_id = sender.account_id
     for page in dal.changes_after(account_id, entity, watermark, max(READ_PAGE_ITEMS, settings.batch_size)):
         # Pages come in change order: once one change is too recent, all the following are too.
         ready = [item for item in page if item["CHG_SK"] < cutoff]
         for first in range(0, len(ready), settings.batch_size):
             batch = ready[first : first + settings.batch_size]
             # Deletions leave tombstones in the same index; Ringostat has no delete method: they are passed over.
-            current = [item for item in batch if "deleted_at" not in item]
-            if current:
-                _deliver(send, to_payloads(current), settings, budget)
-            dal.record_accepted(account_id, entity, batch[-1]["CHG_SK"], len(current), clock.now_iso())
-            yield len(current)
+            current = [item["id"] for item in batch if "deleted_at" not in item]
+            sent = sender.send(entity, current) if current else 0
+            dal.record_accepted(account_id, entity, batch[-1]["CHG_SK"], sent, clock.now_iso())
+            yield sent
         if len(ready) < len(page):
             return
 
 
-def _deliver(
-    send: Callable[[list[dict[str, Any]], float], None],
-    batch: list[dict[str, Any]],
+# --- the push from the table's stream ---
+
+
+class NotDelivered(Exception):
+    """A stream record whose account's requests failed in a way worth delivering it again."""
+
+
+@dataclass
+class PushOutcome:
+    """What one batch of stream records did, per account; ``check_delivered`` tells the batch utility."""
+
+    accounts: dict[str, AccountPushResult] = field(default_factory=dict)
+
+    def check_delivered(self, record: Any) -> None:
+        """Raise for a record (a Powertools DynamoDBRecord) whose account is to be retried."""
+        found = _changed_item(record.raw_event["dynamodb"]["Keys"])
+        account = self.accounts.get(found[0]) if found else None
+        if account is not None and account.retry:
+            raise NotDelivered(account.error or "not delivered")
+
+
+def push_changes(records: list[dict[str, Any]], budget: Budget) -> PushOutcome:
+    """Send the organizations, then the contacts, that a batch of stream records names, per configured account.
+
+    The records only say which items changed: each request carries the items read again (see
+    AccountSender). Accounts without a Ringostat config are passed over: the stream's filter cannot
+    know which accounts are configured.
+    """
+    settings = SyncSettings.from_env()
+    changed: dict[str, dict[str, list[str]]] = {}
+    for record in records:
+        found = _changed_item(record["dynamodb"]["Keys"])
+        if found:
+            account_id, entity, item_id = found
+            changed.setdefault(account_id, {}).setdefault(entity, []).append(item_id)
+    outcome = PushOutcome()
+    with requests.Session() as session:
+        for account_id, by_entity in changed.items():
+            outcome.accounts[account_id] = _push_account(account_id, by_entity, session, settings, budget)
+    pushed = [account for account in outcome.accounts.values() if account.configured]
+    metrics.add_metric(name="ContactsPushed", unit=MetricUnit.Count, value=sum(a.contacts_sent for a in pushed))
+    metrics.add_metric(name="PushFailures", unit=MetricUnit.Count, value=sum(1 for a in pushed if a.error))
+    return outcome
+
+
+def _push_account(
+    account_id: str,
+    by_entity: dict[str, list[str]],
+    session: requests.Session,
     settings: SyncSettings,
     budget: Budget,
-) -> None:
-    """POST one batch, retrying what may pass later with exponential backoff and full jitter."""
-    for attempt in range(1, settings.max_attempts + 1):
-        timeout = min(settings.timeout_seconds, budget.remaining())
-        if timeout < MIN_REQUEST_SECONDS:
-            raise OutOfTime
-        try:
-            send(batch, timeout)
-            return
-        except Retryable as error:
-            if attempt == settings.max_attempts:
-                raise Retryable(f"{error} (gave up after {attempt} attempts)") from None
-            if error.retry_after is not None:
-                delay = error.retry_after
-                if delay > budget.remaining() - MIN_REQUEST_SECONDS:
-                    raise Retryable(f"{error} (asked to retry after {delay:.0f} s)") from None
-            else:
-                delay = random.uniform(0, min(MAX_BACKOFF_SECONDS, settings.backoff_seconds * 2 ** (attempt - 1)))  # noqa: S311
-                if delay > budget.remaining() - MIN_REQUEST_SECONDS:
-                    raise OutOfTime from None
-            logger.info(
-                "Ringostat batch will be retried", extra={"http_attempt": attempt, "delay": delay, "error": str(error)}
-            )
-            time.sleep(delay)
+) -> AccountPushResult:
+    result = AccountPushResult(account_id=account_id)
+    config_item, _ = dal.get_config_and_status(account_id)
+    if config_item is None:
+        result.configured = False
+        return result
+    try:
+        sender = AccountSender(account_id, RingostatConfig(**config_item), session, settings, budget)
+        for entity in ENTITIES:
+            item_ids = list(dict.fromkeys(by_entity.get(entity, [])))
+            for first in range(0, len(item_ids), settings.batch_size):
+                sent = sender.send(entity, item_ids[first : first + settings.batch_size])
+                if entity == "ORGANIZATION":
+                    result.organizations_sent += sent
+                else:
+                    result.contacts_sent += sent
+    except Rejected as error:
+        result.error = str(error)  # a retry would only repeat it: the status says why; the schedule keeps trying
+    except (Retryable, OutOfTime) as error:
+        result.error = str(error) or "the invocation's time ran out"
+        result.retry = True
+    dal.record_push(account_id, clock.now_iso(), result.error, result.organizations_sent, result.contacts_sent)
+    if result.error:
+        logger.warning("Ringostat push of an account failed", extra={"account_id": account_id, "error": result.error})
+    return result
+
+
+def _changed_item(keys: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(account id, entity, item id) of an account's contact or organization item; None for any other key."""
+    pk, sk = keys["PK"]["S"], keys["SK"]["S"]
+    account_id = pk.removeprefix("ACCOUNT#")
+    if account_id == pk or "#" in account_id:  # not an account's own item (a phone copy, the registry)
+        return None
+    for entity, prefix in dal.ITEM_SK_PREFIXES.items():
+        if sk.startswith(prefix):
+            return account_id, entity, sk.removeprefix(prefix)
+    return None
 
 
 def remove(account_id: str) -> None:

@@ -47,6 +47,9 @@ class RingostatStatus(BaseModel):
     contacts_sent: int = 0
     organizations_sent: int = 0
     batches_failed: int = 0
+    last_push_at: str | None = Field(default=None, description="Last time the stream push sent something")
+    contacts_pushed: int = 0
+    organizations_pushed: int = 0
 
 
 class AccountSync(BaseModel):
@@ -69,6 +72,15 @@ class SyncRunResult(BaseModel):
 
     accounts: list[AccountRunResult] = []
     stopped_early: bool = False
+
+
+class AccountPushResult(BaseModel):
+    account_id: str
+    configured: bool = True
+    organizations_sent: int = 0
+    contacts_sent: int = 0
+    error: str | None = None
+    retry: bool = False  # the account's records are reported failed, for the stream to deliver again
 
 
 class _Payload(BaseModel):

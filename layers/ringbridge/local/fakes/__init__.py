@@ -1,1 +1,1 @@
-"""Fakes of the vendors' APIs on 127.0.0.1, for the tests, the bench and people trying the local stack."""
+"""Fakes of the vendors' servers we call, on 127.0.0.1: for tests, the bench, and ``ringbridge fake``."""

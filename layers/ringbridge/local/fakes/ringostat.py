@@ -1,17 +1,20 @@
-"""A fake Ringostat sync API on 127.0.0.1: the edge we do not own, for tests and the bench.
+"""A fake Ringostat sync API on 127.0.0.1: the edge we do not own, for tests, the bench and people.
+
+``ringbridge fake ringostat --port N`` runs it in the foreground and prints each batch it receives.
 
 It checks every request against the field table of Ringostat's docs (the seed): headers, every
 mandatory key present and nothing else, types, nulls only where allowed. A request that breaks the
 contract gets a 400 and is listed in ``problems``. It knows each project's auth key and answers 403
 to a wrong one, as Ringostat does. ``plan()`` makes the next requests fail: a status (500, 429 with
 Retry-After, ...) or a delay longer than the client's timeout. Only requests answered 2xx count as
-accepted.
+accepted. ``down`` makes one project's requests answer 503 until it is cleared.
 """
 
 import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -69,6 +72,9 @@ class FakeRingostat:
     projects: dict[int, str] = field(default_factory=dict)  # project id -> auth key
     requests: list[Received] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    any_key: bool = False  # accept every project and auth key (for a person trying the local stack)
+    down: set[int] = field(default_factory=set)  # projects whose requests answer 503
+    on_receive: Callable[["Received"], None] | None = None  # called after each answer
     _planned: list[Fail | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -102,7 +108,7 @@ class FakeRingostat:
         with self._lock:
             self.requests.clear()
 
-    def start(self) -> "FakeRingostat":
+    def start(self, port: int = 0) -> "FakeRingostat":
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -112,7 +118,7 @@ class FakeRingostat:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -145,6 +151,8 @@ class FakeRingostat:
         status, answer = self._check(received)
         received.status = status
         self._answer(handler, status, answer)
+        if self.on_receive is not None:
+            self.on_receive(received)
 
     def _check(self, received: Received) -> tuple[int, dict[str, Any]]:
         kind = PATHS.get(received.path)
@@ -155,8 +163,12 @@ class FakeRingostat:
         except ValueError:
             project_id = None
         key = received.headers.get("auth-key")
+        if self.any_key and project_id is not None and key:
+            self.projects.setdefault(project_id, key)
         if project_id not in self.projects or key != self.projects[project_id]:
             return 403, {"error": "access denied"}
+        if project_id in self.down:
+            return 503, {"error": "project unavailable"}
         problems = _problems(received, kind, project_id)
         if problems:
             with self._lock:
@@ -233,6 +245,6 @@ def _fields(item: Any, spec: dict[str, tuple[type, bool]], where: str) -> list[s
                 problems.append(f"{where}.{name} must not be null")
         elif not isinstance(value, kind) or isinstance(value, bool):
             problems.append(f"{where}.{name} must be {kind.__name__}, not {type(value).__name__}")
-        elif kind is str and not value.strip():
+        elif isinstance(value, str) and not value.strip():
             problems.append(f"{where}.{name} must not be empty")
     return problems

@@ -1,0 +1,21 @@
+"""RingostatPushFunction: the table's stream -> the changed contacts and organizations of configured accounts."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+
+from ringbridge import coldstart
+from ringbridge.logic import ringostat
+from ringbridge.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    coldstart.resume_gc()
+    budget = ringostat.Budget.for_lambda(context.get_remaining_time_in_millis())
+    pushed = ringostat.push_changes(event.get("Records") or [], budget)
+    return process_partial_response(event, pushed.check_delivered, processor, context)

@@ -1,0 +1,41 @@
+"""Fixtures of the Ringostat tests (the scheduled sync and the push): a fake Ringostat and configured accounts."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from ringbridge import aws
+from ringbridge.dal import ringostat as ringostat_dal
+from ringbridge.dal import table
+from ringbridge.local.fakes.ringostat import FakeRingostat
+from ringbridge.logic import ringostat
+from tests.conftest import Tenant
+
+RINGOSTAT_LINK = "https://crm.example.com/contacts/{id}"
+
+
+@pytest.fixture
+def ringostat_server(monkeypatch) -> Iterator[FakeRingostat]:
+    """A fake Ringostat the functions call, with no safety lag and quick retries."""
+    server = FakeRingostat().start()
+    monkeypatch.setenv("RINGOSTAT_BASE_URL", server.base_url)
+    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
+    monkeypatch.setenv("RINGOSTAT_BACKOFF_SECONDS", "0.01")
+    monkeypatch.setenv("RINGOSTAT_TIMEOUT_SECONDS", "0.5")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def configure(ringostat_server) -> Iterator[Callable[..., None]]:
+    """Configure an account for Ringostat (and the fake to know its key); unregistered afterwards."""
+    configured: list[str] = []
+
+    def configure_account(tenant: Tenant, project_id: int, auth_key: str, known_key: str | None = None) -> None:
+        ringostat_server.add_project(project_id, known_key or auth_key)
+        ringostat.configure(tenant.account_id, project_id, auth_key, "ringbridge", RINGOSTAT_LINK)
+        configured.append(tenant.account_id)
+
+    yield configure_account
+    for account_id in configured:  # later tests (and other suites' runs) must not sync these accounts
+        aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(ringostat_dal.REGISTRY_PK, account_id))
