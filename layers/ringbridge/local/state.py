@@ -59,7 +59,7 @@ def write_stack(state_dir: Path, base_url: str, endpoint: str, external: bool) -
         "environment": stack.function_environment(),
         "pid": os.getpid(),
     }
-    (state_dir / "stack.json").write_text(json.dumps(description, indent=2) + "\n")
+    _write_atomically(state_dir / "stack.json", json.dumps(description, indent=2) + "\n")
 
 
 def remove_stack(state_dir: Path) -> None:
@@ -86,7 +86,14 @@ def connect(state_dir: Path) -> dict[str, Any]:
 def register_fake(state_dir: Path, vendor: str, base_url: str) -> None:
     """A fake vendor API now runs at ``base_url``: commands connecting to this stack will use it."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / f"fake-{vendor}.json").write_text(json.dumps({"base_url": base_url}) + "\n")
+    _write_atomically(state_dir / f"fake-{vendor}.json", json.dumps({"base_url": base_url}) + "\n")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers poll for these files: they see no file or the whole of it, never a half-written one."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    partial.replace(path)
 
 
 def unregister_fake(state_dir: Path, vendor: str) -> None:
