@@ -36,6 +36,7 @@ CHILD = Path(__file__).with_name("cold_child.py")
 BUILDS = artifact.ROOT / ".aws-sam" / "bench"
 HOOKS = {"RingotelFindContactFunction", "RingotelCreateActivityFunction"}  # a ringing phone waits on these
 TOP = 10
+ONE_VCPU_MB = 1769  # Lambda gives CPU in proportion to memory: 1,769 MB is one vCPU
 
 
 def _run(
@@ -60,7 +61,7 @@ def _run(
     return wall, cpu, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "", done.stderr
 
 
-def _event_for(function: template.Function) -> Path | None:
+def event_for(function: template.Function) -> Path | None:
     """events/<area>/<LogicalId>.json (API shape); for a function with no routes (a scheduled one),
     the first event in the folder named like its package (events/ringostat/ for ringostat.sync)."""
     named = events.EVENTS_DIR.rglob(f"{function.logical_id}.json")
@@ -69,7 +70,7 @@ def _event_for(function: template.Function) -> Path | None:
     return next(iter([*named, *unrouted]), None)
 
 
-def _builds() -> tuple[Path, Path, Path]:
+def builds() -> tuple[Path, Path, Path]:
     """Ours and SAM's default (no bytecode), dated as SAM's zip dates them, and the runtime's boto3."""
     ours, bare = BUILDS / "ours", BUILDS / "sam-default"
     shutil.rmtree(ours, ignore_errors=True)
@@ -101,7 +102,7 @@ def _over(pairs: list[tuple[float, float]]) -> float:
 def measure() -> str:
     values = events.placeholders(demo.seed_account("Bench UA", "UA"))
     py313, dev = artifact.python313(), sys.executable
-    ours, bare, runtime = _builds()
+    ours, bare, runtime = builds()
     floor_paths = [str(runtime)]
     floor_modules = set(_imports(py313, floor_paths, "floor"))
     floors: dict[str, list[tuple[float, float]]] = {"313": [], "dev": []}  # (wall, cpu)
@@ -113,10 +114,14 @@ def measure() -> str:
         "| DynamoDB calls, first request | warm request |",
         "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    memory_rows = [
+        "| function | CPU ms, whole cold start | at 512 MB | at 1024 MB |",
+        "|---|---:|---:|---:|",
+    ]
     top_rows = [f"| function | top {TOP} modules beyond the floor, own import time (ms) |", "|---|---|"]
     with tempfile.TemporaryDirectory() as scratch:
         for function in template.functions().values():
-            source = _event_for(function)
+            source = event_for(function)
             if source is None:
                 rows.append(f"| {function.logical_id} | no sample event | | | | | | | |")
                 continue
@@ -151,6 +156,13 @@ def measure() -> str:
                 f"| {status or ''} | {len(counted['cold'])}: {', '.join(counted['cold']) or '-'} "
                 f"| {len(counted['warm'])}: {', '.join(counted['warm']) or '-'} |"
             )
+            if function.logical_id in HOOKS:
+                whole = statistics.median(ms for _, ms in cpu["ours"])
+                memory_rows.append(
+                    f"| {function.logical_id} | {whole:.0f} | "
+                    + " | ".join(f"≈ {whole * ONE_VCPU_MB / mb:.0f} ms" for mb in (512, 1024))
+                    + " |"
+                )
             own = _imports(py313, runs["ours"][1] or [], *args)
             beyond = sorted(((ms, name) for name, ms in own.items() if name not in floor_modules), reverse=True)
             top_rows.append(f"| {function.logical_id} | {', '.join(f'{name} {ms:.1f}' for ms, name in beyond[:TOP])} |")
@@ -176,6 +188,13 @@ def measure() -> str:
             "every cold start compiles them. Status and the import times below are ours. A sample event is replayed "
             "many times, so a CreateActivity or webhook event after the first is a retry of its call_id: those rows "
             "count the retry path (the first creation is 3 calls, see below).",
+            "",
+            "Memory size: Lambda gives a function CPU in proportion to its memory (1,769 MB is one vCPU), so a "
+            "cold start, which is CPU-bound apart from its two or three DynamoDB round trips, takes about its CPU "
+            "time divided by that share: at 512 MB (29% of a vCPU) about 3.5 times its CPU time, at 1024 MB (58%) "
+            "half that. Estimated from the CPU time measured here (ours, floor included), not measured on Lambda:",
+            "",
+            *memory_rows,
             "",
             f"Where the rest goes: `python3.13 -X importtime` of one cold start from our artifact (import and first "
             f"request, wall time), the {TOP} modules with the largest own import time that the floor does not load.",
