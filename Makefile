@@ -24,8 +24,13 @@ lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/mypy
 
+# sam build, the artifact's test and the bench need a python3.13 on PATH (pyenv's, where there is one):
+# the layers/ and functions/ Makefiles compile the artifact's bytecode with Lambda's Python version.
+PY313 := $(shell pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null)
+WITH_PY313 := PATH="$(if $(PY313),$(PY313)/bin:)$$PATH"
+
 test: lint
-	$(BIN)/pytest --ignore=tests/browser
+	$(WITH_PY313) $(BIN)/pytest --ignore=tests/browser
 	$(MAKE) browser
 
 # Web pages in a real headless Chromium: Debian's chromium at /usr/bin/chromium (.ci/run installs it).
@@ -33,14 +38,13 @@ browser: $(STAMP)
 	$(BIN)/pytest tests/browser
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(WITH_PY313) $(BIN)/python -m tests.bench
 
-# sam build needs a python3.13 on PATH (pyenv's, where there is one) and the SAM CLI in its own venv.
+# The SAM CLI in its own venv.
 SAM_VENV := .venv-sam
-PY313 := $(shell pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/null)
 build:
 	test -x $(SAM_VENV)/bin/sam || ($(PYTHON) -m venv $(SAM_VENV) && $(SAM_VENV)/bin/pip install --quiet aws-sam-cli)
-	SAM_CLI_TELEMETRY=0 PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" $(SAM_VENV)/bin/sam build
+	SAM_CLI_TELEMETRY=0 $(WITH_PY313) $(SAM_VENV)/bin/sam build
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 Usage: cold_child.py floor | time MODULE EVENT | calls MODULE EVENT
 Deliberately imports nothing of the local tooling (YAML, moto): only what the function would.
+BENCH_SYS_PATH (os.pathsep-separated) replaces the source tree on sys.path: the artifact's function
+directory, its layer and the runtime's boto3, as Lambda puts them (tests/bench/artifact.py).
 """
 
 import json
@@ -26,12 +28,13 @@ class Context:
 
 def main() -> None:
     mode = sys.argv[1]
+    paths = os.environ.get("BENCH_SYS_PATH")
+    sys.path[:0] = paths.split(os.pathsep) if paths else [str(ROOT / "functions"), str(ROOT / "layers")]
     if mode == "floor":
         import boto3
 
         boto3.client("dynamodb")
         return
-    sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "layers")]
     module_name, event = sys.argv[2], json.loads(Path(sys.argv[3]).read_text())
     started = time.perf_counter()
     module = __import__(module_name, fromlist=["lambda_handler"])

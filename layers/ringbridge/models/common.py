@@ -16,7 +16,9 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A
 class StrictInput(BaseModel):
     """Input models refuse unknown fields, so a misspelt field is an error, not silently lost."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: an input model's validator is built when first used, not when its module is imported,
+    # so a read-only function never pays for the write-side models it imports alongside its own.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def without_blanks(data: Any, keys: Mapping[str, str] | None = None) -> Any:
