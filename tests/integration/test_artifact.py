@@ -59,7 +59,11 @@ def _py_files(tree: Path) -> set[str]:
 
 def test_the_template_builds_the_layer_and_every_function_with_the_makefiles() -> None:
     resources = template.load()["Resources"]
-    built_by = {name: resource.get("Metadata", {}).get("BuildMethod") for name, resource in resources.items()}
+    built_by = {
+        name: resource.get("Metadata", {}).get("BuildMethod")
+        for name, resource in resources.items()
+        if isinstance(resource, dict)  # not a Fn::ForEach:: loop
+    }
     assert built_by["SharedLayer"] == "makefile"
     assert {name: built_by[name] for name in template.functions()} == dict.fromkeys(template.functions(), "makefile")
 
