@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: install serve test lint unit bench build clean
+.PHONY: install serve test lint unit bench fuzz build clean
 
 $(STAMP): pyproject.toml layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+	$(MAKE) fuzz
+
+# schemathesis over the local stack's /openapi.json (rw and ro tokens); about 4 minutes. See tests/fuzz.py.
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

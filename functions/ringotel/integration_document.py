@@ -15,13 +15,19 @@ app = http.create_app()
     "/ringotel/integration.json",
     summary="The JSON document to paste into Ringotel's Admin Portal (no authentication)",
     tags=["Ringotel"],
-    security=[],
+    openapi_extensions=http.PUBLIC,
 )
 def integration_document() -> dict[str, Any]:
     return ringotel_document.integration_document(ringotel_document.base_url_of(app.current_event.headers))
 
 
-@app.get("/ringotel/logo.svg", summary="The logo the integration document names", tags=["Ringotel"], security=[])
+@app.get(
+    "/ringotel/logo.svg",
+    summary="The logo the integration document names",
+    tags=["Ringotel"],
+    responses={200: http.ok(str, "The SVG image", content_type="image/svg+xml")},
+    openapi_extensions=http.PUBLIC,
+)
 def logo() -> Response[str]:
     return Response(
         status_code=200,

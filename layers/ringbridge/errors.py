@@ -48,6 +48,17 @@ class UnsupportedMediaType(RingbridgeError):
     code = "unsupported_media_type"
 
 
+class TooManyRequests(RingbridgeError):
+    """Over the token's rate limit; ``retry_after`` is the seconds until its window resets."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, field="Authorization")
+        self.retry_after = retry_after
+
+
 class Gone(RingbridgeError):
     status = 410
     code = "gone"

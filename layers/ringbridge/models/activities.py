@@ -6,7 +6,7 @@ The same activities are what the Ringio API shows as rings.
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from ringbridge import clock
 from ringbridge.models.common import Id, StrictInput
@@ -14,8 +14,10 @@ from ringbridge.models.common import Id, StrictInput
 Direction = Literal["inbound", "outbound"]
 Status = Literal["active", "completed"]
 
-# Ringotel's call ids look like "1729693708182-2d1c3de3d3772cdc1f".
-CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^/#\s]+$")]
+# Ringotel's call ids look like "1729693708182-2d1c3de3d3772cdc1f". The same rule holds for an id in a
+# path: no "/", "#", space or control character, and no "." first (so never "." or "..").
+CALL_ID_PATTERN = r"^[^/#\s.\x00-\x1f\x7f][^/#\s\x00-\x1f\x7f]*$"
+CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=CALL_ID_PATTERN)]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -46,7 +48,17 @@ def _moment(value: object) -> object:
 
 
 Moment = Annotated[
-    str, BeforeValidator(_moment), Field(description="ISO 8601, or epoch milliseconds", examples=[1729693708182])
+    str,
+    BeforeValidator(_moment),
+    Field(description="ISO 8601, or epoch milliseconds", examples=[1729693708182]),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "ISO 8601, or epoch milliseconds as digits"},
+                {"type": "integer", "minimum": _MIN_EPOCH_MS, "exclusiveMaximum": _MAX_EPOCH_MS},
+            ]
+        }
+    ),
 ]
 
 
@@ -76,14 +88,40 @@ class ActivityUpdate(StrictInput):
     subject: Label | None = None
     comment: Text | None = None
     disposition: Label | None = None
-    version: int | None = Field(default=None, ge=1, description="The version the client last saw (optimistic)")
+    version: int | None = Field(
+        default=None, ge=1, strict=True, description="The version the client last saw (optimistic)"
+    )
+
+
+def _whole_number(value: object) -> object:
+    """Ringotel fills its templates with text: "42" is 42 seconds. true is not a number."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+Seconds = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Field(ge=0, le=7 * 24 * 3600),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 7 * 24 * 3600},
+                {"type": "string", "pattern": "^[0-9]{1,6}$"},
+            ]
+        }
+    ),
+]
 
 
 class ActivityStop(StrictInput):
     """StopCallActivity: the end of a call. Missing values are derived (end: now; duration: end - start)."""
 
     ended_at: Moment | None = None
-    duration_seconds: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    duration_seconds: Seconds | None = Field(default=None, description="Seconds (a number, or its digits as text)")
     cause: Label | None = Field(default=None, description='Ringotel\'s call cause ("0" = normal)')
 
 
@@ -97,7 +135,10 @@ class Recording(BaseModel):
 class Activity(BaseModel):
     id: str
     call_id: str
-    direction: Direction | None = Field(description="null only while a stop that arrived first awaits its start")
+    # Stored items leave out null attributes, so a placeholder's missing direction must default.
+    direction: Direction | None = Field(
+        default=None, description="null only while a stop that arrived first awaits its start"
+    )
     status: Status
     caller_number: str | None = None
     called_number: str | None = None
