@@ -64,7 +64,6 @@ STATUS_TEXT = {
     400: "Bad request: the body is not UTF-8 JSON, or a parameter is unusable",
     403: "Missing, invalid or read-only API token",
     404: "No such item in the caller's account",
-    405: "Method not allowed (see Allow)",
     409: "Stale version or a concurrent change; the body carries the current item",
     410: "Gone",
     413: "The body is over the size limit",
@@ -246,7 +245,7 @@ def check_json_body(event: dict[str, Any]) -> None:
     try:
         text = decoded_body(event).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise RingbridgeError("the body is not UTF-8 text", field="body") from None
+        raise MalformedJson("the body is not UTF-8 text", field="body") from None
     if not text.strip():
         return  # no body: validation answers 422 "Field required"
     try:
