@@ -30,7 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from ringbridge import auth, coldstart
 from ringbridge.errors import PayloadTooLarge, RingbridgeError, TooManyRequests, UnsupportedMediaType
 from ringbridge.logic import versions
-from ringbridge.models.activities import CALL_ID_PATTERN
+from ringbridge.models.common import CALL_ID_PATTERN
 from ringbridge.models.errors import Error
 from ringbridge.observability import logger
 

@@ -9,14 +9,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from ringbridge import clock
-from ringbridge.models.common import Id, StrictInput
+from ringbridge.models.common import CALL_ID_PATTERN, Id, StrictInput
 
 Direction = Literal["inbound", "outbound"]
 Status = Literal["active", "completed"]
 
-# Ringotel's call ids look like "1729693708182-2d1c3de3d3772cdc1f". The same rule holds for an id in a
-# path: no "/", "#", space or control character, and no "." first (so never "." or "..").
-CALL_ID_PATTERN = r"^[^/#\s.\x00-\x1f\x7f][^/#\s\x00-\x1f\x7f]*$"
+# Ringotel's call ids look like "1729693708182-2d1c3de3d3772cdc1f".
 CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=CALL_ID_PATTERN)]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
