@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Form, Header, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ringbridge import auth, coldstart
@@ -226,10 +226,17 @@ def _method(event: dict[str, Any]) -> str:
 
 
 def _routes_of_path(app: APIGatewayHttpResolver, path: str) -> dict[str, bool]:
-    """The methods this app serves at ``path``, each with whether its handler takes a JSON body."""
+    """The methods this app serves at ``path``, each with whether its handler takes a JSON body.
+
+    A handler with ``Form``/``File`` parameters takes a form, not JSON: its body is left to Powertools.
+    """
     # Powertools keeps its routes in these two lists (the version is pinned in pyproject.toml).
     routes = app._static_routes + app._dynamic_routes
-    return {route.method: bool(route.dependant.body_params) for route in routes if route.rule.match(path)}
+    return {route.method: _takes_json(route.dependant.body_params) for route in routes if route.rule.match(path)}
+
+
+def _takes_json(body_params: list[Any]) -> bool:
+    return bool(body_params) and not any(isinstance(param.field_info, Form) for param in body_params)
 
 
 def check_json_body(event: dict[str, Any]) -> None:
