@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: install serve test lint unit bench build clean browser
+.PHONY: install serve test lint unit bench fuzz build clean browser
 
 $(STAMP): pyproject.toml layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,12 @@ WITH_PY313 := PATH="$(if $(PY313),$(PY313)/bin:)$$PATH"
 
 test: lint
 	$(WITH_PY313) $(BIN)/pytest --ignore=tests/browser
+	$(MAKE) fuzz
 	$(MAKE) browser
+
+# schemathesis over the local stack's /openapi.json (rw and ro tokens); about 4 minutes. See tests/fuzz.py.
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz
 
 # Web pages in a real headless Chromium: Debian's chromium at /usr/bin/chromium (.ci/run installs it).
 browser: $(STAMP)

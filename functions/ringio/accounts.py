@@ -13,7 +13,12 @@ from ringbridge.observability import logger
 app = http.create_app()
 
 
-@app.get("/ringio/accounts/<account_id>", summary="Read the caller's account", tags=["Ringio"])
+@app.get(
+    "/ringio/accounts/<account_id>",
+    summary="Read the caller's account",
+    tags=["Ringio"],
+    responses={200: http.ok(AccountOut), **http.errors(404)},
+)
 def get_account(account_id: Annotated[str, Path(max_length=64)]) -> AccountOut:
     return ringio_read.get_account(current_caller(), account_id)
 

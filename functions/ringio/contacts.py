@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -14,7 +14,6 @@ from ringbridge.observability import logger
 
 app = http.create_app()
 TAGS = ["Ringio"]
-IfMatch = Annotated[str | None, Header(alias="if-match", max_length=64, description="The ETag (version) last seen")]
 ContactId = Annotated[str, Path(max_length=64)]
 
 
@@ -36,14 +35,19 @@ def list_contacts(
     "/ringio/contacts",
     summary="Create a contact",
     tags=TAGS,
-    responses={201: {"description": "Created", "content": {http.JSON: {"model": ContactOut}}}},
+    responses={201: http.ok(ContactOut, "Created"), **http.errors(409)},
 )
 def create_contact(body: ContactIn) -> Response[ContactOut]:
     created = ringio.create_contact(current_caller(), body.contact)
     return http.versioned(created, created.contact.version, status=201)
 
 
-@app.get("/ringio/contacts/<contact_id>", summary="Read a contact", tags=TAGS)
+@app.get(
+    "/ringio/contacts/<contact_id>",
+    summary="Read a contact",
+    tags=TAGS,
+    responses={200: http.ok(ContactOut), **http.errors(404)},
+)
 def get_contact(contact_id: ContactId) -> Response[ContactOut]:
     found = ringio.get_contact(current_caller(), contact_id)
     return http.versioned(found, found.contact.version)
@@ -55,10 +59,10 @@ def get_contact(contact_id: ContactId) -> Response[ContactOut]:
     tags=TAGS,
     responses={
         200: {"description": "Updated", "content": {http.JSON: {"model": ContactOut}}},
-        409: {"description": "Stale `version` or `If-Match`; the body carries the current contact"},
+        **http.errors(404, 409, s409="Stale `version` or `If-Match`; the body carries the current contact"),
     },
 )
-def update_contact(contact_id: ContactId, body: ContactIn, if_match: IfMatch = None) -> Response[ContactOut]:
+def update_contact(contact_id: ContactId, body: ContactIn, if_match: http.IfMatch = None) -> Response[ContactOut]:
     updated = ringio.update_contact(current_caller(), contact_id, body.contact, if_match)
     return http.versioned(updated, updated.contact.version)
 
@@ -67,9 +71,12 @@ def update_contact(contact_id: ContactId, body: ContactIn, if_match: IfMatch = N
     "/ringio/contacts/<contact_id>",
     summary="Delete a contact; the contacts feeds report it as deleted",
     tags=TAGS,
-    responses={409: {"description": "Stale `If-Match`; the body carries the current contact"}},
+    responses={
+        200: http.ok(dict[str, Any], "Deleted: an empty object"),
+        **http.errors(404, 409, s409="Stale `If-Match`; the body carries the current contact"),
+    },
 )
-def delete_contact(contact_id: ContactId, if_match: IfMatch = None) -> dict[str, Any]:
+def delete_contact(contact_id: ContactId, if_match: http.IfMatch = None) -> dict[str, Any]:
     ringio.delete_contact(current_caller(), contact_id, if_match)
     return {}
 

@@ -18,40 +18,40 @@ from ringbridge.observability import logger
 app = http.create_app()
 TAGS = ["Ringio feeds"]
 AccountId = Annotated[str, Path(max_length=64)]
-Since = Annotated[str | None, Query(max_length=64, description=f"Required: {feeds.SINCE_FORMAT}")]
+Since = Annotated[str, Query(max_length=64, description=f"{feeds.SINCE_FORMAT}; not in the future")]
 Limit = Annotated[int, Query(ge=1, le=feeds.MAX_PAGE, description="Changes per page")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="`next` of the previous page")]
 RESPONSES: dict[int, OpenAPIResponse] = {
-    400: {"description": "`since` missing or not ISO 8601"},
-    410: {"description": "`since` older than the retention of deletions: read everything again"},
+    200: http.ok(Feed),
+    **http.errors(
+        400,
+        404,
+        410,
+        s400="`since` not ISO 8601, or in the future",
+        s410="`since` older than the retention of deletions: read everything again",
+    ),
 }
 
 
 @app.get("/ringio/feeds/accounts/<account_id>/contacts", summary="Contacts changed", tags=TAGS, responses=RESPONSES)
 def contacts_feed(
-    account_id: AccountId, since: Since = None, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None
+    account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None
 ) -> Feed:
     return feeds.account_feed(current_caller(), account_id, "CONTACT", since, limit, cursor)
 
 
 @app.get("/ringio/feeds/accounts/<account_id>/notes", summary="Notes changed", tags=TAGS, responses=RESPONSES)
-def notes_feed(
-    account_id: AccountId, since: Since = None, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None
-) -> Feed:
+def notes_feed(account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None) -> Feed:
     return feeds.account_feed(current_caller(), account_id, "NOTE", since, limit, cursor)
 
 
 @app.get("/ringio/feeds/accounts/<account_id>/rings", summary="Rings (calls) changed", tags=TAGS, responses=RESPONSES)
-def rings_feed(
-    account_id: AccountId, since: Since = None, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None
-) -> Feed:
+def rings_feed(account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None) -> Feed:
     return feeds.account_feed(current_caller(), account_id, "ACTIVITY", since, limit, cursor)
 
 
 @app.get("/ringio/feeds/accounts/<account_id>/users", summary="Users changed", tags=TAGS, responses=RESPONSES)
-def users_feed(
-    account_id: AccountId, since: Since = None, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None
-) -> Feed:
+def users_feed(account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None) -> Feed:
     return feeds.account_feed(current_caller(), account_id, "USER", since, limit, cursor)
 
 
@@ -63,7 +63,7 @@ def users_feed(
 )
 def user_contacts_feed(
     user_id: Annotated[str, Path(max_length=64)],
-    since: Since = None,
+    since: Since,
     limit: Limit = feeds.DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> Feed:

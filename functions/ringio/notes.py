@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -15,7 +15,6 @@ from ringbridge.observability import logger
 
 app = http.create_app()
 TAGS = ["Ringio"]
-IfMatch = Annotated[str | None, Header(alias="if-match", max_length=64, description="The ETag (version) last seen")]
 NoteId = Annotated[str, Path(max_length=64)]
 
 
@@ -38,14 +37,16 @@ def list_notes(
     "/ringio/notes",
     summary="Create a note about a contact",
     tags=TAGS,
-    responses={201: {"description": "Created", "content": {http.JSON: {"model": NoteOut}}}},
+    responses={201: http.ok(NoteOut, "Created"), **http.errors(409)},
 )
 def create_note(body: NoteIn) -> Response[NoteOut]:
     created = ringio.create_note(current_caller(), body.note)
     return http.versioned(created, created.note.version, status=201)
 
 
-@app.get("/ringio/notes/<note_id>", summary="Read a note", tags=TAGS)
+@app.get(
+    "/ringio/notes/<note_id>", summary="Read a note", tags=TAGS, responses={200: http.ok(NoteOut), **http.errors(404)}
+)
 def get_note(note_id: NoteId) -> Response[NoteOut]:
     found = ringio.get_note(current_caller(), note_id)
     return http.versioned(found, found.note.version)
@@ -57,10 +58,10 @@ def get_note(note_id: NoteId) -> Response[NoteOut]:
     tags=TAGS,
     responses={
         200: {"description": "Updated", "content": {http.JSON: {"model": NoteOut}}},
-        409: {"description": "Stale `version` or `If-Match`; the body carries the current note"},
+        **http.errors(404, 409, s409="Stale `version` or `If-Match`; the body carries the current note"),
     },
 )
-def update_note(note_id: NoteId, body: NoteIn, if_match: IfMatch = None) -> Response[NoteOut]:
+def update_note(note_id: NoteId, body: NoteIn, if_match: http.IfMatch = None) -> Response[NoteOut]:
     updated = ringio.update_note(current_caller(), note_id, body.note, if_match)
     return http.versioned(updated, updated.note.version)
 
@@ -69,9 +70,12 @@ def update_note(note_id: NoteId, body: NoteIn, if_match: IfMatch = None) -> Resp
     "/ringio/notes/<note_id>",
     summary="Delete a note; the notes feed reports it as deleted",
     tags=TAGS,
-    responses={409: {"description": "Stale `If-Match`; the body carries the current note"}},
+    responses={
+        200: http.ok(dict[str, Any], "Deleted: an empty object"),
+        **http.errors(404, 409, s409="Stale `If-Match`; the body carries the current note"),
+    },
 )
-def delete_note(note_id: NoteId, if_match: IfMatch = None) -> dict[str, Any]:
+def delete_note(note_id: NoteId, if_match: http.IfMatch = None) -> dict[str, Any]:
     ringio.delete_note(current_caller(), note_id, if_match)
     return {}
 

@@ -30,7 +30,12 @@ def list_rings(
     return ringio_read.list_response(found, next_cursor, "/ringio/rings", {"limit": limit})
 
 
-@app.get("/ringio/rings/<ring_id>", summary="Read a ring (a call activity)", tags=TAGS)
+@app.get(
+    "/ringio/rings/<ring_id>",
+    summary="Read a ring (a call activity)",
+    tags=TAGS,
+    responses={200: http.ok(RingOut), **http.errors(404)},
+)
 def get_ring(ring_id: Annotated[str, Path(max_length=64)]) -> RingOut:
     return ringio_read.get_ring(current_caller(), ring_id)
 

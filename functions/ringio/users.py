@@ -30,7 +30,9 @@ def list_users(
     return ringio_read.list_response(found, next_cursor, "/ringio/users", {"limit": limit})
 
 
-@app.get("/ringio/users/<user_id>", summary="Read a user", tags=TAGS)
+@app.get(
+    "/ringio/users/<user_id>", summary="Read a user", tags=TAGS, responses={200: http.ok(UserOut), **http.errors(404)}
+)
 def get_user(user_id: Annotated[str, Path(max_length=64)]) -> UserOut:
     return ringio_read.get_user(current_caller(), user_id)
 

@@ -1,8 +1,6 @@
 """Ringotel hook AssignActivity: attach a call's activity to a contact."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from typing import Any
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -17,10 +15,13 @@ app = http.create_app()
     "/ringotel/activities/<activity_id>/contact",
     summary="Assign an activity to a contact",
     tags=["Ringotel"],
-    responses={404: {"description": "No such activity"}, 422: {"description": "contact_id names no contact"}},
+    responses={
+        200: http.ok(Activity),
+        **http.errors(404, 409, s404="No such activity", s422="contact_id names no contact"),
+    },
 )
 def assign_activity(
-    activity_id: Annotated[str, Path(max_length=128, description="The activity id or Ringotel's call id")],
+    activity_id: http.ActivityRef,
     assignment: ActivityAssign,
 ) -> Activity:
     return activities.assign_activity(current_caller(), activity_id, assignment)

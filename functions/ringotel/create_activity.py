@@ -21,8 +21,9 @@ app = http.create_app()
     "answers 200 with the activity already created.",
     tags=["Ringotel"],
     responses={
-        200: {"description": "A retry: the activity of this call_id", "content": {http.JSON: {"model": Activity}}},
-        201: {"description": "Created", "content": {http.JSON: {"model": Activity}}},
+        200: http.ok(Activity, "A retry: the activity of this call_id"),
+        201: http.ok(Activity, "Created"),
+        **http.errors(409),
     },
 )
 def create_activity(activity: ActivityCreate) -> Response[Activity]:

@@ -18,7 +18,7 @@ app = http.create_app()
     "/ringotel/contacts",
     summary="Create a contact",
     tags=["Ringotel"],
-    responses={201: {"description": "Created", "content": {http.JSON: {"model": Contact}}}},
+    responses={201: http.ok(Contact, "Created"), **http.errors(409)},
 )
 def create_contact(
     contact: RingotelContactCreate,

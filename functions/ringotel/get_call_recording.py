@@ -1,8 +1,6 @@
 """The recording of an activity, as a short-lived presigned URL (the bucket itself is never public)."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from typing import Any
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -17,10 +15,10 @@ app = http.create_app()
     "/ringotel/activities/<activity_id>/recording",
     summary="A presigned URL of an activity's recording, valid for 5 minutes",
     tags=["Ringotel"],
-    responses={404: {"description": "No such activity, or it has no recording"}},
+    responses={200: http.ok(RecordingLink), **http.errors(404, s404="No such activity, or it has no recording")},
 )
 def get_call_recording(
-    activity_id: Annotated[str, Path(max_length=128, description="The activity id or Ringotel's call id")],
+    activity_id: http.ActivityRef,
 ) -> RecordingLink:
     return recordings.recording_link(current_caller(), activity_id)
 

@@ -16,7 +16,7 @@ app = http.create_app()
     "/ringotel/integration.json",
     summary="The JSON document to paste into Ringotel's Admin Portal (no authentication)",
     tags=["Ringotel"],
-    security=[],
+    openapi_extensions=http.PUBLIC,
 )
 def integration_document(
     auth: Annotated[
@@ -27,7 +27,13 @@ def integration_document(
     return ringotel_document.integration_document(ringotel_document.base_url_of(app.current_event.headers), auth)
 
 
-@app.get("/ringotel/logo.svg", summary="The logo the integration document names", tags=["Ringotel"], security=[])
+@app.get(
+    "/ringotel/logo.svg",
+    summary="The logo the integration document names",
+    tags=["Ringotel"],
+    responses={200: http.ok(str, "The SVG image", content_type="image/svg+xml")},
+    openapi_extensions=http.PUBLIC,
+)
 def logo() -> Response[str]:
     return Response(
         status_code=200,

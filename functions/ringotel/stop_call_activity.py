@@ -1,8 +1,6 @@
 """Ringotel hook StopCallActivity: the call ended. Idempotent; a stop may come before its start."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from typing import Any
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -19,10 +17,10 @@ app = http.create_app()
     description="Stopping a completed activity changes nothing. A call id that has no activity yet (the stop "
     "came first) records the stop; the later CreateActivity of that call_id completes the same activity.",
     tags=["Ringotel"],
-    responses={404: {"description": "No activity has this activity id"}},
+    responses={200: http.ok(Activity), **http.errors(404, 409, s404="No activity has this activity id")},
 )
 def stop_call_activity(
-    activity_id: Annotated[str, Path(max_length=128, description="The activity id or Ringotel's call id")],
+    activity_id: http.ActivityRef,
     stop: ActivityStop,
 ) -> Activity:
     return activities.stop_activity(current_caller(), activity_id, stop)

@@ -1,8 +1,6 @@
 """Ringotel hook UpdateActivity: subject, comment and disposition of a call's activity."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from typing import Any
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -18,12 +16,12 @@ app = http.create_app()
     summary="Update an activity (only the fields sent)",
     tags=["Ringotel"],
     responses={
-        404: {"description": "No such activity"},
-        409: {"description": "Stale `version`; the body carries the current activity"},
+        200: http.ok(Activity),
+        **http.errors(404, 409, s404="No such activity", s409="Stale `version`; the body carries the current activity"),
     },
 )
 def update_activity(
-    activity_id: Annotated[str, Path(max_length=128, description="The activity id or Ringotel's call id")],
+    activity_id: http.ActivityRef,
     changes: ActivityUpdate,
 ) -> Activity:
     return activities.update_activity(current_caller(), activity_id, changes)

@@ -1,8 +1,6 @@
 """Ringotel hook UpdateCallRecording: attach the call's recording (body, form file, or a URL to fetch)."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from typing import Any
 
 from ringbridge import http, settings
 from ringbridge.auth import current_caller
@@ -11,6 +9,26 @@ from ringbridge.models.activities import Activity
 from ringbridge.observability import logger
 
 app = http.create_app()
+# The handler reads the raw body itself, so its shapes are documented by hand. Untyped bytes whose
+# audio type is sniffed, and JSON `{"url"}`, work too (see the description); they are left out here:
+# the first is audio only if its bytes say so, and the fuzzer, which generates from this document,
+# must never make the stack download from made-up hosts.
+_AUDIO = {"schema": {"type": "string", "format": "binary"}}
+RECORDING_BODY = {
+    "required": True,
+    "content": {
+        "audio/mpeg": _AUDIO,
+        "audio/wav": _AUDIO,
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            },
+            "encoding": {"file": {"contentType": "audio/mpeg"}},
+        },
+    },
+}
 
 
 @app.put(
@@ -22,15 +40,26 @@ app = http.create_app()
     "multipart) is bound by Lambda's 6 MB request limit: at most 4,706,304 bytes (about 4.5 MB) of audio once "
     "base64-encoded; send larger files by URL.",
     tags=["Ringotel"],
+    openapi_extensions={"requestBody": RECORDING_BODY},
     responses={
-        404: {"description": "No such activity"},
-        413: {"description": "Over RECORDING_MAX_BYTES, or a body over what a Lambda request carries (use a URL)"},
-        415: {"description": "Not audio"},
-        422: {"description": "Empty, or the URL was refused or could not be downloaded"},
+        200: http.ok(Activity),
+        **http.errors(
+            400,
+            404,
+            409,
+            413,
+            415,
+            422,
+            s400="A JSON body that is not JSON",
+            s404="No such activity",
+            s413="Over RECORDING_MAX_BYTES, or a body over what a Lambda request carries (use a URL)",
+            s415="Not audio",
+            s422="Empty, or the URL was refused or could not be downloaded",
+        ),
     },
 )
 def update_call_recording(
-    activity_id: Annotated[str, Path(max_length=128, description="The activity id or Ringotel's call id")],
+    activity_id: http.ActivityRef,
 ) -> Activity:
     event = app.current_event
     return recordings.store_upload(

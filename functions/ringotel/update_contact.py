@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from ringbridge import http
 from ringbridge.auth import current_caller
@@ -20,13 +20,13 @@ app = http.create_app()
     tags=["Ringotel"],
     responses={
         200: {"description": "Updated", "content": {http.JSON: {"model": Contact}}},
-        409: {"description": "Stale `version` or `If-Match`; the body carries the current contact"},
+        **http.errors(404, 409, s409="Stale `version` or `If-Match`; the body carries the current contact"),
     },
 )
 def update_contact(
     contact_id: Annotated[str, Path(max_length=64)],
     changes: RingotelContactUpdate,
-    if_match: Annotated[str | None, Header(alias="if-match", max_length=64)] = None,
+    if_match: http.IfMatch = None,
 ) -> Response[Contact]:
     updated = contacts.update_contact(current_caller(), contact_id, changes, if_match)
     return http.versioned(updated, updated.version)

@@ -17,7 +17,13 @@ app = http.create_app()
     description="Authenticated by `api_token` in the body (an rw token) or the Authorization header. "
     "Times are epoch milliseconds; numbers may come without '+'. An unknown `method` answers 400.",
     tags=["Ringotel"],
-    responses={400: {"description": "Unknown method, or not JSON"}, 403: {"description": "Missing or bad token"}},
+    openapi_extensions=http.TOKEN_IN_BODY,
+    responses={
+        200: http.ok(Activity),
+        **http.errors(
+            400, 403, 404, 409, s400="Unknown method, or not JSON", s404="A call_id shaped like an activity id"
+        ),
+    },
 )
 def ringotel_webhook(event: WebhookEvent) -> Activity:
     caller = webhook.authenticate(event, app.current_event.headers)

@@ -23,10 +23,13 @@ from typing import Literal
 from ringbridge import clock, settings
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import oauth as oauth_dal
-from ringbridge.errors import Forbidden
+from ringbridge.errors import Forbidden, TooManyRequests
 from ringbridge.oauth import credentials as oauth_credentials
 
 PREFIX = "rbk"
+# Our tokens are about 100 characters; anything much longer is not one of them. The bound also keeps
+# the account and key ids a token names far below DynamoDB's key size limits.
+MAX_TOKEN_LENGTH = 256
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 Scope = Literal["ro", "rw"]
@@ -38,6 +41,7 @@ class Caller:
     key_id: str
     scope: Scope
     region: str
+    rate_limit_per_minute: int | None = None
 
     def require_write(self) -> None:
         if self.scope != "rw":
@@ -85,10 +89,12 @@ _verified: dict[str, tuple[float, Caller, float | None]] = {}
 def verify(token: str | None) -> Caller:
     if not token:
         raise Forbidden("missing API token: send 'Authorization: Bearer <token>'")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise Forbidden("invalid API token")
     fingerprint = hashlib.sha256(token.encode()).hexdigest()
     cached = _verified.get(fingerprint)
     if cached and cached[0] > time.monotonic() and (cached[2] is None or cached[2] > clock.now().timestamp()):
-        return cached[1]
+        return _within_rate_limit(cached[1])
     if oauth_credentials.is_access_token(token):
         caller, expires_at = _verify_access_token(token)
         _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller, expires_at)
@@ -103,8 +109,34 @@ def verify(token: str | None) -> Caller:
     stored = item["secret_hash"] if item else "0" * 64
     if not hmac.compare_digest(stored, _hash(secret)) or not item or not account or item.get("revoked_at"):
         raise Forbidden("invalid API token")
-    caller = Caller(account_id=account_id, key_id=key_id, scope=item["scope"], region=account["region"])
+    caller = Caller(
+        account_id=account_id,
+        key_id=key_id,
+        scope=item["scope"],
+        region=account["region"],
+        rate_limit_per_minute=item.get("rate_limit_per_minute"),
+    )
     _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller, None)
+    return _within_rate_limit(caller)
+
+
+def _within_rate_limit(caller: Caller) -> Caller:
+    """Count the request against the token's limit, if it has one (then one DynamoDB call; else none).
+
+    Fixed one-minute windows: simple, one item per token and minute, and a burst can at most
+    double the rate across a window's edge.
+    """
+    if not caller.rate_limit_per_minute:
+        return caller
+    now = clock.now().timestamp()
+    minute = int(now // 60)
+    if not accounts_dal.count_request(caller.account_id, caller.key_id, minute, caller.rate_limit_per_minute):
+        retry_after = max(1, (minute + 1) * 60 - int(now))
+        raise TooManyRequests(
+            f"this token is limited to {caller.rate_limit_per_minute} requests a minute",
+            retry_after=retry_after,
+            field="Authorization",
+        )
     return caller
 
 

@@ -341,6 +341,7 @@ def add_create_token(commands: Any) -> None:
     parser = commands.add_parser("create-token", help="a new API token (shown once)")
     parser.add_argument("account_id")
     parser.add_argument("--scope", required=True, choices=["ro", "rw"], help="ro: reads only; rw: reads and writes")
+    parser.add_argument("--rate-limit", type=int, help="at most N requests a minute (429 over it; default: none)")
     parser.set_defaults(run=run_create_token)
 
 
@@ -348,8 +349,16 @@ def run_create_token(args: argparse.Namespace) -> int:
     use_admin_target(args)
     from ringbridge.logic import accounts
 
-    key_id, token = accounts.create_token(args.account_id, args.scope)
-    print_json({"account_id": args.account_id, "key_id": key_id, "scope": args.scope, "token": token})
+    key_id, token = accounts.create_token(args.account_id, args.scope, args.rate_limit)
+    print_json(
+        {
+            "account_id": args.account_id,
+            "key_id": key_id,
+            "scope": args.scope,
+            "rate_limit_per_minute": args.rate_limit or None,
+            "token": token,
+        }
+    )
     print("Keep the token now: only its hash is stored, so it cannot be shown again.", file=sys.stderr)
     return 0
 
@@ -372,6 +381,25 @@ def run_revoke_token(args: argparse.Namespace) -> int:
         f"Warm functions that verified this token may accept it for up to {settings.auth_cache_seconds():g} s more.",
         file=sys.stderr,
     )
+    return 0
+
+
+def add_set_rate_limit(commands: Any) -> None:
+    parser = commands.add_parser("set-rate-limit", help="change a token's requests-a-minute limit (0: none)")
+    parser.add_argument("account_id")
+    parser.add_argument("key_id")
+    parser.add_argument("rate_limit", type=int, help="at most N requests a minute; 0 removes the limit")
+    parser.set_defaults(run=run_set_rate_limit)
+
+
+def run_set_rate_limit(args: argparse.Namespace) -> int:
+    use_admin_target(args)
+    from ringbridge import settings
+    from ringbridge.logic import accounts
+
+    accounts.set_token_rate_limit(args.account_id, args.key_id, args.rate_limit)
+    print_json({"account_id": args.account_id, "key_id": args.key_id, "rate_limit_per_minute": args.rate_limit or None})
+    print(f"Warm functions apply it within {settings.auth_cache_seconds():g} s.", file=sys.stderr)
     return 0
 
 
@@ -631,6 +659,7 @@ ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_remove_user,
     add_create_token,
     add_revoke_token,
+    add_set_rate_limit,
     add_list_tokens,
     add_ringostat_config,
     add_ringostat_remove,

@@ -21,9 +21,16 @@ def now_iso() -> str:
 
 
 def parse_iso(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp; a naive one is taken as UTC. Raises ValueError."""
+    """Parse an ISO 8601 timestamp into UTC; a naive one is taken as UTC. Raises ValueError.
+
+    A time at the edge of the calendar with an offset (0001-01-01T00:00+14:00) has no UTC
+    equivalent: that is a ValueError too, not an OverflowError.
+    """
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("is outside the years 1 to 9999 in UTC") from None
 
 
 def monotonic() -> float:

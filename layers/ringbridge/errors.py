@@ -58,10 +58,13 @@ class Gone(RingbridgeError):
 
 
 class TooManyRequests(RingbridgeError):
-    """A limit we keep on behalf of a vendor (e.g. RingCloud's one call per 5 s): try again later."""
+    """Over a limit: a token's rate limit, or one we keep for a vendor (RingCloud's one call per 5 s).
+
+    ``retry_after`` is the seconds until the limit lets the request through.
+    """
 
     status = 429
-    code = "too_many_requests"
+    code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(message, field=field)

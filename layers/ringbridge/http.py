@@ -1,25 +1,95 @@
 """What every HTTP function shares: the resolver, error answers, auth and body limits.
 
-Errors answer ``{"error": {"code", "message", "field", ...}}``. Domain exceptions are mapped to
-status codes here, once. Auth runs before routing and validation, so an unauthenticated
-request learns nothing about the route or the body it sent.
+Errors answer ``{"error": {"code", "message", "field", ...}}`` (``models.errors.Error``). Domain
+exceptions are mapped to status codes here, once. Auth runs before routing and validation, so an
+unauthenticated request learns nothing about the route or the body it sent.
+
+``handle`` answers by itself, before Powertools sees the request: 413 (body over the limit),
+405 with ``Allow`` (a method no route of the path has), 403 (auth), and for a route that takes a
+JSON body 415 (not JSON) and 400 (not UTF-8, not JSON, nested deeper than ``MAX_JSON_DEPTH``,
+numbers over Python's digit limit). Powertools then validates: 422 names the field.
+
+Declaring a route's answers for the OpenAPI document: ``responses={200: http.ok(Model), **http.errors(404)}``.
+The statuses ``handle`` and validation give on every route (400/403/413/415/422/429, as they apply)
+are added to every operation by the document builder (``local/openapi.py``); ``http.errors`` is for
+the ones a route's own logic gives (404, 409, 410, a 400 of its own...).
 """
 
 import base64
+import binascii
 import json
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Form, Header, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ringbridge import auth, coldstart, observability
-from ringbridge.errors import PayloadTooLarge, RingbridgeError
+from ringbridge.errors import PayloadTooLarge, RingbridgeError, UnsupportedMediaType
 from ringbridge.logic import versions
+from ringbridge.models.common import CALL_ID_PATTERN
+from ringbridge.models.errors import Error
 from ringbridge.observability import logger
 
 MAX_JSON_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32  # far more than any of our bodies needs; far less than the parsers' recursion limits
 JSON = "application/json"
+_JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+# An activity named in a path: its id, or Ringotel's call id (the same rule as call_id in a body).
+ActivityRef = Annotated[
+    str,
+    Path(min_length=1, max_length=128, pattern=CALL_ID_PATTERN, description="The activity id or Ringotel's call id"),
+]
+
+# ``openapi_extensions=`` of a route that needs no token, or whose token may come in the body instead.
+PUBLIC: dict[str, Any] = {"security": []}
+TOKEN_IN_BODY: dict[str, Any] = {"security": [{"Bearer": []}, {"Basic": []}, {}]}
+# The If-Match header of a versioned item: the ETag a read answered ("3", or W/"3").
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="if-match",
+        max_length=64,
+        pattern=r'^(W/)?"?[0-9]{1,18}"?$',
+        description='The ETag (version) last seen, like "3"',
+    ),
+]
+
+STATUS_TEXT = {
+    400: "Bad request: the body is not UTF-8 JSON, or a parameter is unusable",
+    403: "Missing, invalid or read-only API token",
+    404: "No such item in the caller's account",
+    409: "Stale version or a concurrent change; the body carries the current item",
+    410: "Gone",
+    413: "The body is over the size limit",
+    415: "Unsupported Content-Type",
+    422: "A field is invalid; `error.field` names it",
+    429: "Over the token's rate limit; retry after `Retry-After` seconds",
+}
+
+
+def ok(model: Any, description: str = "OK", content_type: str = JSON) -> OpenAPIResponse:
+    """A success response for ``responses=``: its description and body model."""
+    return {"description": description, "content": {content_type: {"model": model}}}
+
+
+def errors(*statuses: int, **descriptions: str) -> dict[int, OpenAPIResponse]:
+    """Error responses for ``responses=``, each with the shared ``Error`` body.
+
+    ``errors(404, 409, s409="stale version")`` overrides a description with ``s<status>=``.
+    """
+    return {
+        status: {
+            "description": descriptions.get(f"s{status}", STATUS_TEXT[status]),
+            "content": {JSON: {"model": Error}},
+        }
+        for status in statuses
+    }
 
 
 def create_app() -> APIGatewayHttpResolver:
@@ -100,6 +170,22 @@ def decoded_body(event: dict[str, Any]) -> bytes:
     return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
 
 
+class MethodNotAllowed(RingbridgeError):
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self, method: str, allowed: Sequence[str]) -> None:
+        super().__init__(f"{method} is not allowed here; allowed: {', '.join(allowed)}")
+        self.allowed = allowed
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed)}
+
+
+class MalformedJson(RingbridgeError):
+    code = "malformed_json"
+
+
 def handle(
     app: APIGatewayHttpResolver,
     event: dict[str, Any],
@@ -108,19 +194,27 @@ def handle(
     max_body_bytes: int = MAX_JSON_BODY_BYTES,
     authenticate: bool = True,
 ) -> dict[str, Any]:
-    """Authenticate, limit the body, then route. Writes need an ``rw`` token.
+    """Limit the body, check the method, authenticate, check a JSON body, then route. Writes need ``rw``.
 
     ``authenticate=False`` is for routes that are public or authenticate from the body themselves.
+    A route whose handler takes a pydantic body gets the JSON checks; others read the body themselves.
     """
     coldstart.resume_gc()
     observability.start_request(event)
+    method = _method(event)
     try:
         check_json_body_size(event, max_body_bytes)
+        routes = _routes_of_path(app, event.get("rawPath") or "/")
+        if routes and method not in routes:
+            raise MethodNotAllowed(method, sorted(routes))
         if authenticate:
-            auth.authenticate(event.get("headers") or {}, _method(event))
+            auth.authenticate(event.get("headers") or {}, method)
+        if routes.get(method) and method in _BODY_METHODS:
+            check_json_body(event)
     except RingbridgeError as error:
         logger.info("request refused", extra={"status": error.status, "code": error.code})
         refused = gateway_response(error.status, error_body(error))
+        refused["headers"].update(error.headers())
         observability.finish_request(refused)
         return refused
     response = None
@@ -132,4 +226,60 @@ def handle(
 
 
 def _method(event: dict[str, Any]) -> str:
-    return (event.get("requestContext") or {}).get("http", {}).get("method", "GET")
+    return str((event.get("requestContext") or {}).get("http", {}).get("method", "GET")).upper()
+
+
+def _routes_of_path(app: APIGatewayHttpResolver, path: str) -> dict[str, bool]:
+    """The methods this app serves at ``path``, each with whether its handler takes a JSON body.
+
+    A handler with ``Form``/``File`` parameters takes a form, not JSON: its body is left to Powertools.
+    """
+    # Powertools keeps its routes in these two lists (the version is pinned in pyproject.toml).
+    routes = app._static_routes + app._dynamic_routes
+    return {route.method: _takes_json(route.dependant.body_params) for route in routes if route.rule.match(path)}
+
+
+def _takes_json(body_params: list[Any]) -> bool:
+    return bool(body_params) and not any(isinstance(param.field_info, Form) for param in body_params)
+
+
+def check_json_body(event: dict[str, Any]) -> None:
+    """A JSON body Powertools can parse and validate without failing: else 415 or 400 naming ``body``.
+
+    Done here, once, because the parsers fail in ways that are not the client's problem to see:
+    RecursionError on deep nesting, ValueError past Python's integer digit limit, UnicodeDecodeError.
+    """
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    media = (headers.get("content-type") or JSON).split(";", 1)[0].strip().lower()
+    if not _JSON_TYPE.match(media):
+        raise UnsupportedMediaType(f"the body must be {JSON}, not {media!r}", field="Content-Type")
+    try:
+        text = decoded_body(event).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise MalformedJson("the body is not UTF-8 text", field="body") from None
+    if not text.strip():
+        return  # no body: validation answers 422 "Field required"
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError; so is the int digit limit
+        raise MalformedJson("the body is not valid JSON", field="body") from None
+    _check_depth_and_text(value)
+
+
+def _check_depth_and_text(value: Any) -> None:
+    """Iteratively (no recursion to exhaust): nesting within MAX_JSON_DEPTH, strings encodable as UTF-8."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list) and depth > MAX_JSON_DEPTH:
+            raise MalformedJson(f"the body is nested deeper than {MAX_JSON_DEPTH} levels", field="body")
+        if isinstance(item, dict):
+            pending.extend((key, depth) for key in item)
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
+                raise MalformedJson("the body holds a string that is not valid Unicode", field="body") from None

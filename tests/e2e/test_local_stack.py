@@ -248,3 +248,24 @@ def test_writes_are_snapshotted_while_it_runs(tmp_path) -> None:
         assert [contact["id"] for contact in found.json()["contacts"]] == [created.json()["id"]]
     finally:
         stop_server(again)
+
+
+def test_admin_cli_gives_a_token_a_rate_limit(local_server: LocalServer) -> None:
+    def admin(*args: str) -> dict:
+        result = ringbridge("admin", "--local", "--state-dir", str(local_server.state_dir), *args)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    account_id = local_server.accounts[0]["account_id"]
+    token = admin("create-token", account_id, "--scope", "ro", "--rate-limit", "2")
+    assert token["rate_limit_per_minute"] == 2
+    answers = [local_server.request("GET", "/ringotel/users", token["token"]) for _ in range(5)]
+    # Two a minute: of five quick requests at most four pass, even across a minute's edge
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert refused and len(answers) - len(refused) <= 4
+    assert 1 <= int(refused[0].headers["Retry-After"]) <= 60
+    assert refused[0].json()["error"]["code"] == "rate_limited"
+    changed = admin("set-rate-limit", account_id, token["key_id"], "0")
+    assert changed["rate_limit_per_minute"] is None
+    listed = {entry["key_id"]: entry for entry in admin("list-tokens", account_id)}
+    assert "rate_limit_per_minute" not in listed[token["key_id"]]

@@ -186,12 +186,53 @@ def test_a_cursor_only_works_for_its_own_feed_and_since(tenant):
         assert answer.status == 422 and answer.body["error"]["field"] == "cursor", (kind, answer.body)
 
 
-@pytest.mark.parametrize("since", [None, "", "yesterday", "2026-13-45T00:00:00Z", "1732350000000"])
-def test_a_missing_or_unparseable_since_is_400_naming_the_format(tenant, since):
-    query = {} if since is None else {"since": since}
-    answer = call("GET", f"/ringio/feeds/accounts/{tenant.account_id}/contacts", tenant.ro_token, query=query)
+def test_a_missing_since_is_422_naming_it(tenant):
+    answer = call("GET", f"/ringio/feeds/accounts/{tenant.account_id}/contacts", tenant.ro_token)
+    assert answer.status == 422 and answer.body["error"]["field"] == "since", answer.body
+
+
+@pytest.mark.parametrize(
+    "since", ["", "yesterday", "2026-13-45T00:00:00Z", "1732350000000", "9999-12-31T23:59:59-14:00"]
+)
+def test_an_unparseable_since_is_400_naming_the_format(tenant, since):
+    answer = call(
+        "GET", f"/ringio/feeds/accounts/{tenant.account_id}/contacts", tenant.ro_token, query={"since": since}
+    )
     assert answer.status == 400, answer.body
     assert answer.body["error"]["field"] == "since" and "ISO 8601" in answer.body["error"]["message"]
+
+
+@pytest.mark.parametrize("kind", ["contacts", "notes", "rings", "users"])
+def test_a_since_in_the_future_is_400_so_no_client_stores_it(tenant, kind):
+    ahead = clock.iso(clock.now() + timedelta(minutes=5))
+    answer = call("GET", f"/ringio/feeds/accounts/{tenant.account_id}/{kind}", tenant.ro_token, query={"since": ahead})
+    assert answer.status == 400 and answer.body["error"]["field"] == "since", answer.body
+    assert "future" in answer.body["error"]["message"]
+    # A moment ago is fine
+    now = clock.now_iso()
+    assert (
+        call("GET", f"/ringio/feeds/accounts/{tenant.account_id}/{kind}", tenant.ro_token, query={"since": now}).status
+        == 200
+    )
+
+
+def test_a_cursor_whose_keys_are_oversized_is_422_not_a_dynamodb_error(tenant):
+    path = f"/ringio/feeds/accounts/{tenant.account_id}/contacts"
+    since = minutes_ago(5)
+    first = call("GET", path, tenant.ro_token, query={"since": since}).body
+    since_key = clock.iso(clock.parse_iso(since))
+    # A change key over DynamoDB's 1,024-byte sort key limit, in a cursor within the parameter's length
+    state = {
+        "f": "CONTACT:",
+        "s": since_key,
+        "h": first["timestamp"],
+        "c": f"{since_key}#{'x' * 1100}",
+        "k": "CONTACT#1",
+    }
+    cursor = base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
+    assert len(cursor) <= 2048
+    answer = call("GET", path, tenant.ro_token, query={"since": since, "cursor": cursor})
+    assert answer.status == 422 and answer.body["error"]["field"] == "cursor", answer.body
 
 
 @pytest.mark.parametrize("kind", ["contacts", "notes"])

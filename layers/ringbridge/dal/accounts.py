@@ -72,6 +72,49 @@ def revoke_token(account_id: str, key_id: str, revoked_at: str) -> None:
         raise NotFound("no such token", field="token_id") from None
 
 
+def set_token_rate_limit(account_id: str, key_id: str, per_minute: int | None) -> None:
+    """Set (or, with None, remove) a token's rate limit."""
+    client = aws.dynamodb()
+    change: dict[str, Any] = {"UpdateExpression": "REMOVE rate_limit_per_minute"}
+    if per_minute is not None:
+        change = {
+            "UpdateExpression": "SET rate_limit_per_minute = :limit",
+            "ExpressionAttributeValues": {":limit": {"N": str(per_minute)}},
+        }
+    try:
+        client.update_item(
+            TableName=table.name(),
+            Key=key(account_pk(account_id), token_sk(key_id)),
+            ConditionExpression="attribute_exists(PK)",
+            **change,
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        raise NotFound("no such token", field="token_id") from None
+
+
+def count_request(account_id: str, key_id: str, minute: int, limit: int) -> bool:
+    """Count one request of a token in this minute; False (and not counted) once ``limit`` are counted.
+
+    One conditional UpdateItem on ``RATE#<key id>#<minute>``, an item TTL removes a few minutes later.
+    """
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=table.name(),
+            Key=key(account_pk(account_id), f"RATE#{key_id}#{minute}"),
+            UpdateExpression="ADD requests :one SET expires_at = if_not_exists(expires_at, :expires)",
+            ConditionExpression="attribute_not_exists(requests) OR requests < :limit",
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":limit": {"N": str(limit)},
+                ":expires": {"N": str((minute + 5) * 60)},
+            },
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
 def list_tokens(account_id: str) -> list[dict[str, Any]]:
     return _query_prefix(account_id, "TOKEN#")
 

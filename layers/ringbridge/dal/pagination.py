@@ -14,6 +14,8 @@ from ringbridge.errors import InvalidInput
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+# Longer than any sort key we write, far below DynamoDB's 1,024-byte limit on a sort key.
+MAX_KEY_BYTES = 256
 
 
 def encode(sort_key: str) -> str:
@@ -26,7 +28,7 @@ def decode(cursor: str, prefix: str) -> str:
         sort_key = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
     except (binascii.Error, ValueError, UnicodeDecodeError, KeyError, TypeError):
         raise InvalidInput("is not a cursor this API returned", field="cursor") from None
-    if not isinstance(sort_key, str) or not sort_key.startswith(prefix):
+    if not isinstance(sort_key, str) or not sort_key.startswith(prefix) or len(sort_key.encode()) > MAX_KEY_BYTES:
         raise InvalidInput("is not a cursor for this list", field="cursor")
     return sort_key
 

@@ -125,6 +125,20 @@ def route(method: str, path: str) -> tuple[template.Function, template.Route] | 
     return candidates[0] if candidates else None
 
 
+def methods_of_path(path: str) -> list[str]:
+    """The methods of the most specific route path matching ``path`` (the ``Allow`` of a 405).
+
+    ``/ringotel/contacts/find`` allows GET: that ``{contact_id}`` would match it too does not count.
+    """
+    matching = [
+        route for function in template.functions().values() for route in function.routes if route.pattern().match(path)
+    ]
+    if not matching:
+        return []
+    fewest = min(route.path.count("{") for route in matching)
+    return sorted({route.method for route in matching if route.path.count("{") == fewest})
+
+
 def http_event(
     method: str,
     path: str,

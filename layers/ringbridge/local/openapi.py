@@ -1,6 +1,14 @@
-"""One OpenAPI document for the whole HTTP API, merged from every function's own resolver."""
+"""One OpenAPI document for the whole HTTP API, merged from every function's own resolver.
+
+Each route declares its success body and the errors its own logic gives (``http.ok``,
+``http.errors``). The answers the shared machinery gives on every route are added here, from the
+operation's shape, so that no route can forget them: 413 (body size), 403 and 429 (token, unless
+public), 422 (validation, when there are parameters or a body), 400 and 415 (JSON body). Every
+error points at the one ``Error`` schema, the body ``ringbridge.http`` really sends.
+"""
 
 import json
+from importlib import metadata
 from typing import Any
 
 from ringbridge.local import lambdas, template
@@ -19,7 +27,7 @@ def document() -> dict[str, Any]:
 
     merge = OpenAPIMerge(
         title=TITLE,
-        version="1.0.0",
+        version=metadata.version("ringbridge"),
         description="A CRM backend that phone systems (Ringotel, Ringio clients, Ringostat) talk to.",
         security_schemes={
             "Bearer": HTTPBearer(description=AUTH_HELP),
@@ -32,4 +40,42 @@ def document() -> dict[str, Any]:
         app = getattr(lambdas.module_of(function), "app", None) if function.routes else None
         if app is not None:
             merge.add_schema(app.get_openapi_schema(title=TITLE))
-    return json.loads(merge.get_openapi_json_schema())
+    return with_standard_errors(json.loads(merge.get_openapi_json_schema()))
+
+
+ERROR_REF = "#/components/schemas/Error"
+_FRAMEWORK_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+
+def with_standard_errors(document: dict[str, Any]) -> dict[str, Any]:
+    from ringbridge.http import STATUS_TEXT
+    from ringbridge.models.errors import Error
+
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(error_schema.pop("$defs", {}))
+    schemas["Error"] = error_schema
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in _standard_statuses(operation, document.get("security") or []):
+                responses.setdefault(str(status), {"description": STATUS_TEXT[status]})
+            if not (operation.get("parameters") or operation.get("requestBody")):
+                responses.pop("422", None)  # Powertools adds it everywhere; nothing to validate here
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    response["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
+    for name in _FRAMEWORK_SCHEMAS:
+        schemas.pop(name, None)
+    return document
+
+
+def _standard_statuses(operation: dict[str, Any], default_security: list[Any]) -> list[int]:
+    statuses = [413]
+    if operation.get("security", default_security):
+        statuses += [403, 429]
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.append(422)
+    if "application/json" in (operation.get("requestBody") or {}).get("content", {}):
+        statuses += [400, 415]
+    return statuses

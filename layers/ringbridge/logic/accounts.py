@@ -130,17 +130,36 @@ def list_users(caller: Caller) -> list[User]:
     return [User(**item) for item in dal.list_users(caller.account_id)]
 
 
-def create_token(account_id: str, scope: Scope) -> tuple[str, str]:
+def create_token(account_id: str, scope: Scope, rate_limit_per_minute: int | None = None) -> tuple[str, str]:
     """Issue a token; answers (key id, token). The token is never stored and cannot be shown again."""
     if scope not in ("ro", "rw"):
         raise InvalidInput("must be ro or rw", field="scope")
+    _check_rate_limit(rate_limit_per_minute)
     dal.get_account(account_id)
     issued = auth.issue(account_id, ids.new_id())
-    dal.put_token(
-        account_id,
-        {"key_id": issued.key_id, "scope": scope, "secret_hash": issued.secret_hash, "created_at": clock.now_iso()},
-    )
+    token: dict[str, Any] = {
+        "key_id": issued.key_id,
+        "scope": scope,
+        "secret_hash": issued.secret_hash,
+        "created_at": clock.now_iso(),
+    }
+    if rate_limit_per_minute:
+        token["rate_limit_per_minute"] = rate_limit_per_minute
+    dal.put_token(account_id, token)
     return issued.key_id, issued.token
+
+
+def set_token_rate_limit(account_id: str, key_id: str, rate_limit_per_minute: int | None) -> None:
+    """Change a token's requests-a-minute limit; None or 0 removes it. Warm functions see it within
+    AUTH_CACHE_SECONDS (they cache a verified token, limit included)."""
+    _check_rate_limit(rate_limit_per_minute)
+    dal.set_token_rate_limit(account_id, key_id, rate_limit_per_minute or None)
+    auth.forget_verified()
+
+
+def _check_rate_limit(rate_limit_per_minute: int | None) -> None:
+    if rate_limit_per_minute is not None and not 0 <= rate_limit_per_minute <= 1_000_000:
+        raise InvalidInput("must be between 1 and 1,000,000 requests a minute (0: no limit)", field="rate_limit")
 
 
 def revoke_token(account_id: str, key_id: str) -> None:

@@ -26,6 +26,7 @@ from ringbridge import clock, settings
 from ringbridge.auth import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import feeds as dal
+from ringbridge.dal.pagination import MAX_KEY_BYTES
 from ringbridge.errors import Gone, InvalidInput, NotFound, RingbridgeError
 from ringbridge.models.ringio_read import Feed
 
@@ -89,6 +90,9 @@ def _since_key(since: str | None, entity: str) -> str:
         moment = clock.parse_iso(since)
     except ValueError:
         raise InvalidSince(f"{since!r} is not {SINCE_FORMAT}", field="since") from None
+    if moment > clock.now():
+        # A client storing this timestamp would skip every change until then: refuse it.
+        raise InvalidSince("since is in the future: pass the timestamp of the previous answer", field="since")
     if entity in WITH_TOMBSTONES:
         oldest = clock.now() - timedelta(seconds=settings.tombstone_retention_seconds())
         if moment < oldest:
@@ -112,6 +116,7 @@ def _decode(cursor: str, feed_name: str, since_key: str) -> tuple[str, tuple[str
         horizon, chg_sk, sk = state["h"], state["c"], state["k"]
         valid = state["f"] == feed_name and state["s"] == since_key and chg_sk >= since_key
         valid = valid and all(isinstance(value, str) for value in (horizon, chg_sk, sk))
+        valid = valid and all(len(key.encode()) <= MAX_KEY_BYTES for key in (chg_sk, sk))
     except (binascii.Error, ValueError, UnicodeDecodeError, KeyError, TypeError):
         valid = False
     if not valid:

@@ -15,7 +15,7 @@ def etag(version: int) -> str:
 
 def from_etag(if_match: str, what: str) -> int:
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # str.isdigit() also takes "²" and "٣"
         raise InvalidInput(f'must be the ETag of the {what}, like "3"', field="If-Match")
     return int(text)
 

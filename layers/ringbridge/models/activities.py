@@ -6,10 +6,10 @@ The same activities are what the Ringio API shows as rings.
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from ringbridge import clock
-from ringbridge.models.common import BlankIsAbsent, Id, StrictInput
+from ringbridge.models.common import CALL_ID_PATTERN, BlankIsAbsent, Id, StrictInput
 
 Direction = Literal["inbound", "outbound", "unknown"]
 # What Ringotel may send for a call's direction, any case; anything else is stored as "unknown",
@@ -40,7 +40,7 @@ def direction_of(text: str | None) -> tuple[Direction, str | None]:
 Status = Literal["active", "completed"]
 
 # Ringotel's call ids look like "1729693708182-2d1c3de3d3772cdc1f".
-CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^/#\s]+$")]
+CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=CALL_ID_PATTERN)]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -71,7 +71,17 @@ def _moment(value: object) -> object:
 
 
 Moment = Annotated[
-    str, BeforeValidator(_moment), Field(description="ISO 8601, or epoch milliseconds", examples=[1729693708182])
+    str,
+    BeforeValidator(_moment),
+    Field(description="ISO 8601, or epoch milliseconds", examples=[1729693708182]),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "ISO 8601, or epoch milliseconds as digits"},
+                {"type": "integer", "minimum": _MIN_EPOCH_MS, "exclusiveMaximum": _MAX_EPOCH_MS},
+            ]
+        }
+    ),
 ]
 
 
@@ -105,14 +115,40 @@ class ActivityUpdate(BlankIsAbsent, StrictInput):
     subject: Label | None = None
     comment: Text | None = None
     disposition: Label | None = None
-    version: int | None = Field(default=None, ge=1, description="The version the client last saw (optimistic)")
+    version: int | None = Field(
+        default=None, ge=1, strict=True, description="The version the client last saw (optimistic)"
+    )
+
+
+def _whole_number(value: object) -> object:
+    """Ringotel fills its templates with text: "42" is 42 seconds. true is not a number."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+Seconds = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Field(ge=0, le=7 * 24 * 3600),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 7 * 24 * 3600},
+                {"type": "string", "pattern": "^[0-9]{1,6}$"},
+            ]
+        }
+    ),
+]
 
 
 class ActivityStop(BlankIsAbsent, StrictInput):
     """StopCallActivity: the end of a call. Missing values are derived (end: now; duration: end - start)."""
 
     ended_at: Moment | None = None
-    duration_seconds: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    duration_seconds: Seconds | None = Field(default=None, description="Seconds (a number, or its digits as text)")
     cause: Label | None = Field(default=None, description='Ringotel\'s call cause ("0" = normal)')
 
 
@@ -126,7 +162,10 @@ class Recording(BaseModel):
 class Activity(BaseModel):
     id: str
     call_id: str
-    direction: Direction | None = Field(description="null only while a stop that arrived first awaits its start")
+    # Stored items leave out null attributes, so a placeholder's missing direction must default.
+    direction: Direction | None = Field(
+        default=None, description="null only while a stop that arrived first awaits its start"
+    )
     direction_given: str | None = Field(
         default=None, description="The direction as sent, when it was none we understand (direction: unknown)"
     )

@@ -45,7 +45,7 @@ class ContactCreate(ContactInput):
 
 class ContactUpdate(ContactInput):
     version: int | None = Field(
-        default=None, ge=1, description="The version the client last saw (optimistic concurrency)"
+        default=None, ge=1, strict=True, description="The version the client last saw (optimistic concurrency)"
     )
 
 

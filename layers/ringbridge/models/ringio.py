@@ -41,10 +41,12 @@ class ContactFields(_ReadOnly):
     title: Name | None = None
     business: Name | None = Field(default=None, description="Links the contact to the organization of this name")
     owner_id: Id | None = Field(default=None, description="A user id")
-    hidden: bool | None = None
+    hidden: bool | None = Field(default=None, strict=True)
     groups: Annotated[list[Group], Field(max_length=MAX_GROUPS)] | None = None
     data: Annotated[list[Datum], Field(max_length=MAX_DATA)] | None = None
-    version: int | None = Field(default=None, ge=1, description="The version the client last saw (optimistic)")
+    version: int | None = Field(
+        default=None, ge=1, strict=True, description="The version the client last saw (optimistic)"
+    )
 
 
 class ContactIn(StrictInput):
@@ -72,7 +74,7 @@ class ContactOut(BaseModel):
 class RingioFields(StrictInput):
     """The contact fields only the Ringio API writes (Ringotel's hooks neither accept nor show them)."""
 
-    hidden: bool | None = None
+    hidden: bool | None = Field(default=None, strict=True)
     groups: list[str] | None = None
     extra_data: list[ContactDatum] | None = None
     data_rels: dict[str, DataRel] | None = None
@@ -92,7 +94,9 @@ class NoteFields(_ReadOnly):
     body: Annotated[str, StringConstraints(max_length=MAX_NOTE_BODY)] | None = Field(
         default=None, description="Required on create"
     )
-    version: int | None = Field(default=None, ge=1, description="The version the client last saw (optimistic)")
+    version: int | None = Field(
+        default=None, ge=1, strict=True, description="The version the client last saw (optimistic)"
+    )
 
 
 class NoteIn(StrictInput):

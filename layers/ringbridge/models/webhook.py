@@ -28,5 +28,5 @@ class CallParams(BaseModel):
     called_number: Number | None = None
     call_start: Moment | None = None
     call_end: Moment | None = None
-    call_duration: int | None = Field(default=None, ge=0)
+    call_duration: int | None = Field(default=None, ge=0, le=7 * 24 * 3600)  # as ActivityStop.duration_seconds
     call_cause: Label | None = None

@@ -1,0 +1,24 @@
+"""The one error body every route answers with, as the OpenAPI document describes it."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Problem(BaseModel):
+    field: str | None = Field(description="The field, query parameter or header at fault")
+    problem: str
+    type: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, machine-readable: invalid, not_found, conflict, malformed_json, ...")
+    message: str = Field(description="For people; names the field and what is wrong with it")
+    field: str | None = Field(description="The field, query parameter or header at fault, if one is")
+    problems: list[Problem] | None = Field(default=None, description="Every problem found (validation errors)")
+
+
+class Error(BaseModel):
+    """``{"error": {...}}``; a 409 also carries the current item under its name (e.g. ``contact``)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
+
+    error: ErrorDetail
