@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ringbridge import http
-from ringbridge.models.oauth import HTML_PAGE, REDIRECT, ErrorAnswer, form_body
+from ringbridge.models.oauth import HTML_PAGE, REDIRECT, form_body
 from ringbridge.oauth import endpoints
 from ringbridge.observability import logger
 
@@ -19,7 +19,7 @@ Text = Annotated[str | None, Query(max_length=2048)]
     "/oauth/authorize",
     summary="The consent page of an authorization request (RFC 6749 §4.1.1)",
     tags=["OAuth2"],
-    security=[],
+    openapi_extensions=http.PUBLIC,
     responses={
         200: {"description": "The consent page", "content": HTML_PAGE},
         302: {
@@ -48,8 +48,8 @@ def authorize_page(
     "/oauth/authorize",
     summary="The administrator approves (signing in with an rw API token) or denies",
     tags=["OAuth2"],
-    security=[],
-    openapi_extensions=form_body(
+    openapi_extensions=http.PUBLIC
+    | form_body(
         {
             "request": "the authorization request's query string, as the page received it",
             "csrf_token": "the page's CSRF token (its cookie must come along)",
@@ -71,7 +71,7 @@ def authorize_page(
             "description": "CSRF check failed, or the sign-in token was refused (the page again)",
             "content": HTML_PAGE,
         },
-        413: {"description": "Body over 1 MiB", "content": {http.JSON: {"model": ErrorAnswer}}},
+        **http.errors(413),
     },
 )
 def authorize_decision() -> Response[str]:

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from ringbridge import http
-from ringbridge.models.oauth import ErrorAnswer, OAuthError, form_body
+from ringbridge.models.oauth import OAuthError, form_body
 from ringbridge.oauth import endpoints
 from ringbridge.observability import logger
 
@@ -17,8 +17,8 @@ app = http.create_app()
     summary="Revoke an access or refresh token: the whole grant ends (RFC 7009)",
     description="An unknown or already revoked token also answers 200, as RFC 7009 asks.",
     tags=["OAuth2"],
-    security=[],
-    openapi_extensions=form_body(
+    openapi_extensions=http.PUBLIC
+    | form_body(
         {
             "token": "the access or refresh token",
             "token_type_hint": "access_token or refresh_token (optional)",
@@ -34,7 +34,7 @@ app = http.create_app()
             "content": {http.JSON: {"model": OAuthError}},
         },
         401: {"description": "invalid_client", "content": {http.JSON: {"model": OAuthError}}},
-        413: {"description": "Body over 1 MiB", "content": {http.JSON: {"model": ErrorAnswer}}},
+        **http.errors(413),
     },
 )
 def revoke() -> Response[str]:

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from ringbridge import http
-from ringbridge.models.oauth import ErrorAnswer, OAuthError, TokenAnswer, form_body
+from ringbridge.models.oauth import OAuthError, TokenAnswer, form_body
 from ringbridge.oauth import endpoints
 from ringbridge.observability import logger
 
@@ -19,8 +19,8 @@ app = http.create_app()
     "in the body. Codes work once, for 10 minutes; each refresh token works once and answers a new one, "
     "and a refresh token presented again revokes the whole grant.",
     tags=["OAuth2"],
-    security=[],
-    openapi_extensions=form_body(
+    openapi_extensions=http.PUBLIC
+    | form_body(
         {
             "grant_type": "authorization_code or refresh_token",
             "code": "the authorization code (authorization_code)",
@@ -40,7 +40,7 @@ app = http.create_app()
             "content": {http.JSON: {"model": OAuthError}},
         },
         401: {"description": "invalid_client", "content": {http.JSON: {"model": OAuthError}}},
-        413: {"description": "Body over 1 MiB", "content": {http.JSON: {"model": ErrorAnswer}}},
+        **http.errors(413),
     },
 )
 def token() -> Response[str]:

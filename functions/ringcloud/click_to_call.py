@@ -3,23 +3,14 @@
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import ringcloud_calls
-from ringbridge.models.ringcloud import CallStarted, ClickToCall, ErrorBody
+from ringbridge.models.ringcloud import CallStarted, ClickToCall
 from ringbridge.observability import logger
 
 app = http.create_app()
-
-
-def _error(description: str, headers: dict[str, OpenAPIResponseHeader] | None = None) -> OpenAPIResponse:
-    """An error answer with the shared error body."""
-    response: OpenAPIResponse = {"description": description, "content": {http.JSON: {"model": ErrorBody}}}
-    if headers:
-        response["headers"] = headers
-    return response
 
 
 @app.post(
@@ -30,17 +21,17 @@ def _error(description: str, headers: dict[str, OpenAPIResponseHeader] | None = 
     "`Retry-After` and is not sent to RingCloud.",
     tags=["RingCloud"],
     responses={
-        202: {"description": "Sent to RingCloud: what was sent", "content": {http.JSON: {"model": CallStarted}}},
-        400: _error("The body is not valid JSON"),
-        403: _error("Missing, invalid or read-only token"),
-        409: _error("RingCloud is not configured for this account, or its config has no RW key"),
-        413: _error("The body is too large"),
-        422: _error("A field is wrong: an unknown user or contact, a number that does not parse, ..."),
-        429: _error(
-            "Another call was started with this key less than 5 s ago",
-            {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        202: http.ok(CallStarted, "Sent to RingCloud: what was sent"),
+        **http.errors(
+            409,
+            422,
+            429,
+            502,
+            s409="RingCloud is not configured for this account, or its config has no RW key",
+            s422="A field is wrong: an unknown user or contact, a number that does not parse, ...",
+            s429="Another call was started with this key less than 5 s ago, or the token's rate limit",
+            s502="RingCloud refused the request or did not answer",
         ),
-        502: _error("RingCloud refused the request or did not answer"),
     },
 )
 def start_call(request: ClickToCall) -> Response[CallStarted]:

@@ -70,6 +70,7 @@ STATUS_TEXT = {
     415: "Unsupported Content-Type",
     422: "A field is invalid; `error.field` names it",
     429: "Over the token's rate limit; retry after `Retry-After` seconds",
+    502: "A vendor we call failed or refused; nothing in the request was wrong",
 }
 
 

@@ -44,6 +44,9 @@ def document() -> dict[str, Any]:
 
 
 ERROR_REF = "#/components/schemas/Error"
+# Error answers whose body a protocol defines, not us: OAuth2's (RFC 6749 §5.2) and the consent page's HTML.
+PROTOCOL_ERROR_REFS = frozenset({"#/components/schemas/OAuthError"})
+RETRY_AFTER = {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}
 _FRAMEWORK_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
@@ -63,8 +66,10 @@ def with_standard_errors(document: dict[str, Any]) -> dict[str, Any]:
             if not (operation.get("parameters") or operation.get("requestBody")):
                 responses.pop("422", None)  # Powertools adds it everywhere; nothing to validate here
             for status, response in responses.items():
-                if status.startswith("4"):
+                if status.startswith(("4", "5")) and not _protocol_body(response):
                     response["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
+                if status == "429":
+                    response.setdefault("headers", {})["Retry-After"] = RETRY_AFTER
     for name in _FRAMEWORK_SCHEMAS:
         schemas.pop(name, None)
     return document
@@ -79,3 +84,11 @@ def _standard_statuses(operation: dict[str, Any], default_security: list[Any]) -
     if "application/json" in (operation.get("requestBody") or {}).get("content", {}):
         statuses += [400, 415]
     return statuses
+
+
+def _protocol_body(response: dict[str, Any]) -> bool:
+    content = response.get("content") or {}
+    if not content:
+        return False
+    json_schema = content.get("application/json", {}).get("schema", {})
+    return "application/json" not in content or json_schema.get("$ref") in PROTOCOL_ERROR_REFS

@@ -26,18 +26,6 @@ class OAuthError(BaseModel):
     error_description: str | None = None
 
 
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorAnswer(BaseModel):
-    """ringbridge's own error body, for what is refused before the OAuth protocol (a body over the limit)."""
-
-    error: ErrorDetail
-
-
 Content = dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel]
 HTML_PAGE: Content = {"text/html": {"schema": {"type": "string"}}}
 # A redirect's body is empty; the Location header is the answer.

@@ -101,15 +101,3 @@ class CallStarted(BaseModel):
     ringcloud_user: str = Field(description="The RingCloud user name the call was started for")
     number: str = Field(description="The number dialled, as sent: digits, no +")
     contact_id: str | None = None
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    field: str | None
-
-
-class ErrorBody(BaseModel):
-    """The error body every ringbridge route answers with."""
-
-    error: ErrorDetail
