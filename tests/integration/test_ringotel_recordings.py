@@ -206,14 +206,6 @@ def test_urls_that_could_reach_inside_or_are_not_https_are_refused(tenant, activ
     assert stored_keys(tenant, activity) == []
 
 
-def test_loopback_is_refused_outside_local_mode(tenant, activity, files, monkeypatch):
-    # Given a deployed function (no local emulator): loopback and plain http are refused
-    monkeypatch.setattr(settings, "loopback_downloads_allowed", lambda: False)
-    for url in [f"{files}/audio.mp3", "https://127.0.0.1/a.mp3", "https://[::1]/a.mp3", "https://localhost/a.mp3"]:
-        answer = upload(tenant, activity, {"url": url}, None)
-        assert answer.status == 422, (url, answer.body)
-
-
 @pytest.mark.parametrize(
     ("path", "status"),
     [("/page.html", 415), ("/missing", 422), ("/audio.mp3?size=0", 422)],

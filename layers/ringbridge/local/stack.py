@@ -93,6 +93,7 @@ def function_environment() -> dict[str, str]:
         for name, value in function.environment.items():
             if merged.setdefault(name, value) != value:
                 raise ValueError(f"functions disagree on {name}; the local stack runs them in one process")
+    merged["ALLOW_LOCAL_DOWNLOADS"] = "1"  # recordings from a file server on this machine (never in Lambda)
     return merged
 
 
