@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: install serve test lint unit bench build clean
+.PHONY: install serve test lint unit bench mutate build clean
 
 $(STAMP): pyproject.toml layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Mutation testing of the modules listed in pyproject.toml's [tool.mutmut] (slow; not part of `make test`).
+# MUTANTS picks some by name, e.g. make mutate MUTANTS='ringbridge.auth.*'; the score is in README.md.
+mutate: $(STAMP)
+	RINGBRIDGE_KEEP_TEST_EMULATOR=1 $(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
 
 # sam build needs a python3.13 on PATH (pyenv's, where there is one) and the SAM CLI in its own venv.
 SAM_VENV := .venv-sam

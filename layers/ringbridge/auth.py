@@ -11,12 +11,11 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
-from ringbridge import settings
+from ringbridge import clock, settings
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.errors import Forbidden
 
@@ -80,7 +79,7 @@ def verify(token: str | None) -> Caller:
         raise Forbidden("missing API token: send 'Authorization: Bearer <token>'")
     fingerprint = hashlib.sha256(token.encode()).hexdigest()
     cached = _verified.get(fingerprint)
-    if cached and cached[0] > time.monotonic():
+    if cached and cached[0] > clock.monotonic():
         return cached[1]
     parts = token.split("_", 3)
     if len(parts) != 4 or parts[0] != PREFIX or not all(parts[1:]):
@@ -92,7 +91,7 @@ def verify(token: str | None) -> Caller:
     if not hmac.compare_digest(stored, _hash(secret)) or not item or not account or item.get("revoked_at"):
         raise Forbidden("invalid API token")
     caller = Caller(account_id=account_id, key_id=key_id, scope=item["scope"], region=account["region"])
-    _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller)
+    _verified[fingerprint] = (clock.monotonic() + settings.auth_cache_seconds(), caller)
     return caller
 
 

@@ -383,7 +383,9 @@ def test_configuring_an_unknown_account_is_not_found():
         ringostat.configure("01NOSUCHACCOUNT", 1, "key", "ringbridge", LINK)
 
 
-def test_changes_spanning_several_reads_arrive_once_each_in_order(tenant, configure, ringostat_server, monkeypatch):
+def test_changes_spanning_several_reads_arrive_once_each_in_order(
+    tenant, configure, ringostat_server, monkeypatch, ordered_clock
+):
     # Given 7 contacts read 3 at a time and sent 2 at a time
     monkeypatch.setattr(ringostat, "READ_PAGE_ITEMS", 3)
     monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")

@@ -177,7 +177,7 @@ def test_reusing_a_key_for_another_body_is_refused(tenant):
 # --- UpdateContact --------------------------------------------------------------------------
 
 
-def test_update_is_partial_and_moves_the_phone_index(tenant):
+def test_update_is_partial_and_moves_the_phone_index(tenant, ordered_clock):
     contact = create(tenant, job_title="Poet", phones=[{"number": "0441112233"}])
     answer = call(
         "PUT",

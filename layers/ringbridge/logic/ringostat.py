@@ -85,7 +85,7 @@ class Budget:
     """The run's time: it stops before the Lambda timeout, leaving time to record where it stopped."""
 
     def __init__(self, seconds: float) -> None:
-        self._deadline = time.monotonic() + seconds
+        self._deadline = clock.monotonic() + seconds
 
     @classmethod
     def for_lambda(cls, remaining_millis: int) -> "Budget":
@@ -93,7 +93,7 @@ class Budget:
         return cls(remaining - min(10.0, remaining / 4))
 
     def remaining(self) -> float:
-        return self._deadline - time.monotonic()
+        return self._deadline - clock.monotonic()
 
 
 # account id -> the config version (updated_at) its cached auth key was read for
