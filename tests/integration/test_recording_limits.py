@@ -207,3 +207,24 @@ def test_a_raw_body_of_exactly_the_limit_is_accepted_and_one_byte_more_is_413(te
 
     assert over.status == 413 and over.body["error"]["field"] == "body", over.body
     assert exact.status == 200 and exact.body["recording"]["size_bytes"] == limit, exact.body
+
+
+def test_plain_http_reaches_only_loopback_even_with_the_local_setting(tenant, activity, monkeypatch):
+    resolve_as(monkeypatch, "files.example.com", ["93.184.216.34"])
+
+    answer = upload(tenant, activity, {"url": "http://files.example.com/a.mp3"}, None)
+
+    assert refused_on_url(answer) and "plain http only reaches loopback" in answer.body["error"]["message"]
+
+
+def test_a_proxy_in_the_environment_is_not_used(tenant, activity, files, monkeypatch):
+    # A proxy would connect wherever it likes after our checks: downloads ignore it (boto3 reaches
+    # the emulator on 127.0.0.1 directly, by NO_PROXY)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1")
+    resolve_as(monkeypatch, "files.example.com", ["127.0.0.1"])
+    url = f"http://files.example.com:{urlsplit(files).port}/audio.mp3"
+
+    assert upload(tenant, activity, {"url": url}, None).status == 200
