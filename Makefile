@@ -31,9 +31,11 @@ bench: $(STAMP)
 
 # Mutation testing of the modules listed in pyproject.toml's [tool.mutmut] (slow; not part of `make test`).
 # MUTANTS picks some by name, e.g. make mutate MUTANTS='ringbridge.auth.*'; the score is in README.md.
+MUTATE_DIR := .mutate
 mutate: $(STAMP)
-	RINGBRIDGE_KEEP_TEST_EMULATOR=1 $(BIN)/mutmut run $(MUTANTS)
-	$(BIN)/mutmut results
+	mkdir -p $(MUTATE_DIR)
+	cd $(MUTATE_DIR) && ln -sfn ../layers src && for f in pyproject.toml tests functions events template.yaml; do ln -sfn ../$$f $$f; done
+	cd $(MUTATE_DIR) && RINGBRIDGE_KEEP_TEST_EMULATOR=1 ../$(BIN)/mutmut run $(MUTANTS) && ../$(BIN)/mutmut results
 
 # sam build needs a python3.13 on PATH (pyenv's, where there is one) and the SAM CLI in its own venv.
 SAM_VENV := .venv-sam
@@ -43,4 +45,4 @@ build:
 	SAM_CLI_TELEMETRY=0 PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" $(SAM_VENV)/bin/sam build
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .mutate
