@@ -228,3 +228,11 @@ def test_a_proxy_in_the_environment_is_not_used(tenant, activity, files, monkeyp
     url = f"http://files.example.com:{urlsplit(files).port}/audio.mp3"
 
     assert upload(tenant, activity, {"url": url}, None).status == 200
+
+
+def test_a_download_cut_off_midway_is_422_and_leaves_no_upload_behind(tenant, activity, files):
+    answer = upload(tenant, activity, {"url": f"{files}/truncated?size=3000000"}, None)
+
+    assert refused_on_url(answer), answer.body
+    assert answer.body["error"]["message"] == "the download failed: ChunkedEncodingError"
+    assert stored_keys(tenant, activity) == [] and pending_uploads() == []
