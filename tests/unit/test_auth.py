@@ -32,3 +32,13 @@ def test_malformed_authorization_headers_carry_no_token(value):
 def test_tokens_that_cannot_be_ours_are_refused_without_a_lookup(token):
     with pytest.raises(Forbidden):
         auth.verify(token)
+
+
+def test_a_read_only_caller_is_refused_a_write_saying_why():
+    reader = auth.Caller(account_id="A", key_id="K", scope="ro", region="UA")
+
+    with pytest.raises(Forbidden) as refused:
+        reader.require_write()
+
+    assert refused.value.message == "this token is read-only"
+    assert auth.Caller(account_id="A", key_id="K", scope="rw", region="UA").require_write() is None
