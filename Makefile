@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: install serve test lint unit bench fuzz build clean browser
+.PHONY: install serve test lint unit bench fuzz mutate build clean browser
 
 $(STAMP): pyproject.toml layers/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ browser: $(STAMP)
 bench: $(STAMP)
 	$(WITH_PY313) $(BIN)/python -m tests.bench
 
+# Mutation testing of the modules listed in pyproject.toml's [tool.mutmut] (slow; not part of `make test`).
+# MUTANTS picks some by name, e.g. make mutate MUTANTS='ringbridge.auth.*'; the score is in README.md.
+MUTATE_DIR := .mutate
+mutate: $(STAMP)
+	mkdir -p $(MUTATE_DIR)
+	cd $(MUTATE_DIR) && ln -sfn ../layers src && for f in pyproject.toml tests functions events template.yaml; do ln -sfn ../$$f $$f; done
+	cd $(MUTATE_DIR) && RINGBRIDGE_KEEP_TEST_EMULATOR=1 ../$(BIN)/mutmut run $(MUTANTS) && ../$(BIN)/mutmut results
+
 # The SAM CLI in its own venv.
 SAM_VENV := .venv-sam
 build:
@@ -52,4 +60,4 @@ build:
 	SAM_CLI_TELEMETRY=0 $(WITH_PY313) $(SAM_VENV)/bin/sam build
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .mutate

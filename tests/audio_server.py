@@ -1,8 +1,9 @@
 """A file server on 127.0.0.1 standing in for wherever Ringotel keeps recordings (an edge we don't own).
 
 Paths: /audio.mp3?size=N (audio/mpeg, with Content-Length), /stream?size=N (octet-stream, no
-length: the end is the connection's close), /page.html, /missing, /redirect/N (N hops, then
-/audio.mp3), /to?url=U (a redirect to U). Bodies are generated, never held whole in memory.
+length: the end is the connection's close), /truncated?size=N (a Content-Length of N, then half
+the bytes and a hang-up), /page.html, /missing, /redirect/N (N hops, then /audio.mp3), /to?url=U
+(a redirect to U). Bodies are generated, never held whole in memory.
 """
 
 import threading
@@ -45,6 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "audio/mpeg", size, length=True)
         elif parts.path == "/stream":
             self._send(200, "application/octet-stream", size, length=False)
+        elif parts.path == "/truncated":  # declares size bytes, sends half, hangs up
+            self._send(200, "audio/mpeg", size, length=True, send=size // 2)
         elif parts.path == "/page.html":
             self._send_text(200, "text/html", b"<html>not audio</html>")
         elif parts.path.startswith("/redirect/"):
@@ -55,18 +58,17 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send_text(404, "text/plain", b"no such file")
 
-    def _send(self, status: int, content_type: str, size: int, *, length: bool) -> None:
+    def _send(self, status: int, content_type: str, size: int, *, length: bool, send: int | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         if length:
             self.send_header("Content-Length", str(size))
-        else:
+        if not length or send is not None:
             self.send_header("Connection", "close")
-        self.end_headers()
-        for piece in _body(size):
-            self.wfile.write(piece)
-        if not length:
             self.close_connection = True
+        self.end_headers()
+        for piece in _body(size if send is None else send):
+            self.wfile.write(piece)
 
     def _send_text(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)

@@ -7,10 +7,12 @@ import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from ringbridge import clock
 from ringbridge.local import calls, stack
 
 
@@ -20,17 +22,44 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# `make mutate` runs pytest once per mutant, in processes forked from the first run: with this set, the
+# first run's emulator keeps serving them all instead of each starting its own.
+KEEP_EMULATOR = "RINGBRIDGE_KEEP_TEST_EMULATOR"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def emulator() -> Iterator[str]:
-    port = free_port()
-    server = stack.start_emulator(port)
-    endpoint = f"http://127.0.0.1:{port}"
+    keep = os.environ.get(KEEP_EMULATOR) == "1"
+    endpoint = os.environ.get("RINGBRIDGE_TEST_EMULATOR_URL", "") if keep else ""
+    server = None
+    if not endpoint:
+        port = free_port()
+        server = stack.start_emulator(port)
+        endpoint = f"http://127.0.0.1:{port}"
+        if keep:
+            os.environ["RINGBRIDGE_TEST_EMULATOR_URL"] = endpoint
+    if keep:
+        # One emulator serving every mutant's run on a loaded machine can take longer than the 5 s read
+        # timeout; boto3 would then replay a write that had been applied, and a test would see it twice.
+        from botocore.config import Config
+
+        from ringbridge import aws
+
+        aws._CONFIG = aws._CONFIG.merge(Config(read_timeout=120))
     stack.use_endpoint(endpoint)
     os.environ.update(stack.function_environment())
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     stack.create_resources()
     yield endpoint
-    server.stop()
+    if server is not None and not keep:
+        server.stop()
+
+
+@pytest.fixture
+def ordered_clock() -> Iterator[clock.ManualTime]:
+    """A clock that moves 1 ms at each reading: writes made one after another never tie on a timestamp or id."""
+    with clock.manual(step=timedelta(milliseconds=1)) as time:
+        yield time
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,6 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
@@ -93,11 +92,11 @@ def verify(token: str | None) -> Caller:
         raise Forbidden("invalid API token")
     fingerprint = hashlib.sha256(token.encode()).hexdigest()
     cached = _verified.get(fingerprint)
-    if cached and cached[0] > time.monotonic() and (cached[2] is None or cached[2] > clock.now().timestamp()):
+    if cached and cached[0] > clock.monotonic() and (cached[2] is None or cached[2] > clock.now().timestamp()):
         return _within_rate_limit(cached[1])
     if oauth_credentials.is_access_token(token):
         caller, expires_at = _verify_access_token(token)
-        _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller, expires_at)
+        _verified[fingerprint] = (clock.monotonic() + settings.auth_cache_seconds(), caller, expires_at)
         return caller
     parts = token.split("_", 3)
     # Ids are ULIDs: a longer one is refused before it becomes a key (DynamoDB bounds key length).
@@ -116,7 +115,7 @@ def verify(token: str | None) -> Caller:
         region=account["region"],
         rate_limit_per_minute=item.get("rate_limit_per_minute"),
     )
-    _verified[fingerprint] = (time.monotonic() + settings.auth_cache_seconds(), caller, None)
+    _verified[fingerprint] = (clock.monotonic() + settings.auth_cache_seconds(), caller, None)
     return _within_rate_limit(caller)
 
 

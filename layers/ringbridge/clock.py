@@ -1,15 +1,63 @@
-"""Timestamps: ISO 8601 in UTC with millisecond precision, so they sort as strings.
+"""Time, read in one place: ISO 8601 timestamps in UTC with millisecond precision, so they sort as strings.
 
-Code that waits (rate-limit spacing, backoff) reads ``monotonic`` and calls ``sleep`` from here,
-so a test can replace the three functions with a clock it moves by hand instead of sleeping.
+Every reading of the time goes through ``now()`` (wall clock) or ``monotonic()`` (intervals), so a test
+can take control of both with ``manual()``: start at a given moment, move it with ``advance()``, or
+have each reading move it by a step, which orders writes explicitly instead of by luck.
 """
 
+import threading
 import time
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+
+class ManualTime:
+    """A clock that moves only when told to (and by ``step`` after each reading, when one is given)."""
+
+    def __init__(self, start: datetime, step: timedelta) -> None:
+        self._start = self._moment = start
+        self._step = step
+        self._monotonic_start = time.monotonic()  # so monotonic() goes on from where the real one was
+        self._lock = threading.Lock()
+
+    def read(self) -> datetime:
+        with self._lock:
+            moment = self._moment
+            self._moment += self._step
+            return moment
+
+    def seconds(self) -> float:
+        with self._lock:
+            return self._monotonic_start + (self._moment - self._start).total_seconds()
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._moment += timedelta(seconds=seconds)
+
+
+_manual: ManualTime | None = None
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return _manual.read() if _manual is not None else datetime.now(UTC)
+
+
+def monotonic() -> float:
+    """Seconds for measuring intervals (deadlines, caches); moves with the manual clock when there is one."""
+    return _manual.seconds() if _manual is not None else time.monotonic()
+
+
+@contextmanager
+def manual(start: datetime | None = None, step: timedelta = timedelta(0)) -> Iterator[ManualTime]:
+    """Within the block, the clock is a ``ManualTime`` starting at ``start`` (default: the real now)."""
+    global _manual
+    previous = _manual
+    _manual = ManualTime(start or datetime.now(UTC), step)
+    try:
+        yield _manual
+    finally:
+        _manual = previous
 
 
 def iso(moment: datetime) -> str:
@@ -33,9 +81,6 @@ def parse_iso(text: str) -> datetime:
         raise ValueError("is outside the years 1 to 9999 in UTC") from None
 
 
-def monotonic() -> float:
-    return time.monotonic()
-
-
 def sleep(seconds: float) -> None:
+    """Wait (retry backoff, rate-limit spacing); tests that move the clock by hand replace it."""
     time.sleep(seconds)

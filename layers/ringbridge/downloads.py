@@ -1,6 +1,6 @@
 """Fetching a file from a URL a client gave us, without letting the URL reach inside our network.
 
-Only HTTPS (plain HTTP only to loopback, and only where loopback is allowed: the local stack).
+Only HTTPS (plain HTTP only to loopback, and only where ALLOW_LOCAL_DOWNLOADS allows it: the local stack).
 Every hop, including each of at most ``MAX_REDIRECTS`` redirects, is checked the same way: the
 host is resolved, every address must be a public one (no private, loopback, link-local, metadata,
 multicast or reserved range), and the connection goes to the address that was checked, so a
@@ -28,6 +28,7 @@ TIMEOUT = (5, 30)  # connect, and between two reads: seconds
 TOTAL_SECONDS = 240  # the whole download; the function's timeout (template.yaml) is 300 s
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052's well-known prefix: the last 32 bits are IPv4
 
 
 def _refuse(problem: str) -> InvalidInput:
@@ -36,7 +37,10 @@ def _refuse(problem: str) -> InvalidInput:
 
 def checked_address(url: str, *, allow_loopback: bool) -> IpAddress:
     """The address to connect to for ``url``, after checking the scheme and every resolved address."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: "https://[::1"
+        raise _refuse("is not a valid URL") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise _refuse("must be an https:// URL")
     if parts.username or parts.password:
@@ -57,8 +61,28 @@ def checked_address(url: str, *, allow_loopback: bool) -> IpAddress:
 
 
 def check_address(address: IpAddress, *, allow_loopback: bool) -> None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:  # ::ffff:a.b.c.d is a.b.c.d itself: the connection goes over IPv4
+            address = address.ipv4_mapped
+        else:
+            # 6to4, NAT64 and Teredo relay to the IPv4 address they embed: both must be public.
+            embedded = _embedded_ipv4(address)
+            if embedded is not None:
+                _check_one(embedded, allow_loopback=False)
+    _check_one(address, allow_loopback=allow_loopback)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.sixtofour:
+        return address.sixtofour
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.teredo:
+        return address.teredo[1]  # the client's address; the server's is the relay's business
+    return None
+
+
+def _check_one(address: IpAddress, *, allow_loopback: bool) -> None:
     if address.is_loopback:
         if allow_loopback:
             return
@@ -105,6 +129,9 @@ def open_url(url: str, *, allow_loopback: bool) -> Iterator[requests.Response]:
         except requests.RequestException as error:
             session.close()
             raise _refuse(f"could not be downloaded: {type(error).__name__}") from None
+        except ValueError:  # requests parses a redirect's Location before it answers, even unfollowed
+            session.close()
+            raise _refuse("redirects to an invalid URL") from None
         if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
             url = urljoin(url, response.headers["location"])
             response.close()

@@ -160,7 +160,10 @@ def gateway_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 
 def check_json_body_size(event: dict[str, Any], limit: int = MAX_JSON_BODY_BYTES) -> None:
     body = event.get("body") or ""
-    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if event.get("isBase64Encoded"):  # decoded size, exactly: every 4 characters are 3 bytes, less the padding
+        size = (len(body) - (2 if body.endswith("==") else 1 if body.endswith("=") else 0)) * 3 // 4
+    else:
+        size = len(body.encode())
     if size > limit:
         raise PayloadTooLarge(f"the body is {size} bytes; the limit is {limit}", field="body")
 

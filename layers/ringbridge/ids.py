@@ -4,13 +4,14 @@ They sort by creation time, which keeps listings in a stable, meaningful order.
 """
 
 import secrets
-import time
+
+from ringbridge import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_id() -> str:
-    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    value = (int(clock.now().timestamp() * 1000) << 80) | secrets.randbits(80)
     chars = []
     for _ in range(26):
         chars.append(_ALPHABET[value & 31])

@@ -2,7 +2,6 @@
 
 import os
 from functools import cache
-from urllib.parse import urlsplit
 
 
 @cache
@@ -39,11 +38,14 @@ def recording_max_bytes() -> int:
 
 
 def loopback_downloads_allowed() -> bool:
-    """Local mode: AWS itself is an emulator on this machine, so a loopback file server is ours too.
+    """ALLOW_LOCAL_DOWNLOADS=1: recordings may come by plain HTTP from loopback (the local stack's file servers).
 
-    Deployed functions never have AWS_ENDPOINT_URL, so there loopback and plain HTTP are refused.
+    Only the local stack and the tests set it. Inside Lambda (AWS_LAMBDA_FUNCTION_NAME is always set
+    there) it is ignored, so a deployed function can never be told to fetch from its own host.
     """
-    return urlsplit(os.environ.get("AWS_ENDPOINT_URL", "")).hostname in ("127.0.0.1", "localhost", "::1")
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return False
+    return os.environ.get("ALLOW_LOCAL_DOWNLOADS", "").strip().lower() in ("1", "true", "yes")
 
 
 def oauth_access_token_seconds() -> int:

@@ -1,4 +1,4 @@
-"""Every sample event under events/ runs through its real handler and succeeds.
+"""Every sample event under events/ runs through its real handler and does what it is for.
 
 Placeholders are filled exactly as ``ringbridge invoke`` fills them (ringbridge.local.events),
 from an account seeded like a demo account (ringbridge.local.demo), so an event that works
@@ -15,10 +15,12 @@ import pytest
 
 from ringbridge import aws, clock
 from ringbridge.dal import ringcloud as ringcloud_dal
+from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.local import demo, events, lambdas, template
 from ringbridge.local.fakes import ringcloud as ringcloud_fake
-from ringbridge.logic import ringcloud
+from ringbridge.local.fakes.ringostat import FakeRingostat
+from ringbridge.logic import ringcloud, ringostat
 
 # Events that are not HTTP requests name their function by file, else by directory.
 NON_HTTP_FUNCTIONS = {
@@ -26,6 +28,7 @@ NON_HTTP_FUNCTIONS = {
     "ringostat": "RingostatSyncFunction",
     "ringcloud": "RingcloudImportFunction",
 }
+PROJECT_ID = 909
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +84,23 @@ def function_for(path: Path, event: dict[str, Any]) -> template.Function:
     return template.functions()[NON_HTTP_FUNCTIONS[name]]
 
 
+@pytest.fixture
+def ringostat_server(monkeypatch) -> Iterator[FakeRingostat]:
+    server = FakeRingostat().start()
+    monkeypatch.setenv("RINGOSTAT_BASE_URL", server.base_url)
+    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
+    yield server
+    server.stop()
+
+
 @pytest.mark.parametrize("path", events.files(), ids=lambda path: str(path.relative_to(events.EVENTS_DIR)))
-def test_sample_event_succeeds(path: Path, sample_account: dict[str, Any]) -> None:
+def test_sample_event_succeeds(path: Path, sample_account: dict[str, Any], request: pytest.FixtureRequest) -> None:
     # Given a sample event with its placeholders filled from a seeded account
     event = events.load(path, events.placeholders(sample_account))
     function = function_for(path, event)
+    if not events.is_http(event):
+        check_scheduled_sync(function, event, sample_account, request.getfixturevalue("ringostat_server"))
+        return
 
     # When its function handles it
     response = lambdas.invoke(function, event)
@@ -95,6 +110,29 @@ def test_sample_event_succeeds(path: Path, sample_account: dict[str, Any]) -> No
         assert 200 <= response["statusCode"] < 300, response
     if isinstance(response, dict) and "batchItemFailures" in response:
         assert response["batchItemFailures"] == [], response
+
+
+def check_scheduled_sync(
+    function: template.Function, event: dict[str, Any], account: dict[str, Any], server: FakeRingostat
+) -> None:
+    # Given the seeded account synced to a (fake) Ringostat project
+    server.add_project(PROJECT_ID, "events-key")
+    ringostat.configure(account["account_id"], PROJECT_ID, "events-key", "ringbridge", "https://crm.example.com/c/{id}")
+    try:
+        # When the schedule's event runs the sync
+        result = lambdas.invoke(function, event)
+    finally:  # no later run may sync this account
+        registry = table.key(ringostat_dal.REGISTRY_PK, account["account_id"])
+        aws.dynamodb().delete_item(TableName=table.name(), Key=registry)
+
+    # Then the run reports the account's contacts sent, and Ringostat has them
+    assert result["stopped_early"] is False
+    runs = [run for run in result["accounts"] if run["account_id"] == account["account_id"]]
+    received = {item["externalId"] for item in server.accepted("contacts", PROJECT_ID)}
+    assert [(run["error"], run["contacts_sent"]) for run in runs] == [(None, len(received))], result
+    # (the seeded contacts, and those the HTTP events before it created)
+    assert account["contact_id"] in received and len(received) >= len(demo.CONTACTS["UA"])
+    assert server.problems == []
 
 
 def test_every_http_function_has_sample_events() -> None:

@@ -147,7 +147,7 @@ def test_a_users_contacts_feed_has_only_their_contacts_and_a_contact_given_away_
     assert (back["updated"], back["deleted"]) == ([mine], [])
 
 
-def test_a_large_feed_is_paginated_one_query_per_page(tenant, no_scan):
+def test_a_large_feed_is_paginated_one_query_per_page(tenant, no_scan, ordered_clock):
     # Given 25 changes
     start = clock.now_iso()
     made = [contact(tenant, f"Person {index}") for index in range(25)]

@@ -192,7 +192,7 @@ def test_delete_with_a_stale_if_match_is_409_and_deletes_nothing(tenant):
     assert call("GET", f"/ringio/contacts/{created['id']}", tenant.ro_token).status == 200
 
 
-def test_the_list_is_an_array_of_wrapped_contacts_paginated_by_a_cursor_header(tenant):
+def test_the_list_is_an_array_of_wrapped_contacts_paginated_by_a_cursor_header(tenant, ordered_clock):
     # Given five contacts
     made = [create(tenant, name=f"Person {index}")["id"] for index in range(5)]
     # When they are listed two at a time, following X-Next-Cursor (and the Link header says the same)

@@ -121,7 +121,7 @@ def test_the_next_run_sends_what_changed_and_nothing_else(tenant, configure, rin
     assert ringostat_server.problems == []
 
 
-def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_server, monkeypatch):
+def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_server, monkeypatch, ordered_clock):
     # Given 6 contacts (3 batches of 2), and Ringostat failing from the 3rd request on, past every retry
     monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "2")
     configure(tenant, 108, "key-108")
@@ -155,7 +155,7 @@ def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_serv
     [Fail(500), Fail(502), Fail(429, retry_after="0"), Fail(429), Fail(delay=1.5)],
     ids=["500", "502", "429-retry-after", "429", "timeout"],
 )
-def test_transient_failures_are_retried_within_the_run(tenant, configure, ringostat_server, failure):
+def test_transient_failures_are_retried_within_the_run(tenant, configure, ringostat_server, failure, ordered_clock):
     # Given 4 contacts and Ringostat failing once on the second batch
     configure(tenant, 109, "key-109")
     ids = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(4)]
@@ -359,7 +359,9 @@ def test_configuring_an_unknown_account_is_not_found():
         ringostat.configure("01NOSUCHACCOUNT", 1, "key", "ringbridge", LINK)
 
 
-def test_changes_spanning_several_reads_arrive_once_each_in_order(tenant, configure, ringostat_server, monkeypatch):
+def test_changes_spanning_several_reads_arrive_once_each_in_order(
+    tenant, configure, ringostat_server, monkeypatch, ordered_clock
+):
     # Given 7 contacts read 3 at a time and sent 2 at a time
     monkeypatch.setattr(ringostat, "READ_PAGE_ITEMS", 3)
     monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")

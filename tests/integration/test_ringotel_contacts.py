@@ -72,7 +72,7 @@ def test_no_match_is_an_empty_list_not_an_error(tenant):
     assert find(tenant, "+380 67 000 00 00") == []
 
 
-def test_contacts_sharing_a_number_come_back_most_recently_updated_first(tenant):
+def test_contacts_sharing_a_number_come_back_most_recently_updated_first(tenant, ordered_clock):
     shared = [{"number": "+380 63 555 44 33", "type": "mobile"}]
     older, newer = create(tenant, phones=shared), create(tenant, phones=shared)
     assert find(tenant, "0635554433") == [newer["id"], older["id"]]
@@ -177,7 +177,7 @@ def test_reusing_a_key_for_another_body_is_refused(tenant):
 # --- UpdateContact --------------------------------------------------------------------------
 
 
-def test_update_is_partial_and_moves_the_phone_index(tenant):
+def test_update_is_partial_and_moves_the_phone_index(tenant, ordered_clock):
     contact = create(tenant, job_title="Poet", phones=[{"number": "0441112233"}])
     answer = call(
         "PUT",

@@ -44,3 +44,13 @@ def test_oversized_ids_are_refused_before_any_dynamodb_call(token, no_scan):
     with pytest.raises(Forbidden):
         auth.verify(token)
     assert no_scan == []
+
+
+def test_a_read_only_caller_is_refused_a_write_saying_why():
+    reader = auth.Caller(account_id="A", key_id="K", scope="ro", region="UA")
+
+    with pytest.raises(Forbidden) as refused:
+        reader.require_write()
+
+    assert refused.value.message == "this token is read-only"
+    assert auth.Caller(account_id="A", key_id="K", scope="rw", region="UA").require_write() is None

@@ -1,6 +1,6 @@
 """Ringostat payloads and settings: pure rules, no AWS and no HTTP."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -103,10 +103,12 @@ def test_a_contact_link_must_be_a_web_address_with_an_id_placeholder(link, probl
 
 
 def test_retry_after_in_seconds_or_as_a_date():
-    later = clock.now() + timedelta(seconds=120)
+    with clock.manual(datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)):
+        later = clock.now() + timedelta(seconds=120)
 
-    assert _retry_after("7") == 7.0
-    assert 100 < _retry_after(format_datetime(later, usegmt=True)) <= 120
+        assert _retry_after("7") == 7.0
+        assert _retry_after(format_datetime(later, usegmt=True)) == 120.0
+        assert _retry_after(format_datetime(clock.now() - timedelta(seconds=5), usegmt=True)) == 0.0
     assert _retry_after("soon") is None
     assert _retry_after(None) is None
 
@@ -128,5 +130,11 @@ def test_settings_come_from_the_environment_with_defaults(monkeypatch):
 
 
 def test_the_run_budget_stops_well_before_the_lambda_timeout():
-    assert 289 < ringostat.Budget.for_lambda(300_000).remaining() <= 290
-    assert 7 < ringostat.Budget.for_lambda(10_000).remaining() <= 7.5
+    with clock.manual() as time:
+        long_run, short_run = ringostat.Budget.for_lambda(300_000), ringostat.Budget.for_lambda(10_000)
+
+        assert long_run.remaining() == pytest.approx(290, abs=1e-6)  # 10 s kept to record where it stopped
+        assert short_run.remaining() == pytest.approx(7.5, abs=1e-6)  # a quarter of a short one
+        time.advance(100)
+        assert long_run.remaining() == pytest.approx(190, abs=1e-6)
+        assert short_run.remaining() == pytest.approx(-92.5, abs=1e-6)

@@ -128,6 +128,7 @@ def function_environment() -> dict[str, str]:
                 raise ValueError(f"functions disagree on {name}; the local stack runs them in one process")
     # EMF metrics are JSON lines on stdout, where `ringbridge invoke` prints its answer: off unless asked for.
     merged["POWERTOOLS_METRICS_DISABLED"] = os.environ.get("POWERTOOLS_METRICS_DISABLED", "true")
+    merged["ALLOW_LOCAL_DOWNLOADS"] = "1"  # recordings from a file server on this machine (never in Lambda)
     return merged
 
 

@@ -3,7 +3,9 @@
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, StringConstraints, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Email = Annotated[
@@ -65,3 +67,21 @@ class BlankIsAbsent(BaseModel):
     @classmethod
     def _blank_is_absent(cls, data: Any) -> Any:
         return without_blanks(data, cls.blank_elements)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The published schema says what is accepted: a blank string wherever a value may be left out."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name, prop in schema.get("properties", {}).items():
+            if name in schema.get("required", []):
+                continue  # left out, a required field is refused (422) all the same
+            key = cls.blank_elements.get(name)
+            blank_element = {"type": "object", "properties": {key: _BLANK}, "required": [key]} if key else _BLANK
+            for variant in [prop, *prop.get("anyOf", [])]:  # a list, or an optional one
+                if variant.get("type") == "array":
+                    variant["items"] = {"anyOf": [variant.get("items", {}), blank_element, _BLANK]}
+            schema["properties"][name] = {"anyOf": [prop, _BLANK]}
+        return schema
+
+
+_BLANK: JsonSchemaValue = {"type": "string", "pattern": r"^\s*$", "description": "blank: counts as absent"}

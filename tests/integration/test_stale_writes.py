@@ -1,0 +1,121 @@
+"""Two writers racing past the same read are stopped by DynamoDB's own conditions, not by our code.
+
+The code checks the version it read before it writes; two writers can both pass that check. What
+stops the second one is the condition inside the write itself, so these tests call the DAL the way
+the loser of such a race would: with the version it read before the winner committed.
+"""
+
+import uuid
+
+import pytest
+
+from ringbridge import clock
+from ringbridge.dal import activities as activities_dal
+from ringbridge.dal import contacts as contacts_dal
+from ringbridge.dal import notes as notes_dal
+from ringbridge.dal.contacts import TransactionCancelled
+from tests.conftest import call
+
+REFUSED = "ConditionalCheckFailed"
+
+
+def new_contact(tenant) -> dict:
+    body = {"first_name": "Ivan", "last_name": "Franko", "phones": [{"number": "+380441112233"}]}
+    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
+    assert answer.status == 201, answer.body
+    return answer.body
+
+
+def updated_contact(tenant) -> dict:
+    """A contact at version 2: the version a racing writer read (1) is now stale."""
+    contact = new_contact(tenant)
+    answer = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body={"job_title": "Poet"})
+    assert answer.status == 200 and answer.body["version"] == 2, answer.body
+    return contacts_dal.get_contact(tenant.account_id, contact["id"])
+
+
+def refused(writes: list[dict]) -> list[str]:
+    with pytest.raises(TransactionCancelled) as cancelled:
+        contacts_dal.transact(writes)
+    return cancelled.value.reasons
+
+
+def test_a_contact_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
+    current = updated_contact(tenant)
+    # A writer that read version 1 writes its version 2
+    stale = {**current, "job_title": "Stale", "version": 2, "updated_at": clock.now_iso()}
+
+    reasons = refused(contacts_dal.contact_puts(tenant.account_id, stale, expected_version=1))
+
+    assert reasons[0] == REFUSED
+    assert contacts_dal.get_contact(tenant.account_id, current["id"]) == current
+    # The same write at the version actually stored goes through
+    fresh = {**stale, "version": 3}
+    contacts_dal.transact(contacts_dal.contact_puts(tenant.account_id, fresh, expected_version=2))
+    assert contacts_dal.get_contact(tenant.account_id, current["id"])["job_title"] == "Stale"
+
+
+def test_a_contact_delete_at_a_stale_version_is_refused_by_dynamodb(tenant):
+    current = updated_contact(tenant)
+
+    reasons = refused(contacts_dal.contact_deletes(tenant.account_id, {**current, "version": 1}))
+
+    assert reasons[0] == REFUSED
+    assert contacts_dal.get_contact(tenant.account_id, current["id"]) == current
+    contacts_dal.transact(contacts_dal.contact_deletes(tenant.account_id, current))
+    assert contacts_dal.get_contact(tenant.account_id, current["id"]) is None
+
+
+def test_an_activity_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
+    body = {"call_id": f"race-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": "380441111111"}
+    created = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body).body
+    path = f"/ringotel/activities/{created['id']}"
+    assert call("PUT", path, tenant.rw_token, json_body={"comment": "first"}).body["version"] == 2
+    current = activities_dal.get_activity(tenant.account_id, created["id"])
+    stale = {**current, "comment": "stale", "version": 2, "updated_at": clock.now_iso()}
+
+    reasons = refused(activities_dal.activity_puts(tenant.account_id, stale, expected_version=1))
+
+    assert REFUSED in reasons
+    assert activities_dal.get_activity(tenant.account_id, created["id"]) == current
+    assert activities_dal.get_by_call(tenant.account_id, body["call_id"]) == current
+    contacts_dal.transact(activities_dal.activity_puts(tenant.account_id, {**stale, "version": 3}, expected_version=2))
+    assert activities_dal.get_activity(tenant.account_id, created["id"])["comment"] == "stale"
+
+
+def test_a_note_for_a_contact_deleted_meanwhile_is_refused_by_dynamodb(tenant):
+    contact = new_contact(tenant)
+    # The note's writer read the contact; then the contact is deleted
+    assert call("DELETE", f"/ringio/contacts/{contact['id']}", tenant.rw_token).status == 200
+    now = clock.now_iso()
+    note = {
+        "id": f"N{uuid.uuid4().hex}",
+        "contact_id": contact["id"],
+        "body": "Called back",
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+    reasons = refused(notes_dal.note_writes(tenant.account_id, note, previous=None))
+
+    assert reasons[0] == REFUSED
+    assert notes_dal.get_note(tenant.account_id, note["id"]) is None
+
+
+def test_a_note_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
+    contact = new_contact(tenant)
+    now = clock.now_iso()
+    note = {"id": f"N{uuid.uuid4().hex}", "contact_id": contact["id"], "body": "v1", "version": 1}
+    note |= {"created_at": now, "updated_at": now}
+    contacts_dal.transact(notes_dal.note_writes(tenant.account_id, note, previous=None))
+    second = {**note, "body": "v2", "version": 2}
+    contacts_dal.transact(notes_dal.note_writes(tenant.account_id, second, previous=note))
+
+    reasons = refused(notes_dal.note_writes(tenant.account_id, {**second, "body": "stale"}, previous=note))
+
+    assert reasons[1] == REFUSED
+    assert notes_dal.get_note(tenant.account_id, note["id"])["body"] == "v2"
+    reasons = refused(notes_dal.note_deletes(tenant.account_id, note))
+    assert reasons[0] == REFUSED
+    assert notes_dal.get_note(tenant.account_id, note["id"])["body"] == "v2"
