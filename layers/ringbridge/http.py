@@ -27,8 +27,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Form, Header, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from ringbridge import auth, coldstart, observability
-from ringbridge.errors import PayloadTooLarge, RingbridgeError, UnsupportedMediaType
+from ringbridge import auth, coldstart, observability, routes
+from ringbridge.errors import NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
 from ringbridge.logic import versions
 from ringbridge.models.common import CALL_ID_PATTERN
 from ringbridge.models.errors import Error
@@ -227,6 +227,16 @@ def handle(
         return response
     finally:
         observability.finish_request(response)
+
+
+def no_route(event: dict[str, Any]) -> dict[str, Any]:
+    """The answer of the HTTP API's $default route: 405 with ``Allow`` for a known path, else 404."""
+    method, path = _method(event), event.get("rawPath") or "/"
+    allowed = routes.allowed_methods(routes.deployed(), path)
+    error = MethodNotAllowed(method, allowed) if allowed else NotFound(f"no route for {method} {path}")
+    answer = gateway_response(error.status, error_body(error))
+    answer["headers"].update(error.headers())
+    return answer
 
 
 def _method(event: dict[str, Any]) -> str:

@@ -28,10 +28,6 @@ def test_a_literal_route_wins_over_a_parameter() -> None:
     assert found is not None and found[1].path == "/ringotel/contacts/find"
 
 
-def test_an_unknown_route_is_none() -> None:
-    assert lambdas.route("DELETE", "/no/such/thing") is None
-
-
 def test_the_functions_environments_can_share_one_process() -> None:
     environment = stack.function_environment()
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from ringbridge import clock
+from ringbridge import clock, routes
 from ringbridge.local import template
+
+DEFAULT = "$default"  # the HTTP API route that takes what no other route serves
 
 
 class FunctionTimedOut(Exception):
@@ -114,7 +116,8 @@ def invoke(function: template.Function, event: dict[str, Any], context: LambdaCo
 
 
 def route(method: str, path: str) -> tuple[template.Function, template.Route] | None:
-    """The function serving ``method path`` on the HTTP API; literal routes win over {param} ones."""
+    """The function serving ``method path`` on the HTTP API; literal routes win over {param} ones, and
+    the ``$default`` route takes what none serves, as in API Gateway."""
     candidates = [
         (function, route)
         for function in template.functions().values()
@@ -122,21 +125,23 @@ def route(method: str, path: str) -> tuple[template.Function, template.Route] | 
         if route.method in (method.upper(), "ANY") and route.pattern().match(path)
     ]
     candidates.sort(key=lambda pair: pair[1].path.count("{"))
-    return candidates[0] if candidates else None
-
-
-def methods_of_path(path: str) -> list[str]:
-    """The methods of the most specific route path matching ``path`` (the ``Allow`` of a 405).
-
-    ``/ringotel/contacts/find`` allows GET: that ``{contact_id}`` would match it too does not count.
-    """
-    matching = [
-        route for function in template.functions().values() for route in function.routes if route.pattern().match(path)
+    defaults = [
+        (function, route)
+        for function in template.functions().values()
+        for route in function.routes
+        if route.path == DEFAULT
     ]
-    if not matching:
-        return []
-    fewest = min(route.path.count("{") for route in matching)
-    return sorted({route.method for route in matching if route.path.count("{") == fewest})
+    return next(iter(candidates + defaults), None)
+
+
+def http_routes() -> routes.Routes:
+    """The template's routes as NoRouteFunction's HTTP_ROUTES table: path -> methods."""
+    table: dict[str, set[str]] = {}
+    for function in template.functions().values():
+        for route in function.routes:
+            if route.path != DEFAULT:
+                table.setdefault(route.path, set()).add(route.method)
+    return {path: sorted(methods) for path, methods in sorted(table.items())}
 
 
 def http_event(
@@ -174,9 +179,10 @@ def http_event(
             is_text = False
             body = base64.b64encode(raw).decode()
     now = time.time()
+    route_key = "$default" if function_url or route_path == DEFAULT else f"{method.upper()} {route_path or path}"
     event: dict[str, Any] = {
         "version": "2.0",
-        "routeKey": "$default" if function_url else f"{method.upper()} {route_path or path}",
+        "routeKey": route_key,
         "rawPath": path,
         "rawQueryString": raw_query,
         "headers": lowered,
@@ -193,7 +199,7 @@ def http_event(
                 "userAgent": lowered.get("user-agent", ""),
             },
             "requestId": str(uuid.uuid4()),
-            "routeKey": "$default" if function_url else f"{method.upper()} {route_path or path}",
+            "routeKey": route_key,
             "stage": "$default",
             "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "timeEpoch": int(now * 1000),

@@ -62,12 +62,7 @@ class LocalApi:
         if request.method == "GET" and request.path.removeprefix("/swagger/") in SWAGGER_ASSETS:
             return swagger_asset(request.path.removeprefix("/swagger/"))
         found = lambdas.route(request.method, request.path)
-        if found is None:
-            allowed = lambdas.methods_of_path(request.path)
-            if allowed:
-                answer = error(405, "method_not_allowed", f"{request.method} is not allowed; allowed: {allowed}")
-                answer.headers["Allow"] = ", ".join(allowed)
-                return answer
+        if found is None:  # a template without a $default route
             return error(404, "not_found", f"no route for {request.method} {request.path}")
         function, route = found
         if (request.content_length or 0) > MAX_BODY_BYTES:

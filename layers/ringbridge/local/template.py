@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from ringbridge import routes
+
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "template.yaml"
 
@@ -39,7 +41,7 @@ class Route:
     path: str  # as in the template: /ringotel/contacts/{id}
 
     def pattern(self) -> re.Pattern[str]:
-        return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(self.path)) + "$")
+        return routes.pattern(self.path)
 
 
 @dataclass(frozen=True)

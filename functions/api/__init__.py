@@ -1,0 +1,1 @@
+"""What no other route serves: the HTTP API's $default route."""
