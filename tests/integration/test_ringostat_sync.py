@@ -2,10 +2,11 @@
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 
-from ringbridge import aws
+from ringbridge import aws, clock
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.local import lambdas, template
@@ -375,3 +376,39 @@ def test_changes_spanning_several_reads_arrive_once_each_in_order(
     assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == ids
     assert [len(request.body["contacts"]) for request in ringostat_server.requests] == [2, 1, 2, 1, 1]
     assert status_of(tenant).contacts_sent == 7
+
+
+def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, ringostat_server, monkeypatch, capsys):
+    # Given a synced account (the runs' metrics printed as EMF), a safety lag of 30 s
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "30")
+    monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "1")
+    configure(tenant, 112, "key-112")
+    create_contact(tenant, first_name="Synced")
+    with clock.manual(step=timedelta(milliseconds=1)) as now:
+        now.advance(60)  # the contact is older than the safety lag
+        run_sync()
+        synced_lag = _published(capsys, "SyncLagSeconds")
+        watermark = clock.parse_iso(status_of(tenant).contacts_watermark.split("#")[0])  # <changed at>#<id>
+
+        # When Ringostat fails the next run, an hour later
+        create_contact(tenant, first_name="Waiting")
+        now.advance(3600)
+        ringostat_server.plan(Fail(500))
+        run_sync()
+        failed_lag = _published(capsys, "SyncLagSeconds")
+
+    # Then a successful run says the safety lag; a failed one, the age of the watermark it could not move
+    assert synced_lag == [30]
+    assert len(failed_lag) == 1 and 3600 < failed_lag[0] == pytest.approx(
+        (clock.parse_iso(status_of(tenant).last_error_at) - watermark).total_seconds(), abs=1
+    )
+
+
+def _published(capsys, name: str) -> list[float]:
+    values: list[float] = []
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"_aws"' in line and name in json.loads(line):
+            found = json.loads(line)[name]
+            values += found if isinstance(found, list) else [found]
+    return values

@@ -362,8 +362,16 @@ def _sync_account(account: AccountRunResult, session: requests.Session, settings
         account.error = str(error)
         logger.warning("Ringostat sync of an account failed", extra={"account_id": account_id, "error": account.error})
         dal.record_run(account_id, clock.now_iso(), error=account.error, batches_failed=1)
+        # How far behind Ringostat may be: at most back to the older watermark (<changed at>#<id>) this
+        # run started from.
+        watermarks = [w for w in (status.organizations_watermark, status.contacts_watermark) if w]
+        if watermarks:
+            behind = (clock.now() - clock.parse_iso(min(watermarks).split("#", 1)[0])).total_seconds()
+            metrics.add_metric(name="SyncLagSeconds", unit=MetricUnit.Seconds, value=behind)
         return
     dal.record_run(account_id, clock.now_iso(), error=None, batches_failed=0)
+    # Everything that changed before the cutoff is in Ringostat now.
+    metrics.add_metric(name="SyncLagSeconds", unit=MetricUnit.Seconds, value=settings.safety_lag_seconds)
     logger.info(
         "Ringostat sync of an account done",
         extra={
