@@ -141,7 +141,8 @@ def test_openapi_lists_every_route_of_the_template(local_server: LocalServer) ->
     assert set(document["components"]["securitySchemes"]) == {"Bearer", "Basic"}
     for function in template.functions().values():
         for route in function.routes:
-            assert route.method.lower() in document["paths"].get(route.path, {}), f"{route.method} {route.path}"
+            if route.path != "$default":  # what no route serves: not an operation of the API
+                assert route.method.lower() in document["paths"].get(route.path, {}), f"{route.method} {route.path}"
 
 
 def test_swagger_ui_answers_html(local_server: LocalServer) -> None:

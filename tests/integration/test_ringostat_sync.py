@@ -399,10 +399,10 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
         failed_lag = _published(capsys, "SyncLagSeconds")
 
     # Then a successful run says the safety lag; a failed one, the age of the watermark it could not move
-    assert synced_lag == [30]
-    assert len(failed_lag) == 1 and 3600 < failed_lag[0] == pytest.approx(
-        (clock.parse_iso(status_of(tenant).last_error_at) - watermark).total_seconds(), abs=1
-    )
+    # (one value per account: accounts other tests configured are synced by the same runs)
+    behind = (clock.parse_iso(status_of(tenant).last_error_at) - watermark).total_seconds()
+    assert 30 in synced_lag and behind > 3600
+    assert behind in [pytest.approx(value, abs=1) for value in failed_lag], failed_lag
 
 
 def _published(capsys, name: str) -> list[float]:
