@@ -1,1 +1,18 @@
 """Fakes of the vendors' servers we call, on 127.0.0.1: for tests, the bench, and ``ringbridge fake``."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def serve(handler: type[BaseHTTPRequestHandler], port: int) -> ThreadingHTTPServer:
+    """A server on 127.0.0.1 answering with ``handler`` in background threads (port 0: a free one)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop(server: ThreadingHTTPServer | None) -> None:
+    if server:
+        server.shutdown()
+        server.server_close()

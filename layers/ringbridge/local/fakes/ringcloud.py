@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ringbridge import clock
+from ringbridge.local import fakes
 
 # (method, path regex as a prefix test, seconds): RingCloud's table (reference: "Rate limits").
 WINDOWS: list[tuple[str, str, float]] = [
@@ -125,15 +126,11 @@ class FakeRingcloud:
             def log_message(self, *args: Any) -> None:
                 pass  # a request line holds the key and hash
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = fakes.serve(Handler, port)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        fakes.stop(self._server)
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
