@@ -38,14 +38,6 @@ def emulator() -> Iterator[str]:
         endpoint = f"http://127.0.0.1:{port}"
         if keep:
             os.environ["RINGBRIDGE_TEST_EMULATOR_URL"] = endpoint
-    if keep:
-        # One emulator serving every mutant's run on a loaded machine can take longer than the 5 s read
-        # timeout; boto3 would then replay a write that had been applied, and a test would see it twice.
-        from botocore.config import Config
-
-        from ringbridge import aws
-
-        aws._CONFIG = aws._CONFIG.merge(Config(read_timeout=120))
     stack.use_endpoint(endpoint)
     os.environ.update(stack.function_environment())
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
