@@ -20,7 +20,7 @@ import requests
 
 from ringbridge import clock
 from ringbridge.budget import Budget, OutOfTime
-from ringbridge.ringostat_client import _retry_after
+from ringbridge.ringostat_client import retry_after_seconds
 
 CONNECT_TIMEOUT_SECONDS = 3.05
 MIN_REQUEST_SECONDS = 0.5  # no point starting a request with less time than this left
@@ -190,7 +190,7 @@ class RingcloudClient:
         if answer.status_code == 403:
             raise Forbidden(problem)
         if answer.status_code == 429 or answer.status_code >= 500:
-            retry_after = _retry_after(answer.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(answer.headers.get("Retry-After"))
             raise Unavailable(problem, retry_after=retry_after, status=answer.status_code)
         raise Refused(problem)
 

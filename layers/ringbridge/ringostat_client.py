@@ -68,7 +68,7 @@ class RingostatClient:
             return
         problem = f"Ringostat answered HTTP {answer.status_code} to {path}: {self._redacted(answer.text)}"
         if answer.status_code in (408, 429) or answer.status_code >= 500:
-            raise Retryable(problem, retry_after=_retry_after(answer.headers.get("Retry-After")))
+            raise Retryable(problem, retry_after=retry_after_seconds(answer.headers.get("Retry-After")))
         raise Rejected(problem)
 
     def _redacted(self, text: str) -> str:
@@ -77,7 +77,7 @@ class RingostatClient:
         return text[:ERROR_TEXT_LIMIT].strip()
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
         return None

@@ -10,7 +10,7 @@ from ringbridge import clock
 from ringbridge.local.fakes.ringostat import CONTACT_FIELDS, ORGANIZATION_FIELDS
 from ringbridge.logic import ringostat
 from ringbridge.models.ringostat import RingostatConfig
-from ringbridge.ringostat_client import _retry_after
+from ringbridge.ringostat_client import retry_after_seconds
 
 CONFIG = RingostatConfig(project_id=106, origin="ringbridge", contact_link="https://crm.example.com/c/{id}")
 OWNERS = {
@@ -106,11 +106,11 @@ def test_retry_after_in_seconds_or_as_a_date():
     with clock.manual(datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)):
         later = clock.now() + timedelta(seconds=120)
 
-        assert _retry_after("7") == 7.0
-        assert _retry_after(format_datetime(later, usegmt=True)) == 120.0
-        assert _retry_after(format_datetime(clock.now() - timedelta(seconds=5), usegmt=True)) == 0.0
-    assert _retry_after("soon") is None
-    assert _retry_after(None) is None
+        assert retry_after_seconds("7") == 7.0
+        assert retry_after_seconds(format_datetime(later, usegmt=True)) == 120.0
+        assert retry_after_seconds(format_datetime(clock.now() - timedelta(seconds=5), usegmt=True)) == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
 
 
 def test_settings_come_from_the_environment_with_defaults(monkeypatch):
