@@ -59,15 +59,7 @@ def read_for_write(account_id: str, reference: str, contact_id: str | None = Non
     wanted = [activity_sk(reference), call_sk(reference)]
     if contact_id:
         wanted.append(contact_sk(contact_id))
-    client = aws.dynamodb()
-    request = {table.name(): {"Keys": [key(account_pk(account_id), sk) for sk in wanted], "ConsistentRead": True}}
-    by_sk: dict[str, dict[str, Any]] = {}
-    while request:
-        answer = client.batch_get_item(RequestItems=request)
-        for item in answer["Responses"].get(table.name(), []):
-            values = from_item(item)
-            by_sk[values["SK"]] = strip_keys(values)
-        request = answer.get("UnprocessedKeys") or {}
+    by_sk = table.get_items(account_id, wanted)
     activity = by_sk.get(activity_sk(reference)) or by_sk.get(call_sk(reference))
     return {"activity": activity, "contact": by_sk.get(contact_sk(contact_id)) if contact_id else None}
 

@@ -18,7 +18,7 @@ from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.activities import call_sk
 from ringbridge.dal.ringostat import configured_accounts as _registry_accounts
-from ringbridge.dal.table import account_pk, from_item, key, strip_keys, to_item
+from ringbridge.dal.table import account_pk, from_item, key, to_item
 
 CONFIG_SK = "RINGCLOUD#CONFIG"
 STATUS_SK = "RINGCLOUD#STATUS"
@@ -73,7 +73,7 @@ def configured_accounts() -> list[str]:
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Both items of an account in one strongly consistent round trip."""
-    found = _batch_get(account_id, [CONFIG_SK, STATUS_SK])
+    found = table.get_items(account_id, [CONFIG_SK, STATUS_SK])
     return found.get(CONFIG_SK), found.get(STATUS_SK)
 
 
@@ -81,25 +81,11 @@ def existing_calls(account_id: str, call_ids: list[str]) -> dict[str, dict[str, 
     """The activities already imported for these call ids, by call id (BatchGetItems of up to 100 keys)."""
     found: dict[str, dict[str, Any]] = {}
     for first in range(0, len(call_ids), BATCH_GET_KEYS):
-        for item in _batch_get(
+        for item in table.get_items(
             account_id, [call_sk(each) for each in call_ids[first : first + BATCH_GET_KEYS]]
         ).values():
             found[item["call_id"]] = item
     return found
-
-
-def _batch_get(account_id: str, sort_keys: list[str]) -> dict[str, dict[str, Any]]:
-    client = aws.dynamodb()
-    keys = [key(account_pk(account_id), sk) for sk in dict.fromkeys(sort_keys)]
-    request: dict[str, Any] = {table.name(): {"Keys": keys, "ConsistentRead": True}}
-    by_sk: dict[str, dict[str, Any]] = {}
-    while request:
-        answer = client.batch_get_item(RequestItems=request)
-        for item in answer["Responses"].get(table.name(), []):
-            values = from_item(item)
-            by_sk[values["SK"]] = strip_keys(values)
-        request = answer.get("UnprocessedKeys") or {}
-    return by_sk
 
 
 def record_run(account_id: str, outcome: dict[str, Any], success: bool) -> None:

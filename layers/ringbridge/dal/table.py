@@ -33,7 +33,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from ringbridge import settings
+from ringbridge import aws, settings
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -92,3 +92,18 @@ KEY_ATTRIBUTES = ("PK", "SK", "CHG_PK", "CHG_SK", "OWNER_CHG_PK", "expires_at")
 
 def strip_keys(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in KEY_ATTRIBUTES}
+
+
+def get_items(account_id: str, sort_keys: list[str]) -> dict[str, dict[str, Any]]:
+    """Items of one account by sort key (at most 100), strongly consistent, keyed by sort key; missing ones absent."""
+    client = aws.dynamodb()
+    keys = [key(account_pk(account_id), sk) for sk in dict.fromkeys(sort_keys)]
+    request: dict[str, Any] = {name(): {"Keys": keys, "ConsistentRead": True}}
+    by_sk: dict[str, dict[str, Any]] = {}
+    while request:
+        answer = client.batch_get_item(RequestItems=request)
+        for item in answer["Responses"].get(name(), []):
+            values = from_item(item)
+            by_sk[values["SK"]] = strip_keys(values)
+        request = answer.get("UnprocessedKeys") or {}
+    return by_sk
