@@ -1,5 +1,7 @@
-"""Fixtures of the Ringostat tests (the scheduled sync and the push): a fake Ringostat and configured accounts."""
+"""Fixtures shared by integration tests: a fake Ringostat and configured accounts (the sync and the push);
+a file server and a call activity (the recording tests)."""
 
+import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -9,7 +11,8 @@ from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.local.fakes.ringostat import FakeRingostat
 from ringbridge.logic import ringostat
-from tests.conftest import Tenant
+from tests.audio_server import serving
+from tests.conftest import Tenant, call
 
 RINGOSTAT_LINK = "https://crm.example.com/contacts/{id}"
 
@@ -39,3 +42,19 @@ def configure(ringostat_server) -> Iterator[Callable[..., None]]:
     yield configure_account
     for account_id in configured:  # later tests (and other suites' runs) must not sync these accounts
         aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(ringostat_dal.REGISTRY_PK, account_id))
+
+
+@pytest.fixture(scope="module")
+def files() -> Iterator[str]:
+    """A local file server of audio (and of broken answers) for recording downloads."""
+    with serving() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def activity(tenant: Tenant) -> dict:
+    """A call just started, to attach recordings to."""
+    body = {"call_id": f"rec-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": "380441111111"}
+    answer = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
+    assert answer.status == 201, answer.body
+    return answer.body

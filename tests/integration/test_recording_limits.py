@@ -6,30 +6,14 @@ the checks, the pinned connection and the size limits are the real ones.
 
 import os
 import socket
-import uuid
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.audio_server import MP3_HEAD, serving
-from tests.conftest import call
+from tests.audio_server import MP3_HEAD
 from tests.integration.test_ringotel_recordings import pending_uploads, stored_keys, upload
 
 REAL_GETADDRINFO = socket.getaddrinfo
-
-
-@pytest.fixture(scope="module")
-def files():
-    with serving() as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def activity(tenant):
-    body = {"call_id": f"lim-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": "380441111111"}
-    answer = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
 
 
 def resolve_as(monkeypatch, name: str, *answers: list[str]) -> list[str]:

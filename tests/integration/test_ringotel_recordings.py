@@ -7,24 +7,10 @@ import pytest
 import requests
 
 from ringbridge import downloads, settings
-from tests.audio_server import MP3_HEAD, audio_bytes, serving
+from tests.audio_server import MP3_HEAD, audio_bytes
 from tests.conftest import call
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
-
-
-@pytest.fixture(scope="module")
-def files():
-    with serving() as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def activity(tenant):
-    body = {"call_id": f"rec-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": "380441111111"}
-    answer = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
 
 
 def upload(tenant, activity, body, content_type, reference=None):
