@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from ringbridge import http
 from ringbridge.models.oauth import OAuthError, TokenAnswer, form_body

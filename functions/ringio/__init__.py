@@ -2,4 +2,4 @@
 
 from ringbridge import coldstart
 
-coldstart.pause_gc()  # before the function module loads: see ringbridge/coldstart.py
+coldstart.begin()  # before the function module loads: see ringbridge/coldstart.py

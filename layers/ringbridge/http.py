@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Form, Header, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse

@@ -1,6 +1,6 @@
 """A fresh Lambda-like process, run by cold_start.py: import one function module, serve one event.
 
-Usage: cold_child.py floor | time MODULE EVENT | calls MODULE EVENT
+Usage: cold_child.py floor | time MODULE EVENT | calls MODULE EVENT WARM_EVENT
 Deliberately imports nothing of the local tooling (YAML, moto): only what the function would.
 BENCH_SYS_PATH (os.pathsep-separated) replaces the source tree on sys.path: the artifact's function
 directory, its layer and the runtime's boto3, as Lambda puts them (tests/bench/artifact.py).
@@ -58,7 +58,7 @@ def main() -> None:
     module.lambda_handler(event, Context())
     cold = list(log)
     log.clear()
-    module.lambda_handler(event, Context())
+    module.lambda_handler(json.loads(Path(sys.argv[4]).read_text()), Context())
     print(json.dumps({"cold": cold, "warm": list(log)}))
 
 

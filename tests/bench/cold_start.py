@@ -16,6 +16,7 @@ Round trips: the DynamoDB calls of that event's first request (which also verifi
 of a second, warm one (token verification cached).
 """
 
+import itertools
 import json
 import os
 import resource
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ringbridge.local import demo, events, template
@@ -92,17 +94,30 @@ def builds() -> tuple[Path, Path, Path]:
     return ours, bare, artifact.runtime(BUILDS / "runtime")
 
 
-def _imports(python: str, paths: list[str], *args: str) -> dict[str, float]:
+def _imports(python: str, paths: list[str], args: Callable[[], tuple[str, ...]]) -> dict[str, float]:
     """-X importtime: each module's own import time in ms, the least of IMPORT_RUNS runs (less noise)."""
     runs = []
     for _ in range(IMPORT_RUNS):
         own: dict[str, float] = {}
-        for line in _run(python, paths, *args, flags=("-X", "importtime"))[3].splitlines():
+        for line in _run(python, paths, *args(), flags=("-X", "importtime"))[3].splitlines():
             if line.startswith("import time:") and "|" in line and "self [us]" not in line:
                 self_us, _, name = line.removeprefix("import time:").split("|")
                 own[name.strip()] = own.get(name.strip(), 0) + int(self_us) / 1000
         runs.append(own)
     return {name: min(run.get(name, 0) for run in runs) for name in runs[0]}
+
+
+def _new_call(event: dict, call_id: str) -> dict:
+    """``event`` with every call_id in its JSON body (a Ringotel hook's or webhook's) replaced."""
+
+    def replaced(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: call_id if key == "call_id" else replaced(item) for key, item in value.items()}
+        return [replaced(item) for item in value] if isinstance(value, list) else value
+
+    if not isinstance(event.get("body"), str) or '"call_id"' not in event["body"]:
+        return event
+    return {**event, "body": json.dumps(replaced(json.loads(event["body"])))}
 
 
 def _over(pairs: list[tuple[float, float]]) -> float:
@@ -115,7 +130,7 @@ def measure() -> str:
     py313, dev = artifact.python313(), sys.executable
     ours, bare, runtime = builds()
     floor_paths = [str(runtime)]
-    floor_modules = set(_imports(py313, floor_paths, "floor"))
+    floor_modules = set(_imports(py313, floor_paths, lambda: ("floor",)))
     floors: dict[str, list[tuple[float, float]]] = {"313": [], "dev": []}  # (wall, cpu)
     floor_runs = {"313": (py313, floor_paths), "dev": (dev, None)}
     for python, paths in floor_runs.values():
@@ -136,23 +151,31 @@ def measure() -> str:
             if source is None:
                 rows.append(f"| {function.logical_id} | no sample event | | | | | | | |")
                 continue
-            event = Path(scratch, source.name)
-            event.write_text(json.dumps(events.load(source, values)))
-            args = ("time", function.module, str(event))
+            sample, numbers = events.load(source, values), itertools.count()
+
+            def new_call(name: str = source.name) -> str:
+                """The event in a file, with a call_id of its own: each run is a new call's, not a retry."""
+                event = Path(scratch, name)
+                event.write_text(json.dumps(_new_call(sample, f"{function.logical_id}-{next(numbers)}")))
+                return str(event)
+
+            def next_call() -> tuple[str, ...]:
+                return ("time", function.module, new_call())
+
             runs = {
                 "sam": (py313, artifact.sys_path(bare, function.logical_id, runtime), "313"),
                 "ours": (py313, artifact.sys_path(ours, function.logical_id, runtime), "313"),
                 "dev": (dev, None, "dev"),
             }
             for python, paths, _ in runs.values():
-                _run(python, paths, *args)
+                _run(python, paths, *next_call())
             wall: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
             cpu: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
             status = ""
             for _ in range(RUNS):
                 floor = {name: _run(python, paths, "floor")[:2] for name, (python, paths) in floor_runs.items()}
                 for name, (python, paths, floor_name) in runs.items():
-                    wall_ms, cpu_ms, out, _ = _run(python, paths, *args)
+                    wall_ms, cpu_ms, out, _ = _run(python, paths, *next_call())
                     wall[name].append((floor[floor_name][0], wall_ms))
                     cpu[name].append((floor[floor_name][1], cpu_ms))
                     status = json.loads(out)["status"] if name == "ours" else status
@@ -160,7 +183,7 @@ def measure() -> str:
                     floors[name].append(measured)
             over = {name: _over(pairs) for name, pairs in cpu.items()}
             target = 100 if function.logical_id in HOOKS else 150
-            counted = json.loads(_run(dev, None, "calls", function.module, str(event))[2])
+            counted = json.loads(_run(dev, None, "calls", function.module, new_call(), new_call("warm.json"))[2])
             rows.append(
                 f"| {function.logical_id} | {over['sam']:+.0f} | **{over['ours']:+.0f}** | {over['dev']:+.0f} "
                 f"| {'✓' if over['ours'] <= target else '✗'} +{target} | {_over(wall['ours']):+.0f} "
@@ -174,7 +197,7 @@ def measure() -> str:
                     + " | ".join(f"≈ {whole * ONE_VCPU_MB / mb:.0f} ms" for mb in (512, 1024))
                     + " |"
                 )
-            own = _imports(py313, runs["ours"][1] or [], *args)
+            own = _imports(py313, runs["ours"][1] or [], next_call)
             beyond = sorted(((ms, name) for name, ms in own.items() if name not in floor_modules), reverse=True)
             top_rows.append(f"| {function.logical_id} | {', '.join(f'{name} {ms:.1f}' for ms, name in beyond[:TOP])} |")
     floor_text = {
@@ -196,9 +219,9 @@ def measure() -> str:
             "SAM default and ours: the artifact as built by the Makefiles `sam build` runs (this machine's "
             "architecture: Lambda's arm64 wheels cannot run here), every file dated 1980-01-01 as in SAM's zip, "
             "python3.13, nothing writable. SAM's default build method ships the same sources without any .pyc, so "
-            "every cold start compiles them. Status and the import times below are ours. A sample event is replayed "
-            "many times, so a CreateActivity or webhook event after the first is a retry of its call_id: those rows "
-            "count the retry path (the first creation is 3 calls, see below).",
+            "every cold start compiles them. Status and the import times below are ours. Each run of a sample event "
+            "with a call_id (CreateActivity, the webhook) has a call_id of its own: a new call, as when a phone rings, "
+            "not a retry.",
             "",
             "Memory size: Lambda gives a function CPU in proportion to its memory (1,769 MB is one vCPU), so a "
             "cold start, which is CPU-bound apart from its two or three DynamoDB round trips, takes about its CPU "

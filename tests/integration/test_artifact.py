@@ -89,6 +89,12 @@ def test_the_layer_ships_the_runtime_package_without_dev_tooling(built: Path) ->
     assert {"pydantic", "aws_lambda_powertools", "phonenumbers", "requests"} <= {p.name for p in layer.iterdir()}
 
 
+def test_the_layer_leaves_boto3_and_botocore_to_the_runtime(built: Path) -> None:
+    """A second botocore (aws-xray-sdk requires one) would be 32 MB: more than the rest of the layer."""
+    shipped = {path.name for path in (built / "SharedLayer" / "python").iterdir()}
+    assert not shipped & {"boto3", "botocore", "s3transfer", "dateutil", "six.py"}
+
+
 def test_each_function_ships_only_its_own_module(built: Path) -> None:
     for logical_id, function in template.functions().items():
         module = function.module.replace(".", "/")
@@ -104,7 +110,11 @@ def test_every_handler_imports_from_the_artifact_alone(built: Path, runtime: Pat
         script = (
             f"import sys; sys.path[:0] = {paths!r}; "
             f"from {function.module} import lambda_handler; "
-            "assert all(not m.startswith('ringbridge.local') for m in sys.modules)"
+            "assert all(not m.startswith('ringbridge.local') for m in sys.modules); "
+            # ringbridge.coldstart: Powertools' other resolvers (and asyncio) are not loaded
+            "assert 'aws_lambda_powertools.event_handler.appsync' not in sys.modules, 'event_handler/__init__ ran'; "
+            "assert 'aws_lambda_powertools.utilities.data_classes.code_pipeline_job_event' not in sys.modules, "
+            "'data_classes/__init__ ran'"
         )
         done = subprocess.run([artifact.python313(), "-S", "-B", "-c", script], capture_output=True, text=True)
         assert done.returncode == 0, f"{logical_id}: {done.stderr}"

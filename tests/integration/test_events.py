@@ -5,7 +5,10 @@ from an account seeded like a demo account (ringbridge.local.demo), so an event 
 here works against ``make serve`` too.
 """
 
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,6 +143,49 @@ def check_scheduled_sync(
     # (the seeded contacts, and those the HTTP events before it created)
     assert account["contact_id"] in received and len(received) >= len(demo.CONTACTS["UA"])
     assert server.problems == []
+
+
+# A new interpreter, as a Lambda instance starts: only the function's module is imported before it
+# serves, so the packages ringbridge.coldstart defers load the way they do in Lambda. Prints each answer.
+FRESH_INSTANCE = """
+import importlib, json, sys
+from types import SimpleNamespace
+
+context = SimpleNamespace(
+    function_name="fresh", memory_limit_in_mb=512, aws_request_id="fresh", log_group_name="fresh",
+    log_stream_name="fresh", invoked_function_arn="arn:aws:lambda:us-east-1:000000000000:function:fresh",
+    get_remaining_time_in_millis=lambda: 60_000,
+)
+for module, event in json.loads(sys.stdin.read()):
+    print(json.dumps(importlib.import_module(module).lambda_handler(event, context), default=str))
+"""
+
+
+def test_a_new_instance_serves_each_function_as_in_lambda(sample_account: dict[str, Any]) -> None:
+    # Given one sample event per function, not a ringostat schedule (its account is not configured here)
+    chosen: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path in events.files():
+        event = events.load(path, events.placeholders(sample_account))
+        function = function_for(path, event)
+        if function.logical_id != "RingostatSyncFunction":
+            chosen.setdefault(function.logical_id, (function.module, event))
+
+    # When a new interpreter imports each function's module in turn and serves its event
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path[:0] = {[str(root / 'functions'), str(root / 'layers')]!r}"
+         + FRESH_INSTANCE],
+        input=json.dumps(list(chosen.values())), capture_output=True, text=True, env=os.environ, timeout=300,
+    )  # fmt: skip
+
+    # Then each answers as it does in this process
+    assert done.returncode == 0, done.stderr
+    answers = dict(zip(chosen, map(json.loads, done.stdout.splitlines()), strict=True))
+    assert answers.pop("NoRouteFunction")["statusCode"] == 405
+    assert answers.pop("RingostatPushFunction") == {"batchItemFailures": []}
+    imported = answers.pop("RingcloudImportFunction")["accounts"]
+    assert [run["errors"] for run in imported if run["account_id"] == sample_account["account_id"]] == [[]]
+    assert {name: 200 <= answer["statusCode"] < 300 for name, answer in answers.items()} == dict.fromkeys(answers, True)
 
 
 def test_every_http_function_has_sample_events() -> None:

@@ -17,7 +17,8 @@ from urllib.parse import unquote
 from weakref import WeakKeyDictionary
 
 from oauthlib.common import Request
-from oauthlib.oauth2 import RequestValidator, WebApplicationServer
+from oauthlib.oauth2.rfc6749.endpoints.pre_configured import WebApplicationServer
+from oauthlib.oauth2.rfc6749.request_validator import RequestValidator
 
 from ringbridge import auth, clock, ids, settings
 from ringbridge.dal import oauth as dal

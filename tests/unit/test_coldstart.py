@@ -1,0 +1,69 @@
+"""ringbridge.coldstart in fresh processes, as a Lambda instance starts: less is loaded, nothing changes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fresh(script: str) -> dict:
+    """Run ``script`` in a new interpreter with the source tree on sys.path; it prints one JSON value."""
+    prelude = f"import json, sys; sys.path[:0] = [{str(ROOT / 'functions')!r}, {str(ROOT / 'layers')!r}]\n"
+    done = subprocess.run([sys.executable, "-c", prelude + script], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def _loaded_by_find_contact() -> set[str]:
+    return set(_fresh("import ringotel.find_contact\nprint(json.dumps(sorted(sys.modules)))"))
+
+
+def test_a_function_loads_the_http_resolver_without_the_other_resolvers() -> None:
+    loaded = _loaded_by_find_contact()
+    assert "aws_lambda_powertools.event_handler.api_gateway" in loaded
+    resolvers = ("appsync", "bedrock_agent", "vpc_lattice")
+    assert not loaded & {"asyncio", *(f"aws_lambda_powertools.event_handler.{name}" for name in resolvers)}
+
+
+def test_the_http_resolver_loads_only_the_event_classes_it_names() -> None:
+    classes = {m.rpartition(".")[2] for m in _loaded_by_find_contact() if ".utilities.data_classes." in m}
+    assert "api_gateway_proxy_event" in classes
+    assert not classes & {"s3_event", "sqs_event", "kinesis_stream_event"}
+
+
+def test_the_deferred_package_is_whole_as_soon_as_anything_else_is_asked_of_it() -> None:
+    names = _fresh(
+        "import ringotel.find_contact\n"
+        "from aws_lambda_powertools.event_handler import AppSyncResolver, APIGatewayHttpResolver, content_types\n"
+        "from aws_lambda_powertools.event_handler.api_gateway import APIGatewayHttpResolver as home\n"
+        "from aws_lambda_powertools.utilities.data_classes import S3Event\n"
+        "print(json.dumps([AppSyncResolver.__name__, APIGatewayHttpResolver is home, content_types.APPLICATION_JSON,"
+        " S3Event.__name__]))"
+    )
+    assert names == ["AppSyncResolver", True, "application/json", "S3Event"]
+
+
+def test_numbers_are_read_without_loading_the_formatter_and_matcher_and_phonenumbers_stays_whole() -> None:
+    result = _fresh(
+        "import ringotel.find_contact\n"
+        "from ringbridge import phones\n"
+        "e164 = phones.to_e164('(044) 111-11-11', 'UA')\n"
+        "unused = sorted(m for m in sys.modules if m.endswith(('asyoutypeformatter', 'phonenumbermatcher')))\n"
+        "import phonenumbers\n"
+        "typed = phonenumbers.AsYouTypeFormatter('UA').input_digit('0')\n"
+        "print(json.dumps([e164, unused, typed]))"
+    )
+    assert result == ["+380441111111", [], "0"]
+
+
+def test_the_collector_is_paused_while_a_function_loads_and_its_first_request_restarts_it() -> None:
+    states = _fresh(
+        "import gc\n"
+        "import ringotel.find_contact\n"
+        "paused = gc.isenabled()\n"
+        "from ringbridge import coldstart\n"
+        "coldstart.resume_gc()\n"
+        "print(json.dumps([paused, gc.isenabled(), gc.get_freeze_count() > 10_000]))"
+    )
+    assert states == [False, True, True]
