@@ -34,6 +34,7 @@ from tests.bench import artifact
 
 TITLE = "Cold start and DynamoDB round trips per function"
 RUNS = int(os.environ.get("BENCH_RUNS", "11"))
+ONLY = set(filter(None, os.environ.get("BENCH_FUNCTIONS", "").split(",")))  # e.g. RingotelFindContactFunction
 CHILD = Path(__file__).with_name("cold_child.py")
 BUILDS = artifact.ROOT / ".aws-sam" / "bench"
 HOOKS = {"RingotelFindContactFunction", "RingotelCreateActivityFunction"}  # a ringing phone waits on these
@@ -147,6 +148,8 @@ def measure() -> str:
     top_rows = [f"| function | top {TOP} modules beyond the floor, own import time (ms) |", "|---|---|"]
     with tempfile.TemporaryDirectory() as scratch:
         for function in template.functions().values():
+            if ONLY and function.logical_id not in ONLY:
+                continue
             source = event_for(function)
             if source is None:
                 rows.append(f"| {function.logical_id} | no sample event | | | | | | | |")

@@ -161,31 +161,49 @@ for module, event in json.loads(sys.stdin.read()):
 """
 
 
-def test_a_new_instance_serves_each_function_as_in_lambda(sample_account: dict[str, Any]) -> None:
-    # Given one sample event per function, not a ringostat schedule (its account is not configured here)
+def test_a_new_instance_serves_each_function_as_in_lambda(
+    sample_account: dict[str, Any], ringostat_server: FakeRingostat
+) -> None:
+    # Given one sample event per function (the token endpoint's with a refresh token not yet used),
+    # and the account synced to a (fake) Ringostat project
+    values = {
+        **events.placeholders(sample_account),
+        "oauth_refresh_token": demo.approved_refresh_token(sample_account["oauth_client_id"]),
+    }
     chosen: dict[str, tuple[str, dict[str, Any]]] = {}
     for path in events.files():
-        event = events.load(path, events.placeholders(sample_account))
-        function = function_for(path, event)
-        if function.logical_id != "RingostatSyncFunction":
-            chosen.setdefault(function.logical_id, (function.module, event))
+        event = events.load(path, values)
+        chosen.setdefault(function_for(path, event).logical_id, (function_for(path, event).module, event))
+    ringostat_server.add_project(PROJECT_ID, "events-key")
+    ringostat.configure(
+        sample_account["account_id"], PROJECT_ID, "events-key", "ringbridge", "https://crm.example.com/c/{id}"
+    )
 
     # When a new interpreter imports each function's module in turn and serves its event
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-c", f"import sys; sys.path[:0] = {[str(root / 'functions'), str(root / 'layers')]!r}"
-         + FRESH_INSTANCE],
-        input=json.dumps(list(chosen.values())), capture_output=True, text=True, env=os.environ, timeout=300,
-    )  # fmt: skip
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", f"import sys; sys.path[:0] = {[str(root / 'functions'), str(root / 'layers')]!r}"
+             + FRESH_INSTANCE],
+            input=json.dumps(list(chosen.values())), capture_output=True, text=True, env=os.environ, timeout=300,
+        )  # fmt: skip
+    finally:  # no later run may sync this account
+        registry = table.key(ringostat_dal.REGISTRY_PK, sample_account["account_id"])
+        aws.dynamodb().delete_item(TableName=table.name(), Key=registry)
 
     # Then each answers as it does in this process
     assert done.returncode == 0, done.stderr
     answers = dict(zip(chosen, map(json.loads, done.stdout.splitlines()), strict=True))
     assert answers.pop("NoRouteFunction")["statusCode"] == 405
     assert answers.pop("RingostatPushFunction") == {"batchItemFailures": []}
-    imported = answers.pop("RingcloudImportFunction")["accounts"]
-    assert [run["errors"] for run in imported if run["account_id"] == sample_account["account_id"]] == [[]]
+    account_runs = {
+        name: [run for run in answers.pop(name)["accounts"] if run["account_id"] == sample_account["account_id"]]
+        for name in ("RingostatSyncFunction", "RingcloudImportFunction")
+    }
+    assert [run["error"] for run in account_runs["RingostatSyncFunction"]] == [None]
+    assert [run["errors"] for run in account_runs["RingcloudImportFunction"]] == [[]]
     assert {name: 200 <= answer["statusCode"] < 300 for name, answer in answers.items()} == dict.fromkeys(answers, True)
+    assert ringostat_server.problems == []
 
 
 def test_every_http_function_has_sample_events() -> None:

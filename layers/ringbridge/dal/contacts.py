@@ -179,7 +179,7 @@ def transact(writes: list[dict]) -> None:
 
 
 def find_by_phone(account_id: str, e164: str) -> list[dict[str, Any]]:
-    """Every contact with this number: one strongly consistent Query."""
+    """Every contact with this number, most recently updated first: one strongly consistent Query."""
     answer = aws.dynamodb().query(
         TableName=table.name(),
         KeyConditionExpression="PK = :pk",
@@ -187,7 +187,8 @@ def find_by_phone(account_id: str, e164: str) -> list[dict[str, Any]]:
         ConsistentRead=True,
         Limit=MAX_MATCHES,
     )
-    return [strip_keys(from_item(item)) for item in answer["Items"]]
+    matches = [strip_keys(from_item(item)) for item in answer["Items"]]
+    return sorted(matches, key=lambda contact: contact["updated_at"], reverse=True)
 
 
 def list_page(account_id: str, prefix: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:

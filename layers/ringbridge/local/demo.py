@@ -154,12 +154,12 @@ def seed_account(name: str, region: str) -> dict[str, Any]:
         "oauth_client_secret": oauth_client["client_secret"],
         "oauth_redirect_uri": DEMO_REDIRECT_URI,
         # Refresh tokens work once (each use rotates them): one for each sample token event.
-        "oauth_refresh_token": _demo_refresh_token(oauth_client["client_id"]),
-        "oauth_refresh_token_url": _demo_refresh_token(oauth_client["client_id"]),
+        "oauth_refresh_token": approved_refresh_token(oauth_client["client_id"]),
+        "oauth_refresh_token_url": approved_refresh_token(oauth_client["client_id"]),
     }
 
 
-def _demo_refresh_token(client_id: str) -> str:
+def approved_refresh_token(client_id: str) -> str:
     """A grant approved in advance, as if its administrator had said yes on the consent page."""
     from ringbridge import clock, ids
     from ringbridge.dal import oauth as oauth_dal

@@ -21,9 +21,7 @@ WRITE_ATTEMPTS = 3
 def find_contacts_by_phone(caller: Caller, phone: str) -> list[Contact]:
     """Contacts with this number, most recently updated first."""
     e164 = phones.to_e164(phone, caller.region, field="phone")
-    matches = dal.find_by_phone(caller.account_id, e164)
-    matches.sort(key=lambda contact: contact["updated_at"], reverse=True)
-    return [Contact(**contact) for contact in matches]
+    return [Contact(**contact) for contact in dal.find_by_phone(caller.account_id, e164)]
 
 
 def list_contacts(caller: Caller, limit: int, cursor: str | None) -> ContactPage:
