@@ -1,6 +1,7 @@
 """Fixtures shared by integration tests: a fake Ringostat and configured accounts (the sync and the push);
-a file server and a call activity (the recording tests)."""
+a file server and a call activity (the recording tests); the functions' log at DEBUG (the secrets tests)."""
 
+import io
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -11,10 +12,26 @@ from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.local.fakes.ringostat import FakeRingostat
 from ringbridge.logic import ringostat
+from ringbridge.observability import logger
 from tests.audio_server import serving
 from tests.conftest import Tenant, call
 
 RINGOSTAT_LINK = "https://crm.example.com/contacts/{id}"
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """What the functions' logger writes, at DEBUG, for the length of the test."""
+    stream = io.StringIO()
+    handler = logger.registered_handler
+    previous_stream, previous_level = handler.stream, logger.log_level
+    # Assigned, not setStream: that flushes the old stream, which an earlier pytest session in the
+    # same process (mutmut runs several) may have closed.
+    handler.stream = stream
+    logger.setLevel("DEBUG")
+    yield stream
+    handler.stream = previous_stream
+    logger.setLevel(previous_level)
 
 
 @pytest.fixture
