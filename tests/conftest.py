@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import requests
 
 from ringbridge import clock
 from ringbridge.local import calls, stack
@@ -22,29 +23,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-# `make mutate` runs pytest once per mutant, in processes forked from the first run: with this set, the
-# first run's emulator keeps serving them all instead of each starting its own.
-KEEP_EMULATOR = "RINGBRIDGE_KEEP_TEST_EMULATOR"
-
-
 @pytest.fixture(scope="session", autouse=True)
 def emulator() -> Iterator[str]:
-    keep = os.environ.get(KEEP_EMULATOR) == "1"
-    endpoint = os.environ.get("RINGBRIDGE_TEST_EMULATOR_URL", "") if keep else ""
-    server = None
-    if not endpoint:
-        port = free_port()
-        server = stack.start_emulator(port)
-        endpoint = f"http://127.0.0.1:{port}"
-        if keep:
-            os.environ["RINGBRIDGE_TEST_EMULATOR_URL"] = endpoint
+    port = free_port()
+    server = stack.start_emulator(port)
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its state in module globals: a session forked from another (`make mutate` runs
+    # pytest once per mutant, in processes forked from its first run) would start with all of that
+    # run's items, and moto's Query reads the whole table. Each session starts from an empty one.
+    requests.post(f"{endpoint}/moto-api/reset", timeout=60).raise_for_status()
     stack.use_endpoint(endpoint)
     os.environ.update(stack.function_environment())
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     stack.create_resources()
     yield endpoint
-    if server is not None and not keep:
-        server.stop()
+    server.stop()
 
 
 @pytest.fixture
