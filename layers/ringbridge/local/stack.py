@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from ringbridge import aws
 from ringbridge.local import template
 
 LOCAL_REGION = "us-east-1"
@@ -24,6 +25,8 @@ def use_endpoint(endpoint_url: str) -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", LOCAL_REGION)
     os.environ.setdefault("AWS_REGION", os.environ["AWS_DEFAULT_REGION"])
+    for client in (aws.dynamodb, aws.ssm, aws.s3):  # made for an earlier endpoint (a forked test session's)
+        client.cache_clear()
 
 
 @dataclass
