@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from ringbridge import aws
 
 _log: ContextVar[list[str] | None] = ContextVar("dynamodb_calls", default=None)
-_registered = False
+_recorded_client: object = None
 
 
 def _record(event_name: str, **_: object) -> None:
@@ -21,10 +21,11 @@ def _record(event_name: str, **_: object) -> None:
 
 def start() -> list[str]:
     """Record this context's DynamoDB calls from now on into the returned list (a new one)."""
-    global _registered
-    if not _registered:
-        aws.dynamodb().meta.events.register("before-call.dynamodb", _record)
-        _registered = True
+    global _recorded_client
+    client = aws.dynamodb()
+    if client is not _recorded_client:  # a new client, after stack.use_endpoint pointed this process elsewhere
+        client.meta.events.register("before-call.dynamodb", _record)
+        _recorded_client = client
     log: list[str] = []
     _log.set(log)
     return log
