@@ -141,23 +141,33 @@ def test_a_users_contacts_feed_has_only_their_contacts_and_a_contact_given_away_
     assert (after["updated"], after["deleted"]) == ([], [mine])
     their_feed = user_feed(tenant, other, start)
     assert (their_feed["updated"], their_feed["deleted"]) == ([mine], [theirs])
-    # And when it comes back to me, my feed reports it once, as the latest change says: mine again
+    # And when it comes back to me after I got another, my feed reports it once, as the latest change
+    # says (mine again), and in the order of the latest changes: the other one first
+    another = contact(tenant, owner_id=tenant.user_id)
     put(tenant, mine, owner_id=tenant.user_id)
     back = user_feed(tenant, tenant.user_id, start)
-    assert (back["updated"], back["deleted"]) == ([mine], [])
+    assert (back["updated"], back["deleted"]) == ([another, mine], [])
 
 
-def test_a_large_feed_is_paginated_one_query_per_page(tenant, no_scan, ordered_clock):
-    # Given 25 changes
+@pytest.mark.parametrize("whose", ["account", "user"])
+def test_a_large_feed_is_paginated_one_query_per_page(tenant, no_scan, ordered_clock, whose):
+    # Given 25 changes (of contacts the user owns)
     start = clock.now_iso()
-    made = [contact(tenant, f"Person {index}") for index in range(25)]
-    # When the feed is read 10 at a time, following `next` with the same since
+    made = [contact(tenant, f"Person {index}", owner_id=tenant.user_id) for index in range(25)]
+    # When the account's (or the user's) feed is read 10 at a time, following `next` with the same since
     seen, pages, cursor = [], [], None
-    while True:
+    while len(pages) < 4:  # three expected: a cursor that does not move on must not loop for ever
         del no_scan[:]
-        answer = feed(tenant, "contacts", start, limit="10", **({"cursor": cursor} if cursor else {}))
-        # one Query per page (BatchGetItem: the token's check, on its first use only)
-        assert [operation for operation in no_scan if operation != "BatchGetItem"] == ["Query"]
+        more = {"limit": "10", **({"cursor": cursor} if cursor else {})}
+        answer = (
+            feed(tenant, "contacts", start, **more)
+            if whose == "account"
+            else user_feed(tenant, tenant.user_id, start, **more)
+        )
+        # one Query per page (BatchGetItem: the token's check, on its first use only; a user's feed
+        # first reads the user, so that another account's user is a 404)
+        expected = ["Query"] if whose == "account" else ["GetItem", "Query"]
+        assert [operation for operation in no_scan if operation != "BatchGetItem"] == expected
         pages.append(answer)
         seen += answer["updated"]
         cursor = answer["next"]
@@ -173,17 +183,23 @@ def test_a_large_feed_is_paginated_one_query_per_page(tenant, no_scan, ordered_c
 def test_a_cursor_only_works_for_its_own_feed_and_since(tenant):
     start = clock.now_iso()
     for index in range(3):
-        contact(tenant, f"Person {index}")
+        contact(tenant, f"Person {index}", owner_id=tenant.user_id)
     cursor = feed(tenant, "contacts", start, limit="1")["next"]
     path = f"/ringio/feeds/accounts/{tenant.account_id}"
-    for kind, since, bad in [
-        ("notes", start, cursor),
-        ("contacts", minutes_ago(1), cursor),
-        ("contacts", start, "not-a-cursor"),
-        ("contacts", start, base64.urlsafe_b64encode(json.dumps({"f": "CONTACT:"}).encode()).decode()),
+    for where, since, bad in [
+        (f"{path}/notes", start, cursor),
+        (f"{path}/contacts", minutes_ago(1), cursor),
+        (f"/ringio/feeds/users/{tenant.user_id}/contacts", start, cursor),  # the account's, not the user's
+        (f"{path}/contacts", start, "not-a-cursor"),
+        (f"{path}/contacts", start, base64.urlsafe_b64encode(json.dumps({"f": "CONTACT:"}).encode()).decode()),
     ]:
-        answer = call("GET", f"{path}/{kind}", tenant.ro_token, query={"since": since, "cursor": bad})
-        assert answer.status == 422 and answer.body["error"]["field"] == "cursor", (kind, answer.body)
+        answer = call("GET", where, tenant.ro_token, query={"since": since, "cursor": bad})
+        assert answer.status == 422, (where, answer.body)
+        assert answer.body["error"] == {
+            "code": "invalid",
+            "message": "is not a cursor this feed returned for this since",
+            "field": "cursor",
+        }, (where, answer.body)
 
 
 def test_a_missing_since_is_422_naming_it(tenant):
@@ -192,7 +208,7 @@ def test_a_missing_since_is_422_naming_it(tenant):
 
 
 @pytest.mark.parametrize(
-    "since", ["", "yesterday", "2026-13-45T00:00:00Z", "1732350000000", "9999-12-31T23:59:59-14:00"]
+    "since", ["", "   ", "yesterday", "2026-13-45T00:00:00Z", "1732350000000", "9999-12-31T23:59:59-14:00"]
 )
 def test_an_unparseable_since_is_400_naming_the_format(tenant, since):
     answer = call(
@@ -200,54 +216,76 @@ def test_an_unparseable_since_is_400_naming_the_format(tenant, since):
     )
     assert answer.status == 400, answer.body
     assert answer.body["error"]["field"] == "since" and "ISO 8601" in answer.body["error"]["message"]
+    # a blank one is a missing one
+    assert answer.body["error"]["message"].startswith("since is required") == (not since.strip())
 
 
 @pytest.mark.parametrize("kind", ["contacts", "notes", "rings", "users"])
 def test_a_since_in_the_future_is_400_so_no_client_stores_it(tenant, kind):
-    ahead = clock.iso(clock.now() + timedelta(minutes=5))
-    answer = call("GET", f"/ringio/feeds/accounts/{tenant.account_id}/{kind}", tenant.ro_token, query={"since": ahead})
-    assert answer.status == 400 and answer.body["error"]["field"] == "since", answer.body
-    assert "future" in answer.body["error"]["message"]
-    # A moment ago is fine
-    now = clock.now_iso()
-    assert (
-        call("GET", f"/ringio/feeds/accounts/{tenant.account_id}/{kind}", tenant.ro_token, query={"since": now}).status
-        == 200
-    )
+    path = f"/ringio/feeds/accounts/{tenant.account_id}/{kind}"
+    with clock.manual():  # the request sees the very moment the test reads
+        ahead = clock.iso(clock.now() + timedelta(milliseconds=1))
+        answer = call("GET", path, tenant.ro_token, query={"since": ahead})
+        assert answer.status == 400, answer.body
+        assert answer.body["error"] == {
+            "code": "invalid_since",
+            "message": "since is in the future: pass the timestamp of the previous answer",
+            "field": "since",
+        }
+        # Now itself is fine
+        assert call("GET", path, tenant.ro_token, query={"since": clock.now_iso()}).status == 200
 
 
-def test_a_cursor_whose_keys_are_oversized_is_422_not_a_dynamodb_error(tenant):
+CURSOR_KEY_LIMIT = 256  # bytes: a cursor's keys (README: longer than any key we write, within DynamoDB's 1,024)
+
+
+@pytest.mark.parametrize(
+    ("change_key_bytes", "since_offset_ms", "status"),
+    [
+        (CURSOR_KEY_LIMIT, 0, 200),  # the longest key, changed at since exactly: a cursor this feed could give
+        (CURSOR_KEY_LIMIT + 1, 0, 422),  # a byte longer: 422 (and never a DynamoDB error)
+        (64, -1, 422),  # a change before since: never in this feed
+    ],
+)
+def test_a_cursors_keys_are_checked_at_their_limits(tenant, change_key_bytes, since_offset_ms, status):
     path = f"/ringio/feeds/accounts/{tenant.account_id}/contacts"
     since = minutes_ago(5)
     first = call("GET", path, tenant.ro_token, query={"since": since}).body
     since_key = clock.iso(clock.parse_iso(since))
-    # A change key over DynamoDB's 1,024-byte sort key limit, in a cursor within the parameter's length
+    change_at = clock.iso(clock.parse_iso(since) + timedelta(milliseconds=since_offset_ms))
     state = {
         "f": "CONTACT:",
         "s": since_key,
         "h": first["timestamp"],
-        "c": f"{since_key}#{'x' * 1100}",
+        "c": f"{change_at}#{'x' * (change_key_bytes - len(change_at) - 1)}",
         "k": "CONTACT#1",
     }
+    assert len(state["c"].encode()) == change_key_bytes
     cursor = base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
-    assert len(cursor) <= 2048
+    assert len(cursor) <= 2048  # within the parameter's length
     answer = call("GET", path, tenant.ro_token, query={"since": since, "cursor": cursor})
-    assert answer.status == 422 and answer.body["error"]["field"] == "cursor", answer.body
+    assert answer.status == status, answer.body
+    assert status == 200 or answer.body["error"]["field"] == "cursor"
 
 
 @pytest.mark.parametrize("kind", ["contacts", "notes"])
 def test_a_since_older_than_the_tombstone_retention_is_410(tenant, kind):
-    answer = call(
-        "GET",
-        f"/ringio/feeds/accounts/{tenant.account_id}/{kind}",
-        tenant.ro_token,
-        query={"since": minutes_ago(31 * 24 * 60)},
-    )
-    assert answer.status == 410 and answer.body["error"]["field"] == "since"
-    assert "30 days" in answer.body["error"]["message"]
-    user = call("GET", f"/ringio/feeds/users/{tenant.user_id}/contacts", tenant.ro_token, query={"since": LONG_AGO})
-    assert user.status == 410
-    assert feed(tenant, kind, minutes_ago(29 * 24 * 60))["updated"] is not None
+    path = f"/ringio/feeds/accounts/{tenant.account_id}/{kind}"
+    # The request sees the very moment the test reads, a whole millisecond as a since is
+    with clock.manual(start=clock.parse_iso(clock.now_iso())):
+        oldest = clock.now() - timedelta(days=30)
+        answer = call("GET", path, tenant.ro_token, query={"since": clock.iso(oldest - timedelta(milliseconds=1))})
+        assert answer.status == 410, answer.body
+        assert answer.body["error"] == {
+            "code": "gone",
+            "message": "since is older than the 30 days deletions are kept: read everything again, then poll from"
+            " the timestamp of that read",
+            "field": "since",
+        }
+        user = call("GET", f"/ringio/feeds/users/{tenant.user_id}/contacts", tenant.ro_token, query={"since": LONG_AGO})
+        assert user.status == 410
+        # Exactly 30 days ago is still kept
+        assert feed(tenant, kind, clock.iso(oldest))["updated"] is not None
 
 
 def test_a_deletion_leaves_a_tombstone_that_expires_after_the_retention(tenant):
@@ -269,5 +307,11 @@ def test_another_accounts_feed_and_user_are_404(tenant, other_tenant):
     ]:
         answer = call("GET", path, tenant.ro_token, query={"since": minutes_ago(1)})
         assert answer.status == 404, path
+        if "/accounts/" in path:
+            assert answer.body["error"] == {"code": "not_found", "message": "no such account", "field": "account_id"}
+        else:  # another account's user and no user at all: the same answer
+            assert answer.body["error"] == {
+                "code": "not_found", "message": "no such user", "field": "user_id"
+            }, path  # fmt: skip
     other = contact(other_tenant)
     assert other not in feed(tenant, "contacts", minutes_ago(5))["updated"]
