@@ -5,6 +5,7 @@ Every test records the DynamoDB operations its thread issues and fails if one is
 
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from ringbridge import clock
+from ringbridge import aws, clock
 from ringbridge.local import calls, stack
 
 
@@ -53,6 +54,33 @@ def no_scan() -> Iterator[list[str]]:
     log = calls.start()
     yield log
     assert "Scan" not in log, f"a request path issued a DynamoDB Scan: {log}"
+
+
+@pytest.fixture(autouse=True)
+def consistent_point_reads() -> Iterator[list[str]]:
+    """Every GetItem and BatchGetItem a function makes is strongly consistent: ours read an item to
+    write over it, or to answer right after a write, where DynamoDB's default (eventually consistent)
+    could read a stale version. The emulator always reads the latest, so the request is what is checked.
+    Function code runs in the threads lambdas.invoke names ``lambda-...``; a test's own reads do not count."""
+    eventual: list[str] = []
+
+    def check(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if not threading.current_thread().name.startswith("lambda-"):
+            return
+        if model.name == "GetItem":
+            consistent = [params.get("ConsistentRead")]
+        elif model.name == "BatchGetItem":
+            consistent = [request.get("ConsistentRead") for request in params["RequestItems"].values()]
+        else:
+            return
+        if not all(value is True for value in consistent):
+            eventual.append(f"{model.name} {params}")
+
+    hooks = aws.dynamodb().meta.events
+    hooks.register("before-parameter-build.dynamodb", check)
+    yield eventual
+    hooks.unregister("before-parameter-build.dynamodb", check)
+    assert eventual == [], "an eventually consistent point read"
 
 
 @dataclass

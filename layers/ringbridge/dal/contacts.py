@@ -51,24 +51,14 @@ def read_for_write(
 
     Answers {"contact": ..., "owner": ..., "organization_name": ...}, None where absent or not asked.
     """
-    wanted = {
-        "contact": contact_sk(contact_id) if contact_id else None,
-        "owner": user_sk(owner_id) if owner_id else None,
-        "organization_name": org_name_sk(company_name) if company_name else None,
-    }
-    found: dict[str, dict[str, Any] | None] = dict.fromkeys(wanted)
-    keys = [key(account_pk(account_id), sk) for sk in wanted.values() if sk]
-    if not keys:
-        return found
-    client = aws.dynamodb()
-    request = {table.name(): {"Keys": keys, "ConsistentRead": True}}
-    items: list[dict[str, Any]] = []
-    while request:
-        answer = client.batch_get_item(RequestItems=request)
-        items.extend(answer["Responses"].get(table.name(), []))
-        request = answer.get("UnprocessedKeys") or {}
-    by_sk = {item["SK"]["S"]: strip_keys(from_item(item)) for item in items}
-    return {name: by_sk.get(sk) if sk else None for name, sk in wanted.items()}
+    return table.get_named(
+        account_id,
+        {
+            "contact": contact_sk(contact_id) if contact_id else None,
+            "owner": user_sk(owner_id) if owner_id else None,
+            "organization_name": org_name_sk(company_name) if company_name else None,
+        },
+    )
 
 
 def contact_puts(account_id: str, contact: dict[str, Any], expected_version: int | None) -> list[dict]:

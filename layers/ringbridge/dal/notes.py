@@ -30,22 +30,14 @@ def read_for_write(
     account_id: str, note_id: str | None, contact_id: str | None, author_id: str | None
 ) -> dict[str, dict[str, Any] | None]:
     """The note, its contact and its author, strongly consistent, in one round trip (None where absent)."""
-    wanted = {
-        "note": note_sk(note_id) if note_id else None,
-        "contact": contact_sk(contact_id) if contact_id else None,
-        "author": user_sk(author_id) if author_id else None,
-    }
-    keys = [key(account_pk(account_id), sk) for sk in wanted.values() if sk]
-    request = {table.name(): {"Keys": keys, "ConsistentRead": True}}
-    by_sk: dict[str, dict[str, Any]] = {}
-    client = aws.dynamodb()
-    while request:
-        answer = client.batch_get_item(RequestItems=request)
-        for item in answer["Responses"].get(table.name(), []):
-            values = from_item(item)
-            by_sk[values["SK"]] = strip_keys(values)
-        request = answer.get("UnprocessedKeys") or {}
-    return {name: by_sk.get(sk) if sk else None for name, sk in wanted.items()}
+    return table.get_named(
+        account_id,
+        {
+            "note": note_sk(note_id) if note_id else None,
+            "contact": contact_sk(contact_id) if contact_id else None,
+            "author": user_sk(author_id) if author_id else None,
+        },
+    )
 
 
 def note_writes(account_id: str, note: dict[str, Any], previous: dict[str, Any] | None) -> list[dict]:

@@ -98,7 +98,7 @@ def get_items(account_id: str, sort_keys: list[str]) -> dict[str, dict[str, Any]
     """Items of one account by sort key (at most 100), strongly consistent, keyed by sort key; missing ones absent."""
     client = aws.dynamodb()
     keys = [key(account_pk(account_id), sk) for sk in dict.fromkeys(sort_keys)]
-    request: dict[str, Any] = {name(): {"Keys": keys, "ConsistentRead": True}}
+    request: dict[str, Any] = {name(): {"Keys": keys, "ConsistentRead": True}} if keys else {}
     by_sk: dict[str, dict[str, Any]] = {}
     while request:
         answer = client.batch_get_item(RequestItems=request)
@@ -107,3 +107,9 @@ def get_items(account_id: str, sort_keys: list[str]) -> dict[str, dict[str, Any]
             by_sk[values["SK"]] = strip_keys(values)
         request = answer.get("UnprocessedKeys") or {}
     return by_sk
+
+
+def get_named(account_id: str, wanted: dict[str, str | None]) -> dict[str, dict[str, Any] | None]:
+    """``{name: sort key, or None for nothing}`` read as ``get_items`` does: ``{name: item, or None}``."""
+    by_sk = get_items(account_id, [sk for sk in wanted.values() if sk])
+    return {name: by_sk.get(sk) if sk else None for name, sk in wanted.items()}
