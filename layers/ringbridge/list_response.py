@@ -150,7 +150,10 @@ def whole_list(
     last_cursor: str | None = None
     complete = True
     for item_json, cursor in items:
-        if (until is not None and clock.now() >= until) or not body.add(item_json, cursor):
+        # Past the deadline, a list stops, but not before its first item: an empty answer's null
+        # `next` would say the list is complete.
+        late = until is not None and last_cursor is not None and clock.now() >= until
+        if late or not body.add(item_json, cursor):
             complete = False
             break
         last_cursor = cursor

@@ -3,8 +3,9 @@
 import base64
 import gzip
 import json
+from datetime import timedelta
 
-from ringbridge import aws, clock, ids
+from ringbridge import aws, clock, ids, list_response
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
 from ringbridge.list_response import ENVELOPE_BYTES
@@ -122,3 +123,16 @@ def test_organizations_come_whole_too(tenant, other_tenant):
     assert {org["name"] for org in listed["organizations"]} == names and listed["next"] is None
     Organization.model_validate(listed["organizations"][0])
     assert call("GET", "/ringotel/organizations", tenant.ro_token, query={"cursor": "bad"}).status == 422
+
+
+def test_a_list_cut_at_its_deadline_resumes_where_it_stopped(tenant, monkeypatch):
+    # Given 10 contacts, and a list that may grow for 5 s on a clock that moves 1 s at each reading
+    created = seed(tenant, 10)
+    monkeypatch.setattr(list_response, "deadline", lambda _: clock.now() + timedelta(seconds=5))
+    with clock.manual(step=timedelta(seconds=1)):
+        first = call("GET", "/ringotel/contacts", tenant.ro_token).body
+    # Then the answer stops early and names the rest, and following `next` brings the rest, once
+    assert len(first["contacts"]) == 5 and first["next"]  # the first, then four readings before the fifth
+    rest = call("GET", "/ringotel/contacts", tenant.ro_token, query={"cursor": first["next"]}).body
+    assert rest["next"] is None
+    assert [contact["id"] for contact in first["contacts"] + rest["contacts"]] == sorted(created)

@@ -155,5 +155,11 @@ def test_a_list_stops_growing_at_its_deadline_and_names_the_rest(monkeypatch):
     until = list_response.deadline(Context())  # read at second 0: until second 7
     items = contacts(20)
     listed = decoded(whole_list("contacts", items, "gzip", until))
-    # read at seconds 1..7 before each item: items 0..5 go in, the seventh read stops the list
-    assert len(listed["contacts"]) == 6 and listed["next"] == items[5][1]
+    # the first item goes in unasked, then reads at seconds 1..7 before each: the seventh stops the list
+    assert len(listed["contacts"]) == 7 and listed["next"] == items[6][1]
+
+
+def test_a_list_past_its_deadline_still_carries_its_first_item_and_names_the_rest():
+    items = contacts(3)
+    listed = decoded(whole_list("contacts", items, "gzip", clock.now() - timedelta(seconds=1)))
+    assert len(listed["contacts"]) == 1 and listed["next"] == items[0][1]
