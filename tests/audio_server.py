@@ -3,9 +3,11 @@
 Paths: /audio.mp3?size=N (audio/mpeg, with Content-Length), /stream?size=N (octet-stream, no
 length: the end is the connection's close), /truncated?size=N (a Content-Length of N, then half
 the bytes and a hang-up), /page.html, /missing, /redirect/N (N hops, then /audio.mp3), /to?url=U
-(a redirect to U). Bodies are generated, never held whole in memory.
+(a redirect to U). Bodies are generated, never held whole in memory. With ?host=H, any path answers
+421 unless the request's Host header is H, as a virtual host would.
 """
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         size = int(query.get("size", "2048"))
-        if parts.path == "/audio.mp3":
+        if "host" in query and self.headers.get("Host") != query["host"]:  # a virtual host's check
+            self._send_text(421, "text/plain", b"misdirected request")
+        elif parts.path == "/audio.mp3":
             self._send(200, "audio/mpeg", size, length=True)
         elif parts.path == "/stream":
             self._send(200, "application/octet-stream", size, length=False)
@@ -85,14 +89,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving() -> Iterator[str]:
-    """A running server; yields its base URL (http://127.0.0.1:<port>)."""
+def serving(tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """A running server; yields its base URL (http://127.0.0.1:<port>, or https:// with ``tls``)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -93,13 +93,22 @@ def _check_one(address: IpAddress, *, allow_loopback: bool) -> None:
 
 
 class _Pinned:
-    """A urllib3 connection that connects to ``pinned_ip`` whatever the host name resolves to now."""
+    """A urllib3 connection that connects to ``pinned_ip`` whatever the host name resolves to now.
+
+    urllib3 connects to ``_dns_host``, which is also what its ``host`` reads: the Host header, TLS
+    SNI and the certificate check. Only the connecting is given the address; the name is put back
+    before anything else reads it (a certificate is for the name, and virtual hosts need it).
+    """
 
     pinned_ip = ""
+    _dns_host: str  # urllib3's
 
     def _new_conn(self) -> Any:
-        self._dns_host = self.pinned_ip
-        return super()._new_conn()  # type: ignore[misc]
+        name, self._dns_host = self._dns_host, self.pinned_ip
+        try:
+            return super()._new_conn()  # type: ignore[misc]
+        finally:
+            self._dns_host = name
 
 
 def _pinned_session(address: IpAddress) -> requests.Session:

@@ -6,11 +6,15 @@ the checks, the pinned connection and the size limits are the real ones.
 
 import os
 import socket
+import ssl
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+import requests.adapters
+import trustme
 
-from tests.audio_server import MP3_HEAD
+from tests.audio_server import MP3_HEAD, serving
 from tests.integration.test_ringotel_recordings import pending_uploads, stored_keys, upload
 
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -71,11 +75,46 @@ def test_the_connection_goes_to_the_address_that_was_checked_not_to_a_second_ans
     port = urlsplit(files).port
     looked_up = resolve_as(monkeypatch, "rebind.example.com", ["127.0.0.1"], ["127.0.0.2"])
 
-    answer = upload(tenant, activity, {"url": f"http://rebind.example.com:{port}/audio.mp3?size=4000"}, None)
+    url = f"http://rebind.example.com:{port}/audio.mp3?size=4000&host=rebind.example.com:{port}"
+    answer = upload(tenant, activity, {"url": url}, None)
 
+    # Then it got the file, asking for it by name (the Host header), from the address checked first
     assert answer.status == 200, answer.body
     assert answer.body["recording"]["size_bytes"] == 4000
     assert looked_up == ["rebind.example.com"]
+
+
+@pytest.fixture
+def https_files(monkeypatch, tmp_path) -> Iterator[str]:
+    """The file server over TLS, its certificate for rebind.example.com from a test CA that the
+    download session trusts instead of the public ones (requests' default CA bundle path)."""
+    ca = trustme.CA()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("rebind.example.com").configure_cert(server_side)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", str(tmp_path / "ca.pem"))
+    with serving(tls=server_side) as base_url:
+        yield base_url
+
+
+@pytest.mark.parametrize("name", ["rebind.example.com", "elsewhere.example.com"])
+def test_over_https_the_pinned_connection_checks_the_certificate_for_the_name(
+    tenant, activity, https_files, monkeypatch, name
+):
+    # Given a name that resolves to the TLS file server once, then (rebinding) to where nothing listens
+    port = urlsplit(https_files).port
+    looked_up = resolve_as(monkeypatch, name, ["127.0.0.1"], ["127.0.0.2"])
+
+    answer = upload(tenant, activity, {"url": f"https://{name}:{port}/audio.mp3?size=4000&host={name}:{port}"}, None)
+
+    # Then the download connects to the checked address, once, and the certificate must be the name's
+    # (as the Host header is the name's, or the server's virtual host check answers 421)
+    assert looked_up == [name]
+    if name == "rebind.example.com":
+        assert answer.status == 200 and answer.body["recording"]["size_bytes"] == 4000, answer.body
+    else:  # the server's certificate is for rebind.example.com
+        assert refused_on_url(answer) and "SSLError" in answer.body["error"]["message"], answer.body
+        assert stored_keys(tenant, activity) == []
 
 
 def test_every_redirect_hop_is_resolved_and_checked_again(tenant, activity, files, monkeypatch):
