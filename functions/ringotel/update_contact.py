@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import contacts
-from ringbridge.models.contacts import Contact, RingotelContactUpdate
+from ringbridge.models.contact_input import RingotelContactUpdate
+from ringbridge.models.contacts import Contact
 from ringbridge.observability import logger
 
 app = http.create_app()

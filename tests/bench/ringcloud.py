@@ -34,7 +34,7 @@ def measure() -> str:
     from ringbridge.auth import Caller
     from ringbridge.local.fakes.ringcloud import FakeRingcloud, tone
     from ringbridge.logic import accounts, contacts, ringcloud
-    from ringbridge.models.contacts import ContactCreate
+    from ringbridge.models.contact_input import ContactCreate
     from tests.bench import emulator
 
     emulator.index_base_table_queries()  # a Query reads its partition only, as in DynamoDB (see emulator.py)

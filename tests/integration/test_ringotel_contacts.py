@@ -147,7 +147,7 @@ def test_concurrent_retries_create_one_contact(tenant):
     # Concurrent Lambda instances race in DynamoDB: run the create logic itself from threads.
     from ringbridge.auth import Caller
     from ringbridge.logic import contacts
-    from ringbridge.models.contacts import ContactCreate
+    from ringbridge.models.contact_input import ContactCreate
 
     caller = Caller(tenant.account_id, "bench", "rw", tenant.region)
     data = ContactCreate(first_name="Burst", phones=[{"number": "0445550002"}])

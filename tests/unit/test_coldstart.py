@@ -67,3 +67,9 @@ def test_the_collector_is_paused_while_a_function_loads_and_its_first_request_re
         "print(json.dumps([paused, gc.isenabled(), gc.get_freeze_count() > 10_000]))"
     )
     assert states == [False, True, True]
+
+
+def test_the_read_only_contact_functions_do_not_load_the_write_side_models() -> None:
+    for module in ("ringotel.find_contact", "ringotel.contacts", "ringio.feeds"):
+        loaded = set(_fresh(f"import {module}\nprint(json.dumps(sorted(sys.modules)))"))
+        assert "ringbridge.models.contact_input" not in loaded, module

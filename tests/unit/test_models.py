@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from ringbridge.models.contacts import ContactCreate
+from ringbridge.models.contact_input import ContactCreate
 
 
 def test_a_contact_needs_a_first_or_last_name():
@@ -23,7 +23,7 @@ def test_phone_types_are_the_documented_ones():
 
 
 def test_blank_strings_are_absent_but_null_and_empty_lists_are_values():
-    from ringbridge.models.contacts import RingotelContactUpdate
+    from ringbridge.models.contact_input import RingotelContactUpdate
 
     sent = {
         "first_name": "",

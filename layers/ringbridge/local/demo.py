@@ -13,7 +13,7 @@ from ringbridge.auth import Caller
 from ringbridge.errors import NotFound
 from ringbridge.logic import accounts, activities, contacts, recordings
 from ringbridge.models.activities import ActivityCreate
-from ringbridge.models.contacts import ContactCreate
+from ringbridge.models.contact_input import ContactCreate
 from ringbridge.oauth import clients as oauth_clients
 
 DEMO_ACCOUNTS = (("Demo UA", "UA"), ("Demo US", "US"))

@@ -1,8 +1,10 @@
 """Contacts: create, update, find by phone, list; and organizations, found or made by name."""
 
+from __future__ import annotations
+
 import hashlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringbridge import clock, ids, phones, settings
 from ringbridge.auth import Caller
@@ -11,8 +13,11 @@ from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal.contacts import TransactionCancelled
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import versions
-from ringbridge.models.contacts import Contact, ContactCreate, ContactInput, ContactPage, ContactUpdate, PhoneInput
+from ringbridge.models.contacts import Contact, ContactPage
 from ringbridge.models.organizations import Organization, OrganizationPage
+
+if TYPE_CHECKING:  # annotations only: FindContact and the lists never load the write-side models
+    from ringbridge.models.contact_input import ContactCreate, ContactInput, ContactUpdate, PhoneInput
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 WRITE_ATTEMPTS = 3

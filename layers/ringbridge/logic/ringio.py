@@ -24,7 +24,8 @@ from ringbridge.errors import Conflict, InvalidInput
 from ringbridge.logic import contacts, notes
 from ringbridge.models import ringio
 from ringbridge.models.common import Email
-from ringbridge.models.contacts import MAX_EMAILS, MAX_PHONES, Contact, ContactDatum, PhoneInput
+from ringbridge.models.contact_input import MAX_EMAILS, MAX_PHONES, PhoneInput
+from ringbridge.models.contacts import Contact, ContactDatum
 from ringbridge.models.notes import Note, NoteCreate, NoteUpdate
 
 _PHONE_TYPES = ("work", "home", "mobile", "fax", "other")

@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from ringbridge.models.common import Id, Name, StrictInput
-from ringbridge.models.contacts import ContactCreate, ContactDatum, ContactUpdate, DataRel
+from ringbridge.models.contact_input import ContactCreate, ContactUpdate
+from ringbridge.models.contacts import ContactDatum, DataRel
 
 DataType = Literal["email", "telephone", "im", "website", "address"]
 Group = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
