@@ -223,7 +223,8 @@ def test_an_unparseable_since_is_400_naming_the_format(tenant, since):
 @pytest.mark.parametrize("kind", ["contacts", "notes", "rings", "users"])
 def test_a_since_in_the_future_is_400_so_no_client_stores_it(tenant, kind):
     path = f"/ringio/feeds/accounts/{tenant.account_id}/{kind}"
-    with clock.manual():  # the request sees the very moment the test reads
+    # The request sees the very moment the test reads, a whole millisecond as a since is
+    with clock.manual(start=clock.parse_iso(clock.now_iso())):
         ahead = clock.iso(clock.now() + timedelta(milliseconds=1))
         answer = call("GET", path, tenant.ro_token, query={"since": ahead})
         assert answer.status == 400, answer.body
