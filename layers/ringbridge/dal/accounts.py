@@ -4,6 +4,7 @@ from typing import Any
 
 from ringbridge import aws
 from ringbridge.dal import table
+from ringbridge.dal.pagination import query_pages
 from ringbridge.dal.table import account_pk, changes_pk, from_item, key, strip_keys, to_item
 from ringbridge.errors import Conflict, NotFound
 
@@ -238,16 +239,9 @@ def list_users(account_id: str) -> list[dict[str, Any]]:
 
 def _query_prefix(account_id: str, prefix: str) -> list[dict[str, Any]]:
     """All items of one kind in an account (users, tokens: small sets), following pages."""
-    client = aws.dynamodb()
-    items: list[dict[str, Any]] = []
-    request: dict[str, Any] = {
+    request = {
         "TableName": table.name(),
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": {":pk": {"S": account_pk(account_id)}, ":prefix": {"S": prefix}},
     }
-    while True:
-        answer = client.query(**request)
-        items.extend(strip_keys(from_item(item)) for item in answer["Items"])
-        if "LastEvaluatedKey" not in answer:
-            return items
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return [strip_keys(from_item(item)) for page in query_pages(aws.dynamodb(), request) for item in page]

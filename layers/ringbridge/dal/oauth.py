@@ -18,6 +18,7 @@ from typing import Any
 
 from ringbridge import aws
 from ringbridge.dal import table
+from ringbridge.dal.pagination import query_pages
 from ringbridge.dal.table import account_pk, from_item, key, to_item
 
 ACCOUNT_SK = "ACCOUNT"
@@ -61,19 +62,12 @@ def get_many(account_id: str, sks: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def list_clients(account_id: str) -> list[dict[str, Any]]:
-    client = aws.dynamodb()
-    request: dict[str, Any] = {
+    request = {
         "TableName": table.name(),
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": {":pk": {"S": account_pk(account_id)}, ":prefix": {"S": "OAUTHCLIENT#"}},
     }
-    items: list[dict[str, Any]] = []
-    while True:
-        answer = client.query(**request)
-        items.extend(from_item(item) for item in answer["Items"])
-        if "LastEvaluatedKey" not in answer:
-            return items
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return [from_item(item) for page in query_pages(aws.dynamodb(), request) for item in page]
 
 
 def put_code(account_id: str, client_key: str, code_key: str, code: dict[str, Any]) -> None:

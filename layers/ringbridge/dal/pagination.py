@@ -50,6 +50,16 @@ def query_page(
     return answer["Items"], (encode(last["SK"]["S"]) if last else None)
 
 
+def query_pages(client: Any, request: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """The pages of one Query (up to 1 MB, or ``Limit`` items, each), read only as the caller takes them."""
+    while True:
+        answer = client.query(**request)
+        yield answer["Items"]
+        if "LastEvaluatedKey" not in answer:
+            return
+        request = {**request, "ExclusiveStartKey": answer["LastEvaluatedKey"]}
+
+
 def query_all(
     client: Any, table_name: str, pk: str, prefix: str, cursor: str | None
 ) -> Iterator[tuple[dict[str, Any], str]]:
@@ -65,10 +75,6 @@ def query_all(
     }
     if cursor:
         request["ExclusiveStartKey"] = {"PK": {"S": pk}, "SK": {"S": decode(cursor, prefix)}}
-    while True:
-        answer = client.query(**request)
-        for item in answer["Items"]:
+    for page in query_pages(client, request):
+        for item in page:
             yield item, item["SK"]["S"]
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

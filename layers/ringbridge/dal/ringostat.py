@@ -19,6 +19,7 @@ from typing import Any
 
 from ringbridge import aws
 from ringbridge.dal import table
+from ringbridge.dal.pagination import query_pages
 from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key, strip_keys, to_item
 
 CONFIG_SK = "RINGOSTAT#CONFIG"
@@ -60,19 +61,14 @@ def put_auth_key(parameter_name: str, auth_key: str) -> None:
 
 def configured_accounts(registry_pk: str = REGISTRY_PK) -> Iterator[str]:
     """Every account in a registry (Ringostat's by default), one Query page at a time."""
-    client = aws.dynamodb()
-    request: dict[str, Any] = {
+    request = {
         "TableName": table.name(),
         "KeyConditionExpression": "PK = :pk",
         "ExpressionAttributeValues": {":pk": {"S": registry_pk}},
         "ProjectionExpression": "SK",
     }
-    while True:
-        answer = client.query(**request)
-        yield from (item["SK"]["S"] for item in answer["Items"])
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    for page in query_pages(aws.dynamodb(), request):
+        yield from (item["SK"]["S"] for item in page)
 
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -98,7 +94,6 @@ def changes_after(account_id: str, entity: str, after: str | None, page_size: in
 
     A page is one Query on the ChangesIndex (eventually consistent, as every GSI read is).
     """
-    client = aws.dynamodb()
     values: dict[str, Any] = {":pk": {"S": changes_pk(account_id, entity)}}
     condition = "CHG_PK = :pk"
     if after:
@@ -111,13 +106,9 @@ def changes_after(account_id: str, entity: str, after: str | None, page_size: in
         "ExpressionAttributeValues": values,
         "Limit": page_size,
     }
-    while True:
-        answer = client.query(**request)
-        if answer["Items"]:
-            yield [from_item(item) for item in answer["Items"]]
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    for page in query_pages(aws.dynamodb(), request):
+        if page:
+            yield [from_item(item) for item in page]
 
 
 def record_accepted(account_id: str, entity: str, watermark: str, count: int, now: str) -> None:
