@@ -24,7 +24,6 @@ CONFIG_SK = "RINGCLOUD#CONFIG"
 STATUS_SK = "RINGCLOUD#STATUS"
 ORIGINATE_SK = "RINGCLOUD#ORIGINATE"
 REGISTRY_PK = "RINGCLOUD#ACCOUNTS"
-BATCH_GET_KEYS = 100  # BatchGetItem's limit
 
 
 def put_config(account_id: str, config: dict[str, Any]) -> None:
@@ -78,14 +77,9 @@ def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[
 
 
 def existing_calls(account_id: str, call_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The activities already imported for these call ids, by call id (BatchGetItems of up to 100 keys)."""
-    found: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(call_ids), BATCH_GET_KEYS):
-        for item in table.get_items(
-            account_id, [call_sk(each) for each in call_ids[first : first + BATCH_GET_KEYS]]
-        ).values():
-            found[item["call_id"]] = item
-    return found
+    """The activities already imported for these call ids (at most 100: one BatchGetItem), by call id."""
+    found = table.get_items(account_id, [call_sk(each) for each in call_ids])
+    return {item["call_id"]: item for item in found.values()}
 
 
 def record_run(account_id: str, outcome: dict[str, Any], success: bool) -> None:
