@@ -2,7 +2,7 @@
 
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -289,14 +289,28 @@ def test_a_since_older_than_the_tombstone_retention_is_410(tenant, kind):
         assert feed(tenant, kind, clock.iso(oldest))["updated"] is not None
 
 
-def test_a_deletion_leaves_a_tombstone_that_expires_after_the_retention(tenant):
-    contact_id = contact(tenant)
-    delete(tenant, f"/ringio/contacts/{contact_id}")
-    item = aws.dynamodb().get_item(
-        TableName=table.name(), Key=table.key(table.account_pk(tenant.account_id), f"TOMBSTONE#CONTACT#{contact_id}")
-    )["Item"]
-    expected = clock.now().timestamp() + 30 * 86400
-    assert abs(int(item["expires_at"]["N"]) - expected) < 60
+@pytest.mark.parametrize("change", ["deleted", "given to another user"])
+def test_a_tombstone_expires_after_the_retention(tenant, change):
+    # The owner's feed keeps a tombstone whether the contact was deleted or given away; both expire by TTL.
+    other = accounts.create_user(tenant.account_id, "Taras Shevchenko").id
+    start = datetime.now(UTC).replace(microsecond=0)
+    with clock.manual(start, step=timedelta(milliseconds=1)):
+        contact_id = contact(tenant, owner_id=tenant.user_id)
+        if change == "deleted":
+            delete(tenant, f"/ringio/contacts/{contact_id}")
+        else:
+            put(tenant, contact_id, owner_id=other)
+
+    tombstones = aws.dynamodb().query(
+        TableName=table.name(),
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues={
+            ":pk": {"S": table.account_pk(tenant.account_id)},
+            ":prefix": {"S": f"TOMBSTONE#CONTACT#{contact_id}"},
+        },
+        ConsistentRead=True,
+    )["Items"]
+    assert [int(item["expires_at"]["N"]) for item in tombstones] == [int(start.timestamp()) + 30 * 86400]
 
 
 def test_another_accounts_feed_and_user_are_404(tenant, other_tenant):
