@@ -51,7 +51,7 @@ MUTATE_DIR := .mutate
 mutate: $(STAMP)
 	mkdir -p $(MUTATE_DIR)
 	cd $(MUTATE_DIR) && ln -sfn ../layers src && for f in pyproject.toml tests functions events template.yaml; do ln -sfn ../$$f $$f; done
-	cd $(MUTATE_DIR) && ../$(BIN)/mutmut run $(MUTANTS) && ../$(BIN)/mutmut results
+	cd $(MUTATE_DIR) && PATH=$(abspath $(BIN)):$$PATH MYPYPATH=src ../$(BIN)/mutmut run $(MUTANTS) && ../$(BIN)/mutmut results
 
 # The SAM CLI in its own venv.
 SAM_VENV := .venv-sam

@@ -4,9 +4,11 @@ import threading
 
 import pytest
 
-from ringbridge import aws, clock
+from ringbridge import aws, cli, clock
 from ringbridge.dal import accounts as accounts_dal
+from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal import ringostat as ringostat_dal
+from ringbridge.dal import table
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import accounts, ringostat
 from tests.conftest import Tenant, call
@@ -67,6 +69,56 @@ def test_update_user_moves_the_extension_and_frees_the_old_one(tenant: Tenant) -
     with pytest.raises(Conflict):
         accounts.update_user(tenant.account_id, tenant.user_id, extension="101")
     assert accounts.get_user(tenant.account_id, tenant.user_id).extension == "201"  # the refused update changed nothing
+
+
+def test_an_update_that_keeps_the_extension_keeps_its_claim(tenant: Tenant) -> None:
+    updated = accounts.update_user(tenant.account_id, tenant.user_id, email="olena.p@example.com")
+
+    assert (updated.extension, updated.email) == ("101", "olena.p@example.com")
+    with pytest.raises(Conflict):
+        accounts.create_user(tenant.account_id, "Second", extension="101")
+
+
+def test_a_user_write_retried_after_it_committed_succeeds_and_another_users_claim_still_refuses(tenant: Tenant) -> None:
+    # The SDK retries a TransactWriteItems whose answer was lost; its first attempt may have committed.
+    user = accounts_dal.get_user(tenant.account_id, tenant.user_id)
+    assert user is not None
+
+    accounts_dal.put_user(tenant.account_id, user)
+
+    assert users_by_extension(tenant) == {"101": tenant.user_id}
+    with pytest.raises(accounts_dal.ExtensionTaken):
+        accounts_dal.put_user(tenant.account_id, {**user, "id": "01ANOTHERUSER"})
+    assert users_by_extension(tenant) == {"101": tenant.user_id}
+
+
+def test_a_stale_remove_does_not_release_an_extension_another_user_has_claimed_since(tenant: Tenant) -> None:
+    second = accounts.create_user(tenant.account_id, "Second", extension="102").model_dump()
+    # A remover that read "Second" while it still had 101 (before Olena took it)
+    stale = {**second, "extension": "101"}
+    tombstone = feeds_dal.tombstone_put(tenant.account_id, "USER", second["id"], clock.now_iso(), 0)
+
+    with pytest.raises(Conflict):
+        accounts_dal.delete_user(tenant.account_id, stale, tombstone)
+
+    assert users_by_extension(tenant) == {"101": tenant.user_id, "102": second["id"]}
+    with pytest.raises(Conflict):
+        accounts.create_user(tenant.account_id, "Third", extension="101")
+
+
+@pytest.mark.parametrize("command", [["revoke-token"], ["set-rate-limit", "5"], ["set-rate-limit", "0"]])
+def test_changing_a_token_that_does_not_exist_is_refused_and_writes_nothing(tenant: Tenant, command, capsys) -> None:
+    name, *rest = command
+    code = cli.main(["admin", "--table", table.name(), name, tenant.account_id, "NOSUCHKEY", *rest])
+
+    assert code == 1
+    assert capsys.readouterr().err == "error: no such token (token_id)\n"
+    stored = aws.dynamodb().get_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(tenant.account_id), accounts_dal.token_sk("NOSUCHKEY")),
+        ConsistentRead=True,
+    )
+    assert "Item" not in stored
 
 
 def test_update_user_clears_a_field_with_an_empty_value_and_validates(tenant: Tenant) -> None:

@@ -1,7 +1,7 @@
 """The OAuth2 authorization server, in-process against the emulator: the flow and every refusal."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -275,6 +275,32 @@ def test_an_access_token_expires_after_an_hour_even_in_a_warm_function(tenant, c
     # And the refresh token still gives a new one
     renewed = refresh(client, issued["refresh_token"]).json()
     assert find(renewed["access_token"]).status == 200
+
+
+def test_an_access_token_is_refused_from_the_second_it_expires(tenant, client, monkeypatch):
+    start = datetime.fromtimestamp(int(clock.now().timestamp()), UTC)  # a whole second: expiry is in seconds
+    moment = {"now": start}
+    monkeypatch.setattr(clock, "now", lambda: moment["now"])
+    issued = tokens(client, tenant.rw_token)
+
+    moment["now"] = start + timedelta(seconds=3600, milliseconds=-1)
+    assert find(issued["access_token"]).status == 200
+    moment["now"] = start + timedelta(seconds=3600)
+    refused = find(issued["access_token"])
+
+    assert refused.status == 403
+    assert refused.body["error"]["message"] == "this access token has expired; use the refresh token"
+
+
+def test_a_refused_access_token_is_told_why(tenant, client):
+    issued = tokens(client, tenant.rw_token)
+    *rest, secret = issued["access_token"].split("_")
+    for wrong in ["rba_not_a_token", "_".join([*rest, secret[::-1]])]:
+        answer = find(wrong)
+        assert (answer.status, answer.body["error"]["message"]) == (403, "invalid access token")
+    send_revoke(client, issued["access_token"])
+    answer = find(issued["access_token"])
+    assert (answer.status, answer.body["error"]["message"]) == (403, "this access token was revoked")
 
 
 def test_the_access_token_lifetime_is_a_setting(tenant, client, monkeypatch, later):

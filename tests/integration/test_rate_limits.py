@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ringbridge import auth, clock
+from ringbridge import auth, aws, clock
+from ringbridge.dal import table
 from ringbridge.logic import accounts
 from tests.conftest import call
 from tests.integration.test_ringotel_activities import new_call_id
@@ -49,6 +50,19 @@ def test_a_limited_token_gets_429_with_retry_after_over_its_limit_then_the_next_
     # The next minute counts afresh
     frozen_clock["now"] = MOMENT.replace(minute=1, second=0)
     assert find(token).status == 200
+
+
+def test_a_minutes_count_expires_five_minutes_after_that_minute(tenant):
+    key_id, token = accounts.create_token(tenant.account_id, "ro", rate_limit_per_minute=3)
+    assert find(token).status == 200
+
+    minute = int(MOMENT.timestamp()) // 60
+    count = aws.dynamodb().get_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(tenant.account_id), f"RATE#{key_id}#{minute}"),
+        ConsistentRead=True,
+    )["Item"]
+    assert (count["requests"]["N"], count["expires_at"]["N"]) == ("1", str((minute + 5) * 60))
 
 
 def test_the_limit_can_be_changed_and_removed(tenant):

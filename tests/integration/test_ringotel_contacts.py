@@ -5,6 +5,9 @@ import threading
 
 import pytest
 
+from ringbridge import aws
+from ringbridge.dal import contacts as contacts_dal
+from ringbridge.dal import table
 from tests.conftest import call, make_tenant
 
 UA_FORMATS = ["+380 44 111 11 11", "380441111111", "0441111111", "(044) 111-11-11", "00380441111111"]
@@ -165,6 +168,26 @@ def test_concurrent_retries_create_one_contact(tenant):
         thread.join()
     assert len(created) == 6 and len(set(created)) == 1
     assert find(tenant, "0445550002") == created[:1]
+
+
+def test_a_key_whose_record_expires_during_a_retry_answers_409(tenant):
+    body, headers = {"first_name": "Expiring"}, {"Idempotency-Key": "expiring"}
+    assert call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body, headers=headers).status == 201
+    client = aws.dynamodb()
+    record = table.key(table.account_pk(tenant.account_id), contacts_dal.idempotency_sk("CreateContact", "expiring"))
+
+    def expire(**_):  # DynamoDB's TTL removes the record right after the retry's write was refused
+        client.delete_item(TableName=table.name(), Key=record)
+
+    client.meta.events.register("after-call.dynamodb.TransactWriteItems", expire)
+    try:
+        answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body, headers=headers)
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", expire)
+
+    assert answer.status == 409, answer.body
+    assert answer.body["error"]["field"] == "Idempotency-Key"
+    assert answer.body["error"]["message"] == "idempotency key expired while in use; retry"
 
 
 def test_reusing_a_key_for_another_body_is_refused(tenant):

@@ -1,5 +1,6 @@
 """UpdateCallRecording and the recording link, in-process against the emulator and a local file server."""
 
+import json
 import uuid
 
 import boto3
@@ -52,6 +53,32 @@ def test_a_raw_audio_body_is_stored_privately_and_linked_by_a_presigned_url(tena
     # A signed URL that expires in 5 minutes: the bucket itself is never public
     assert link["expires_in"] == 300 and "X-Amz-Signature=" in link["url"] and "X-Amz-Expires=300" in link["url"]
     assert download.status_code == 200 and download.content == audio
+    assert download.headers["Content-Type"] == "audio/mpeg"
+
+
+def test_a_declared_audio_type_is_kept_whatever_the_bytes_say(tenant, activity):
+    audio = b"\x00\x01 custom audio"
+    answer = upload(tenant, activity, audio, "audio/x-custom")
+
+    assert answer.status == 200, answer.body
+    assert answer.body["recording"]["content_type"] == "audio/x-custom"
+    assert answer.body["recording"]["key"].endswith(".audio")  # a type with no usual file extension
+    download = fetch_link(tenant, activity)[1]
+    assert (download.content, download.headers["Content-Type"]) == (audio, "audio/x-custom")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"{not json", 400, "the body is not valid JSON"),
+        (b'["https://example.com/a.mp3"]', 422, "Input should be an object"),
+    ],
+)
+def test_a_json_body_that_is_not_an_object_is_refused_naming_the_body(tenant, activity, body, status, message):
+    answer = upload(tenant, activity, body, "application/json")
+
+    assert answer.status == status, answer.body
+    assert (answer.body["error"]["field"], answer.body["error"]["message"]) == ("body", message)
 
 
 def test_a_multipart_form_file_is_stored(tenant, activity):
@@ -70,6 +97,57 @@ def test_a_multipart_form_file_is_stored(tenant, activity):
     assert answer.body["recording"]["content_type"] == "audio/wav"
     assert answer.body["recording"]["size_bytes"] == len(WAV)
     assert fetch_link(tenant, activity)[1].content == WAV
+
+
+def form(*parts: tuple[str, bytes]) -> tuple[bytes, str]:
+    """A multipart/form-data body of (headers, content) parts, and its Content-Type."""
+    boundary = "b" + uuid.uuid4().hex
+    body = b"".join(f"--{boundary}\r\n{headers}\r\n\r\n".encode() + content + b"\r\n" for headers, content in parts)
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize(
+    ("disposition", "type_header", "content_type"),
+    [
+        # Named "file", with no filename; its declared type is stored although the bytes say nothing
+        ('form-data; name="file"', "\r\nContent-Type: audio/x-custom", "audio/x-custom"),
+        # Any name, with a filename; no declared type: the bytes say WAV
+        ('form-data; name="recording"; filename="call.wav"', "", "audio/wav"),
+    ],
+)
+def test_the_file_part_is_the_one_with_a_filename_or_named_file(
+    tenant, activity, disposition, type_header, content_type
+):
+    audio = WAV if content_type == "audio/wav" else b"\x00\x01 custom audio"
+    body, form_type = form(
+        ('Content-Disposition: form-data; name="note"', b"hello"),
+        (f"Content-Disposition: {disposition}{type_header}", audio),
+    )
+
+    answer = upload(tenant, activity, body, form_type)
+
+    assert answer.status == 200, answer.body
+    assert answer.body["recording"]["content_type"] == content_type
+    assert fetch_link(tenant, activity)[1].content == audio
+
+
+def test_a_form_cut_before_its_closing_boundary_is_refused(tenant, activity):
+    # A truncated upload: the parser still finds the part, and the cut shows only as a defect.
+    body, form_type = form(('Content-Disposition: form-data; name="file"; filename="a.wav"', WAV))
+    answer = upload(tenant, activity, body[: body.rindex(b"--b")], form_type)
+
+    assert answer.status == 422, answer.body
+    assert answer.body["error"]["field"] == "body"
+    assert answer.body["error"]["message"] == "is not a multipart/form-data body with a boundary"
+    assert stored_keys(tenant, activity) == []
+
+
+def test_an_empty_file_part_is_refused(tenant, activity):
+    body, form_type = form(('Content-Disposition: form-data; name="file"; filename="a.wav"', b""))
+    answer = upload(tenant, activity, body, form_type)
+
+    assert answer.status == 422, answer.body
+    assert (answer.body["error"]["field"], answer.body["error"]["message"]) == ("body", "is empty")
 
 
 def test_an_untyped_body_is_accepted_when_its_bytes_are_audio(tenant, activity):
@@ -105,7 +183,9 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(tenant, activity, body, c
 def test_a_form_without_a_file_part_is_refused(tenant, activity):
     body = b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--b--\r\n'
     answer = upload(tenant, activity, body, "multipart/form-data; boundary=b")
-    assert answer.status == 422 and answer.body["error"]["field"] == "file"
+    assert answer.status == 422, answer.body
+    assert answer.body["error"]["field"] == "file"
+    assert answer.body["error"]["message"] == "has no file part (a part with a filename, or named 'file')"
 
 
 def test_a_body_over_the_limit_is_413(tenant, activity, monkeypatch):
@@ -130,7 +210,9 @@ def test_uploading_needs_a_write_token_and_an_existing_activity(tenant, activity
 
 def test_no_recording_yet_is_a_404(tenant, activity):
     answer = call("GET", f"/ringotel/activities/{activity['id']}/recording", tenant.ro_token)
-    assert answer.status == 404 and answer.body["error"]["field"] == "recording"
+    assert answer.status == 404, answer.body
+    assert answer.body["error"]["field"] == "recording"
+    assert answer.body["error"]["message"] == "this activity has no recording yet"
 
 
 # --- By URL --------------------------------------------------------------------------------
@@ -141,6 +223,13 @@ def test_a_url_is_downloaded_into_s3(tenant, activity, files):
     assert answer.status == 200, answer.body
     assert answer.body["recording"] == {**answer.body["recording"], "content_type": "audio/mpeg", "size_bytes": 12345}
     assert fetch_link(tenant, activity)[1].content == audio_bytes(12345)
+
+
+def test_the_url_form_is_recognized_whatever_parameters_its_content_type_has(tenant, activity, files):
+    body = json.dumps({"url": f"{files}/audio.mp3?size=2000"}).encode()
+    answer = upload(tenant, activity, body, "Application/JSON; charset=utf-8; profile=recording")
+    assert answer.status == 200, answer.body
+    assert answer.body["recording"]["size_bytes"] == 2000
 
 
 def test_a_large_download_without_a_length_goes_up_in_parts(tenant, activity, files):
@@ -240,7 +329,11 @@ def test_a_body_lambda_cannot_carry_is_413_pointing_to_the_url_form(tenant, acti
     ]:
         answer = upload(tenant, activity, body, content_type)
         assert answer.status == 413, answer.body
-        error = answer.body["error"]
-        assert error["field"] == "body" and "6 MB" in error["message"] and '{"url"' in error["message"]
+        assert answer.body["error"]["field"] == "body"
+        assert answer.body["error"]["message"] == (
+            f"is {len(body)} bytes: Lambda bounds a request at 6 MB, which leaves {BODY_MAX_BYTES} bytes (about "
+            '4.5 MB) of audio once base64-encoded; send {"url": "https://..."} as application/json instead, and '
+            "the recording is downloaded from there"
+        )
     # and the recording stored first is still the one there
     assert len(stored_keys(tenant, activity)) == 1

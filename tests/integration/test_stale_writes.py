@@ -2,17 +2,19 @@
 
 The code checks the version it read before it writes; two writers can both pass that check. What
 stops the second one is the condition inside the write itself, so these tests call the DAL the way
-the loser of such a race would: with the version it read before the winner committed.
+the loser of such a race would: with the version it read before the winner committed. The same
+conditions keep a create from writing over an item that already has its key.
 """
 
 import uuid
 
 import pytest
 
-from ringbridge import clock
+from ringbridge import aws, clock
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import notes as notes_dal
+from ringbridge.dal import oauth as oauth_dal
 from ringbridge.dal.contacts import TransactionCancelled
 from tests.conftest import call
 
@@ -37,6 +39,7 @@ def updated_contact(tenant) -> dict:
 def refused(writes: list[dict]) -> list[str]:
     with pytest.raises(TransactionCancelled) as cancelled:
         contacts_dal.transact(writes)
+    assert str(cancelled.value) == ", ".join(cancelled.value.reasons)  # what a log of the error shows
     return cancelled.value.reasons
 
 
@@ -103,12 +106,17 @@ def test_a_note_for_a_contact_deleted_meanwhile_is_refused_by_dynamodb(tenant):
     assert notes_dal.get_note(tenant.account_id, note["id"]) is None
 
 
-def test_a_note_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
-    contact = new_contact(tenant)
+def written_note(tenant, body: str) -> dict:
+    """A note at version 1, written through the DAL."""
     now = clock.now_iso()
-    note = {"id": f"N{uuid.uuid4().hex}", "contact_id": contact["id"], "body": "v1", "version": 1}
+    note = {"id": f"N{uuid.uuid4().hex}", "contact_id": new_contact(tenant)["id"], "body": body, "version": 1}
     note |= {"created_at": now, "updated_at": now}
     contacts_dal.transact(notes_dal.note_writes(tenant.account_id, note, previous=None))
+    return note
+
+
+def test_a_note_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
+    note = written_note(tenant, "v1")
     second = {**note, "body": "v2", "version": 2}
     contacts_dal.transact(notes_dal.note_writes(tenant.account_id, second, previous=note))
 
@@ -119,3 +127,24 @@ def test_a_note_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
     reasons = refused(notes_dal.note_deletes(tenant.account_id, note))
     assert reasons[0] == REFUSED
     assert notes_dal.get_note(tenant.account_id, note["id"])["body"] == "v2"
+
+
+def test_a_note_created_again_under_the_same_id_is_refused_by_dynamodb(tenant):
+    note = written_note(tenant, "first")
+
+    reasons = refused(notes_dal.note_writes(tenant.account_id, {**note, "body": "second"}, previous=None))
+
+    assert reasons[1] == REFUSED
+    assert notes_dal.get_note(tenant.account_id, note["id"])["body"] == "first"
+
+
+@pytest.mark.parametrize("put", [oauth_dal.put_client, oauth_dal.put_code], ids=["client", "code"])
+def test_an_oauth_client_or_code_is_never_written_over(tenant, put):
+    key_args = ("K" + uuid.uuid4().hex,) if put is oauth_dal.put_client else ("K1", "C" + uuid.uuid4().hex)
+    put(tenant.account_id, *key_args, {"name": "first"})
+
+    with pytest.raises(aws.dynamodb().exceptions.ConditionalCheckFailedException):
+        put(tenant.account_id, *key_args, {"name": "second"})
+
+    sk = oauth_dal.client_sk(*key_args) if put is oauth_dal.put_client else oauth_dal.code_sk(*key_args)
+    assert oauth_dal.get_many(tenant.account_id, [sk])[sk]["name"] == "first"

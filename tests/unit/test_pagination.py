@@ -8,8 +8,22 @@ def test_a_cursor_round_trips_to_the_sort_key_it_names():
     assert pagination.decode(pagination.encode("CONTACT#01ABC"), "CONTACT#") == "CONTACT#01ABC"
 
 
-@pytest.mark.parametrize("cursor", ["!!!", "bm90IGpzb24", pagination.encode("ORG#1"), pagination.encode("USER#1")])
-def test_garbage_or_foreign_cursors_are_refused_naming_the_field(cursor):
+@pytest.mark.parametrize(
+    ("cursor", "message"),
+    [
+        ("!!!", "is not a cursor this API returned"),
+        ("bm90IGpzb24", "is not a cursor this API returned"),
+        (pagination.encode("ORG#1"), "is not a cursor for this list"),
+        (pagination.encode("USER#1"), "is not a cursor for this list"),
+        (pagination.encode("CONTACT#" + "x" * 249), "is not a cursor for this list"),  # 257 bytes
+    ],
+)
+def test_garbage_foreign_or_oversized_cursors_are_refused_naming_the_field(cursor, message):
     with pytest.raises(InvalidInput) as refused:
         pagination.decode(cursor, "CONTACT#")
-    assert refused.value.field == "cursor"
+    assert (refused.value.field, refused.value.message) == ("cursor", message)
+
+
+def test_a_sort_key_of_exactly_the_limit_is_a_valid_cursor():
+    sort_key = "CONTACT#" + "x" * (pagination.MAX_KEY_BYTES - len("CONTACT#"))
+    assert pagination.decode(pagination.encode(sort_key), "CONTACT#") == sort_key

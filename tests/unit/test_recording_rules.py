@@ -52,8 +52,9 @@ def test_plain_http_is_refused_outside_local_mode_before_any_lookup():
 
 def test_plain_http_in_local_mode_reaches_only_loopback():
     assert str(downloads.checked_address("http://127.0.0.1:9/a.mp3", allow_loopback=True)) == "127.0.0.1"
-    with pytest.raises(InvalidInput, match="https"):
+    with pytest.raises(InvalidInput) as refused:
         downloads.checked_address("http://93.184.216.34/a.mp3", allow_loopback=True)
+    assert refused.value.message == "must be an https:// URL (plain http only reaches loopback, in local mode)"
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,12 @@ def test_plain_http_in_local_mode_reaches_only_loopback():
         (b"fLaC\x00\x00", "audio/flac"),
         (b"#!AMR\n", "audio/amr"),
         (b"\x00\x00\x00\x20ftypM4A ", "audio/mp4"),
+        (b"\x1aE\xdf\xa3\x01\x00", "audio/webm"),
+        (b".snd\x00\x00\x00\x18", "audio/basic"),
+        (b"\xff\xfb", "audio/mpeg"),  # as short as a frame header can be
+        (b"\xff", None),
+        (b"RIFF\x00\x00\x00\x00AVI LIST", None),  # RIFF, but video
+        (b"....WAVEfmt ", None),
         (b"%PDF-1.7", None),
         (b"<html>", None),
         (b"", None),

@@ -21,7 +21,7 @@ def test_if_match_reads_strong_weak_and_bare_etags(if_match):
     assert versions.from_etag(if_match, "contact") == 3
 
 
-@pytest.mark.parametrize("if_match", ["", '"three"', '"-1"', '"3"W/', "*", '"3.0"'])
+@pytest.mark.parametrize("if_match", ["", '"three"', "X3X", '"-1"', '"3"W/', "*", '"3.0"'])
 def test_an_if_match_that_is_not_a_version_is_422_naming_the_header(if_match):
     with pytest.raises(InvalidInput) as refused:
         versions.from_etag(if_match, "note")
