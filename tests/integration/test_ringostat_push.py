@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from ringbridge import aws
 from ringbridge.dal import ringostat as ringostat_dal
@@ -228,6 +229,26 @@ def test_the_handler_reports_exactly_the_failed_accounts_records(
     expected = [r["dynamodb"]["SequenceNumber"] for r in records if r["dynamodb"]["Keys"]["PK"]["S"] == failed_account]
     assert [failure["itemIdentifier"] for failure in response["batchItemFailures"]] == expected
     assert "HTTP 503" in status_of(tenant).last_error
+
+
+def test_a_push_that_succeeds_after_a_failed_one_clears_its_error(
+    tenant, configure, ringostat_server, monkeypatch, stream, invocations
+):
+    monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "1")
+    configure(tenant, 211, "key-211")
+    ringostat_server.down.add(211)
+    create_contact(tenant)
+    stream.poll(now=0.0)
+    [records] = [[record for _, record in stream._waiting]]
+    with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries it
+        lambdas.invoke(template.functions()["RingostatPushFunction"], {"Records": records})
+    assert "HTTP 503" in status_of(tenant).last_error
+
+    ringostat_server.down.clear()
+    lambdas.invoke(template.functions()["RingostatPushFunction"], {"Records": records})
+
+    status = status_of(tenant)
+    assert (status.last_error, status.last_error_at, status.contacts_pushed) == (None, None, 1)
 
 
 def test_ringostat_down_during_the_push_is_caught_up_by_the_schedule(

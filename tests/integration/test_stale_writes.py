@@ -138,13 +138,24 @@ def test_a_note_created_again_under_the_same_id_is_refused_by_dynamodb(tenant):
     assert notes_dal.get_note(tenant.account_id, note["id"])["body"] == "first"
 
 
-@pytest.mark.parametrize("put", [oauth_dal.put_client, oauth_dal.put_code], ids=["client", "code"])
-def test_an_oauth_client_or_code_is_never_written_over(tenant, put):
-    key_args = ("K" + uuid.uuid4().hex,) if put is oauth_dal.put_client else ("K1", "C" + uuid.uuid4().hex)
-    put(tenant.account_id, *key_args, {"name": "first"})
+@pytest.mark.parametrize("kind", ["client", "code", "tokens"])
+def test_an_oauth_client_code_or_token_is_never_written_over(tenant, kind):
+    client_key, key = "K" + uuid.uuid4().hex, "C" + uuid.uuid4().hex
+    sk = {"client": oauth_dal.client_sk(client_key), "code": oauth_dal.code_sk(client_key, key), "tokens": key}[kind]
 
-    with pytest.raises(aws.dynamodb().exceptions.ConditionalCheckFailedException):
-        put(tenant.account_id, *key_args, {"name": "second"})
+    def put(name: str) -> None:
+        if kind == "client":
+            oauth_dal.put_client(tenant.account_id, client_key, {"name": name})
+        elif kind == "code":
+            oauth_dal.put_code(tenant.account_id, client_key, key, {"name": name})
+        else:
+            oauth_dal.put_tokens(tenant.account_id, [(sk, {"name": name})])
 
-    sk = oauth_dal.client_sk(*key_args) if put is oauth_dal.put_client else oauth_dal.code_sk(*key_args)
+    put("first")
+    client = aws.dynamodb()
+    with pytest.raises(
+        (client.exceptions.ConditionalCheckFailedException, client.exceptions.TransactionCanceledException)
+    ):
+        put("second")
+
     assert oauth_dal.get_many(tenant.account_id, [sk])[sk]["name"] == "first"

@@ -27,3 +27,12 @@ def test_garbage_foreign_or_oversized_cursors_are_refused_naming_the_field(curso
 def test_a_sort_key_of_exactly_the_limit_is_a_valid_cursor():
     sort_key = "CONTACT#" + "x" * (pagination.MAX_KEY_BYTES - len("CONTACT#"))
     assert pagination.decode(pagination.encode(sort_key), "CONTACT#") == sort_key
+
+
+def test_every_cursor_round_trips_whatever_its_length():
+    # Every remainder of the length by 4 (the padding stripped) and by 5, for a miscounted padding
+    sort_keys = [f"CONTACT#{'x' * n}" for n in range(20)]
+    cursors = [pagination.encode(sort_key) for sort_key in sort_keys]
+
+    assert [pagination.decode(cursor, "CONTACT#") for cursor in cursors] == sort_keys
+    assert {len(cursor) % 20 for cursor in cursors} >= {2, 3, 7, 10, 11, 15, 18, 19}

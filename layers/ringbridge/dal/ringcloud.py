@@ -77,7 +77,7 @@ def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[
 
 
 def existing_calls(account_id: str, call_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The activities already imported for these call ids (at most 100: one BatchGetItem), by call id."""
+    """The activities already imported for these call ids, by call id."""
     found = table.get_items(account_id, [call_sk(each) for each in call_ids])
     return {item["call_id"]: item for item in found.values()}
 

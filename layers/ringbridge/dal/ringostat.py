@@ -20,7 +20,7 @@ from typing import Any
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.pagination import query_pages
-from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key, strip_keys, to_item
+from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key, to_item
 
 CONFIG_SK = "RINGOSTAT#CONFIG"
 STATUS_SK = "RINGOSTAT#STATUS"
@@ -73,20 +73,8 @@ def configured_accounts(registry_pk: str = REGISTRY_PK) -> Iterator[str]:
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Both items of an account in one strongly consistent round trip."""
-    keys = [key(account_pk(account_id), CONFIG_SK), key(account_pk(account_id), STATUS_SK)]
-    request = {table.name(): {"Keys": keys, "ConsistentRead": True}}
-    config = status = None
-    client = aws.dynamodb()
-    while request:
-        answer = client.batch_get_item(RequestItems=request)
-        for item in answer["Responses"].get(table.name(), []):
-            values = from_item(item)
-            if values["SK"] == CONFIG_SK:
-                config = strip_keys(values)
-            else:
-                status = strip_keys(values)
-        request = answer.get("UnprocessedKeys") or {}
-    return config, status
+    found = table.get_items(account_id, [CONFIG_SK, STATUS_SK])
+    return found.get(CONFIG_SK), found.get(STATUS_SK)
 
 
 def changes_after(account_id: str, entity: str, after: str | None, page_size: int) -> Iterator[list[dict[str, Any]]]:
@@ -172,18 +160,8 @@ def delete_auth_key(parameter_name: str) -> None:
 def current_items(account_id: str, entity: str, item_ids: list[str]) -> list[dict[str, Any]]:
     """The items as they are now (strongly consistent), in ``item_ids`` order; deleted ones are absent."""
     prefix = ITEM_SK_PREFIXES[entity]
-    keys = [key(account_pk(account_id), prefix + item_id) for item_id in dict.fromkeys(item_ids)]
-    found: dict[str, dict[str, Any]] = {}
-    client = aws.dynamodb()
-    for first in range(0, len(keys), 100):  # BatchGetItem's limit
-        request = {table.name(): {"Keys": keys[first : first + 100], "ConsistentRead": True}}
-        while request:
-            answer = client.batch_get_item(RequestItems=request)
-            for item in answer["Responses"].get(table.name(), []):
-                values = from_item(item)
-                found[values["id"]] = strip_keys(values)
-            request = answer.get("UnprocessedKeys") or {}
-    return [found[item_id] for item_id in dict.fromkeys(item_ids) if item_id in found]
+    found = table.get_items(account_id, [prefix + item_id for item_id in item_ids])
+    return [found[prefix + item_id] for item_id in dict.fromkeys(item_ids) if prefix + item_id in found]
 
 
 def take_send_lease(account_id: str, holder: str, now_ms: int, until_ms: int) -> bool:

@@ -38,6 +38,7 @@ from ringbridge import aws, settings
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
+BATCH_GET_MAX_KEYS = 100  # BatchGetItem's limit
 CHANGES_INDEX = "ChangesIndex"
 OWNER_CHANGES_INDEX = "OwnerChangesIndex"
 
@@ -95,17 +96,22 @@ def strip_keys(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_items(account_id: str, sort_keys: list[str]) -> dict[str, dict[str, Any]]:
-    """Items of one account by sort key (at most 100), strongly consistent, keyed by sort key; missing ones absent."""
+    """Items of one account by sort key, strongly consistent, keyed by sort key; missing ones absent.
+
+    One BatchGetItem per 100 keys (its limit), and again for the keys it left unprocessed (it may,
+    under throttling or past 16 MB).
+    """
     client = aws.dynamodb()
     keys = [key(account_pk(account_id), sk) for sk in dict.fromkeys(sort_keys)]
-    request: dict[str, Any] = {name(): {"Keys": keys, "ConsistentRead": True}} if keys else {}
     by_sk: dict[str, dict[str, Any]] = {}
-    while request:
-        answer = client.batch_get_item(RequestItems=request)
-        for item in answer["Responses"].get(name(), []):
-            values = from_item(item)
-            by_sk[values["SK"]] = strip_keys(values)
-        request = answer.get("UnprocessedKeys") or {}
+    for first in range(0, len(keys), BATCH_GET_MAX_KEYS):
+        request: dict[str, Any] = {name(): {"Keys": keys[first : first + BATCH_GET_MAX_KEYS], "ConsistentRead": True}}
+        while request:
+            answer = client.batch_get_item(RequestItems=request)
+            for item in answer["Responses"][name()]:
+                values = from_item(item)
+                by_sk[values["SK"]] = strip_keys(values)
+            request = answer.get("UnprocessedKeys") or {}
     return by_sk
 
 
