@@ -84,6 +84,31 @@ def test_contacts_sharing_a_number_come_back_most_recently_updated_first(tenant,
     assert find(tenant, "0635554433") == [older["id"], newer["id"]]
 
 
+def test_past_50_contacts_on_one_number_find_answers_the_50_created_last(tenant, ordered_clock):
+    shared = [{"number": "+380 63 555 77 66"}]
+    created = [create(tenant, phones=shared)["id"] for _ in range(51)]
+
+    assert find(tenant, "0635557766") == created[:0:-1]  # newest first, the first created left out
+
+
+def test_find_is_one_strongly_consistent_query(tenant):
+    # The emulator always reads the latest; DynamoDB would not, and a contact just created must be found.
+    create(tenant, phones=[{"number": "0442223355"}])
+    queries: list[dict] = []
+
+    def record(params, **_):
+        queries.append(params)
+
+    client = aws.dynamodb()
+    client.meta.events.register("before-parameter-build.dynamodb.Query", record)
+    try:
+        find(tenant, "0442223355")
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.Query", record)
+
+    assert [query.get("ConsistentRead") for query in queries] == [True]
+
+
 def test_find_is_one_dynamodb_round_trip_and_never_a_scan(tenant, no_scan):
     create(tenant, phones=[{"number": "0442223344"}])
     find(tenant, "0442223344")  # the first request of a token also verifies it

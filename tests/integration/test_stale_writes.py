@@ -159,3 +159,15 @@ def test_an_oauth_client_code_or_token_is_never_written_over(tenant, kind):
         put("second")
 
     assert oauth_dal.get_many(tenant.account_id, [sk])[sk]["name"] == "first"
+
+
+def test_an_organization_is_refused_by_dynamodb_when_its_name_or_its_id_is_taken(tenant):
+    # Two writers that both read "no such organization" race to create it (or, by any chance, one id)
+    now = clock.now_iso()
+    acme = {"id": f"O{uuid.uuid4().hex}", "name": "Acme Ltd", "version": 1, "created_at": now, "updated_at": now}
+    contacts_dal.transact(contacts_dal.organization_puts(tenant.account_id, acme))
+
+    same_name = {**acme, "id": f"O{uuid.uuid4().hex}", "name": " ACME  ltd "}
+    assert refused(contacts_dal.organization_puts(tenant.account_id, same_name)) == ["None", REFUSED]
+    same_id = {**acme, "name": "Other Ltd"}
+    assert refused(contacts_dal.organization_puts(tenant.account_id, same_id)) == [REFUSED, "None"]

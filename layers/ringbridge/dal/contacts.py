@@ -123,7 +123,6 @@ def organization_puts(account_id: str, organization: dict[str, Any]) -> list[dic
         "PK": account_pk(account_id),
         "SK": org_name_sk(organization["name"]),
         "organization_id": organization["id"],
-        "name": organization["name"],
     }
     return [
         {
@@ -169,12 +168,17 @@ def transact(writes: list[dict]) -> None:
 
 
 def find_by_phone(account_id: str, e164: str) -> list[dict[str, Any]]:
-    """Every contact with this number, most recently updated first: one strongly consistent Query."""
+    """The contacts with this number, most recently updated first: one strongly consistent Query.
+
+    Past MAX_MATCHES contacts on one number, the ones created last (the copies' keys are the
+    contacts' ULIDs, in order of creation).
+    """
     answer = aws.dynamodb().query(
         TableName=table.name(),
         KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues={":pk": {"S": phone_pk(account_id, e164)}},
         ConsistentRead=True,
+        ScanIndexForward=False,
         Limit=MAX_MATCHES,
     )
     matches = [strip_keys(from_item(item)) for item in answer["Items"]]
