@@ -3,13 +3,11 @@
 Every test records the DynamoDB operations its thread issues and fails if one is a Scan.
 """
 
-import json
 import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +15,6 @@ import requests
 
 from ringbridge import aws, clock
 from ringbridge.local import calls, stack
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `make mutate`, the quickest tests first. mutmut stops a mutant's run at its first failing
-    test, and gives the tests in no order: the functions every tenant goes through are reached by
-    400 tests, and a mutant only a quick unit test kills waited half a minute for it."""
-    stats = Path("mutmut-stats.json")  # mutmut runs the tests in its mutants/ directory
-    if "MUTANT_UNDER_TEST" in os.environ and stats.exists():
-        durations = json.loads(stats.read_text())["duration_by_test"]
-        items.sort(key=lambda item: durations.get(item.nodeid, 0.0))
 
 
 def free_port() -> int:
