@@ -5,6 +5,7 @@ from an account seeded like a demo account (ringbridge.local.demo), so an event 
 here works against ``make serve`` too.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -36,8 +37,22 @@ PROJECT_ID = 909
 
 @pytest.fixture(scope="module")
 def sample_account() -> Iterator[dict[str, Any]]:
+    with seeded_account("Events test") as account:
+        yield account
+
+
+@pytest.fixture
+def own_account() -> Iterator[dict[str, Any]]:
+    """An account for one test: a RingCloud import brings the fake's calls in once, so a test that runs
+    one into the module's account would leave the sample import event nothing to import after it."""
+    with seeded_account("Events test, own") as account:
+        yield account
+
+
+@contextlib.contextmanager
+def seeded_account(name: str) -> Iterator[dict[str, Any]]:
     """A demo-like account, with RingCloud configured against the fake `ringbridge fake ringcloud` runs."""
-    account = demo.seed_account("Events test", "UA")
+    account = demo.seed_account(name, "UA")
     fake = ringcloud_fake.seeded().start()
     previous = os.environ.get("RINGCLOUD_BASE_URL")
     os.environ["RINGCLOUD_BASE_URL"] = fake.base_url
@@ -162,13 +177,13 @@ for module, event in json.loads(sys.stdin.read()):
 
 
 def test_a_new_instance_serves_each_function_as_in_lambda(
-    sample_account: dict[str, Any], ringostat_server: FakeRingostat
+    own_account: dict[str, Any], ringostat_server: FakeRingostat
 ) -> None:
     # Given one sample event per function (the token endpoint's with a refresh token not yet used),
     # and the account synced to a (fake) Ringostat project
     values = {
-        **events.placeholders(sample_account),
-        "oauth_refresh_token": demo.approved_refresh_token(sample_account["oauth_client_id"]),
+        **events.placeholders(own_account),
+        "oauth_refresh_token": demo.approved_refresh_token(own_account["oauth_client_id"]),
     }
     chosen: dict[str, tuple[str, dict[str, Any]]] = {}
     for path in events.files():
@@ -176,7 +191,7 @@ def test_a_new_instance_serves_each_function_as_in_lambda(
         chosen.setdefault(function_for(path, event).logical_id, (function_for(path, event).module, event))
     ringostat_server.add_project(PROJECT_ID, "events-key")
     ringostat.configure(
-        sample_account["account_id"], PROJECT_ID, "events-key", "ringbridge", "https://crm.example.com/c/{id}"
+        own_account["account_id"], PROJECT_ID, "events-key", "ringbridge", "https://crm.example.com/c/{id}"
     )
 
     # When a new interpreter imports each function's module in turn and serves its event
@@ -188,7 +203,7 @@ def test_a_new_instance_serves_each_function_as_in_lambda(
             input=json.dumps(list(chosen.values())), capture_output=True, text=True, env=os.environ, timeout=300,
         )  # fmt: skip
     finally:  # no later run may sync this account
-        registry = table.key(ringostat_dal.REGISTRY_PK, sample_account["account_id"])
+        registry = table.key(ringostat_dal.REGISTRY_PK, own_account["account_id"])
         aws.dynamodb().delete_item(TableName=table.name(), Key=registry)
 
     # Then each answers as it does in this process
@@ -197,7 +212,7 @@ def test_a_new_instance_serves_each_function_as_in_lambda(
     assert answers.pop("NoRouteFunction")["statusCode"] == 405
     assert answers.pop("RingostatPushFunction") == {"batchItemFailures": []}
     account_runs = {
-        name: [run for run in answers.pop(name)["accounts"] if run["account_id"] == sample_account["account_id"]]
+        name: [run for run in answers.pop(name)["accounts"] if run["account_id"] == own_account["account_id"]]
         for name in ("RingostatSyncFunction", "RingcloudImportFunction")
     }
     assert [run["error"] for run in account_runs["RingostatSyncFunction"]] == [None]
