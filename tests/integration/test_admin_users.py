@@ -92,6 +92,24 @@ def test_a_user_write_retried_after_it_committed_succeeds_and_another_users_clai
     assert users_by_extension(tenant) == {"101": tenant.user_id}
 
 
+def test_a_claim_released_between_the_refused_write_and_its_check_answers_try_again(tenant: Tenant) -> None:
+    client = aws.dynamodb()
+    claim = table.key(table.account_pk(tenant.account_id), accounts_dal.extension_sk("101"))
+
+    def release(**_):  # Olena's extension is freed right after our write was refused for it
+        client.delete_item(TableName=table.name(), Key=claim)
+
+    client.meta.events.register("after-call.dynamodb.TransactWriteItems", release)
+    try:
+        with pytest.raises(Conflict) as refused:
+            accounts.create_user(tenant.account_id, "Second", extension="101")
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", release)
+
+    assert refused.value.field == "extension"
+    assert accounts.create_user(tenant.account_id, "Second", extension="101").extension == "101"
+
+
 def test_a_stale_remove_does_not_release_an_extension_another_user_has_claimed_since(tenant: Tenant) -> None:
     second = accounts.create_user(tenant.account_id, "Second", extension="102").model_dump()
     # A remover that read "Second" while it still had 101 (before Olena took it)

@@ -171,3 +171,13 @@ def test_an_organization_is_refused_by_dynamodb_when_its_name_or_its_id_is_taken
     assert refused(contacts_dal.organization_puts(tenant.account_id, same_name)) == ["None", REFUSED]
     same_id = {**acme, "name": "Other Ltd"}
     assert refused(contacts_dal.organization_puts(tenant.account_id, same_id)) == [REFUSED, "None"]
+
+
+def test_a_contact_created_again_under_the_same_id_is_refused_by_dynamodb(tenant):
+    contact = contacts_dal.get_contact(tenant.account_id, new_contact(tenant)["id"])
+
+    again = {**contact, "first_name": "Other"}
+    reasons = refused(contacts_dal.contact_puts(tenant.account_id, again, expected_version=None))
+
+    assert reasons[0] == REFUSED
+    assert contacts_dal.get_contact(tenant.account_id, contact["id"]) == contact
