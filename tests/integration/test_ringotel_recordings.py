@@ -142,8 +142,19 @@ def test_a_form_cut_before_its_closing_boundary_is_refused(tenant, activity):
     assert stored_keys(tenant, activity) == []
 
 
-def test_an_empty_file_part_is_refused(tenant, activity):
-    body, form_type = form(('Content-Disposition: form-data; name="file"; filename="a.wav"', b""))
+@pytest.mark.parametrize(
+    ("headers", "content"),
+    [
+        ('Content-Disposition: form-data; name="file"; filename="a.wav"', b""),
+        # A file part that is itself multipart has no bytes of its own
+        (
+            'Content-Disposition: form-data; name="file"\r\nContent-Type: multipart/mixed; boundary=inner',
+            b"--inner\r\nContent-Type: audio/wav\r\n\r\n" + WAV + b"\r\n--inner--",
+        ),
+    ],
+)
+def test_an_empty_file_part_is_refused(tenant, activity, headers, content):
+    body, form_type = form((headers, content))
     answer = upload(tenant, activity, body, form_type)
 
     assert answer.status == 422, answer.body
