@@ -3,6 +3,7 @@
 Every test records the DynamoDB operations its thread issues and fails if one is a Scan.
 """
 
+import contextlib
 import os
 import socket
 from collections.abc import Iterator
@@ -15,6 +16,18 @@ import requests
 
 from ringbridge import aws, clock
 from ringbridge.local import calls, stack
+
+
+@contextlib.contextmanager
+def dynamodb_hook(event: str, handler: Any) -> Iterator[None]:
+    """``handler`` on ringbridge's DynamoDB client's botocore ``event`` for the block: to read what a
+    request asks, or to make DynamoDB's answer what it would be under a race or throttling."""
+    hooks = aws.dynamodb().meta.events
+    hooks.register(event, handler)
+    try:
+        yield
+    finally:
+        hooks.unregister(event, handler)
 
 
 def free_port() -> int:
@@ -74,10 +87,8 @@ def consistent_point_reads() -> Iterator[list[str]]:
         if not all(value is True for value in consistent):
             eventual.append(f"{model.name} {params}")
 
-    hooks = aws.dynamodb().meta.events
-    hooks.register("before-parameter-build.dynamodb", check)
-    yield eventual
-    hooks.unregister("before-parameter-build.dynamodb", check)
+    with dynamodb_hook("before-parameter-build.dynamodb", check):
+        yield eventual
     assert eventual == [], "an eventually consistent point read"
 
 

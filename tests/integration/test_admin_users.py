@@ -11,7 +11,7 @@ from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import accounts, ringostat
-from tests.conftest import Tenant, call
+from tests.conftest import Tenant, call, dynamodb_hook
 
 
 def users_by_extension(tenant: Tenant) -> dict[str | None, str]:
@@ -93,18 +93,13 @@ def test_a_user_write_retried_after_it_committed_succeeds_and_another_users_clai
 
 
 def test_a_claim_released_between_the_refused_write_and_its_check_answers_try_again(tenant: Tenant) -> None:
-    client = aws.dynamodb()
     claim = table.key(table.account_pk(tenant.account_id), accounts_dal.extension_sk("101"))
 
     def release(**_):  # Olena's extension is freed right after our write was refused for it
-        client.delete_item(TableName=table.name(), Key=claim)
+        aws.dynamodb().delete_item(TableName=table.name(), Key=claim)
 
-    client.meta.events.register("after-call.dynamodb.TransactWriteItems", release)
-    try:
-        with pytest.raises(Conflict) as refused:
-            accounts.create_user(tenant.account_id, "Second", extension="101")
-    finally:
-        client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", release)
+    with dynamodb_hook("after-call.dynamodb.TransactWriteItems", release), pytest.raises(Conflict) as refused:
+        accounts.create_user(tenant.account_id, "Second", extension="101")
 
     assert refused.value.field == "extension"
     assert accounts.create_user(tenant.account_id, "Second", extension="101").extension == "101"

@@ -10,6 +10,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import table
 from ringbridge.dal.pagination import query_pages
 from ringbridge.logic import accounts
+from tests.conftest import dynamodb_hook
 
 
 @pytest.fixture
@@ -55,7 +56,6 @@ def test_a_batch_read_of_more_than_100_keys_is_read_in_chunks(tenant, user_ids, 
 
 
 def test_keys_a_batch_read_leaves_unprocessed_are_read_again(tenant, user_ids, no_scan):
-    client = aws.dynamodb()
     throttled = []
 
     def leave_all_but_one_unprocessed(parsed, **_):
@@ -66,12 +66,9 @@ def test_keys_a_batch_read_leaves_unprocessed_are_read_again(tenant, user_ids, n
             parsed["Responses"][table.name()] = items[:1]
             parsed["UnprocessedKeys"] = {table.name(): {"Keys": keys, "ConsistentRead": True}}
 
-    client.meta.events.register("after-call.dynamodb.BatchGetItem", leave_all_but_one_unprocessed)
-    try:
+    with dynamodb_hook("after-call.dynamodb.BatchGetItem", leave_all_but_one_unprocessed):
         no_scan.clear()
         found = table.get_items(tenant.account_id, [f"USER#{user_id}" for user_id in user_ids])
-    finally:
-        client.meta.events.unregister("after-call.dynamodb.BatchGetItem", leave_all_but_one_unprocessed)
 
     assert len(throttled) == 4
     assert no_scan == ["BatchGetItem"] * 2

@@ -8,7 +8,7 @@ import pytest
 from ringbridge import aws
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
-from tests.conftest import call, make_tenant
+from tests.conftest import call, dynamodb_hook, make_tenant
 
 UA_FORMATS = ["+380 44 111 11 11", "380441111111", "0441111111", "(044) 111-11-11", "00380441111111"]
 
@@ -99,12 +99,8 @@ def test_find_is_one_strongly_consistent_query(tenant):
     def record(params, **_):
         queries.append(params)
 
-    client = aws.dynamodb()
-    client.meta.events.register("before-parameter-build.dynamodb.Query", record)
-    try:
+    with dynamodb_hook("before-parameter-build.dynamodb.Query", record):
         find(tenant, "0442223355")
-    finally:
-        client.meta.events.unregister("before-parameter-build.dynamodb.Query", record)
 
     assert [query.get("ConsistentRead") for query in queries] == [True]
 
@@ -198,17 +194,13 @@ def test_concurrent_retries_create_one_contact(tenant):
 def test_a_key_whose_record_expires_during_a_retry_answers_409(tenant):
     body, headers = {"first_name": "Expiring"}, {"Idempotency-Key": "expiring"}
     assert call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body, headers=headers).status == 201
-    client = aws.dynamodb()
     record = table.key(table.account_pk(tenant.account_id), contacts_dal.idempotency_sk("CreateContact", "expiring"))
 
     def expire(**_):  # DynamoDB's TTL removes the record right after the retry's write was refused
-        client.delete_item(TableName=table.name(), Key=record)
+        aws.dynamodb().delete_item(TableName=table.name(), Key=record)
 
-    client.meta.events.register("after-call.dynamodb.TransactWriteItems", expire)
-    try:
+    with dynamodb_hook("after-call.dynamodb.TransactWriteItems", expire):
         answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body, headers=headers)
-    finally:
-        client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", expire)
 
     assert answer.status == 409, answer.body
     assert answer.body["error"]["field"] == "Idempotency-Key"

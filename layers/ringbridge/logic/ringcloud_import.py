@@ -26,6 +26,7 @@ from ringbridge.auth import Caller
 from ringbridge.budget import Budget, OutOfTime
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
+from ringbridge.dal.table import BATCH_GET_MAX_KEYS
 from ringbridge.errors import RingbridgeError
 from ringbridge.logic import activities, recordings, ringcloud
 from ringbridge.models.activities import ActivityCreate
@@ -35,7 +36,7 @@ from ringbridge.ringcloud_client import RingcloudClient, RingcloudError
 
 MIN_CALL_SECONDS = 1.0  # time left below which no further call is started
 MIN_RECORDING_SECONDS = 2.0  # a download is not started with less time than this left (see README)
-CHUNK = 100  # calls looked up together (BatchGetItem's limit)
+CHUNK = BATCH_GET_MAX_KEYS  # calls looked up together: one BatchGetItem
 DIRECTIONS = {"incoming": "inbound", "outgoing": "outbound"}
 # Naive forms RingCloud's times may take besides ISO 8601 (which datetime.fromisoformat reads).
 TIME_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
