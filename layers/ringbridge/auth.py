@@ -65,7 +65,7 @@ def _hash(secret: str) -> str:
 
 def token_from_headers(headers: dict[str, str]) -> str | None:
     """The token from ``Authorization: Bearer <token>`` or HTTP Basic ``<token>:<anything>``."""
-    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "") or ""
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
     scheme, _, credentials = value.strip().partition(" ")
     credentials = credentials.strip()
     if scheme.lower() == "bearer":

@@ -70,7 +70,7 @@ def start_emulator(port: int = 0, on_write: Callable[[], None] | None = None) ->
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    _keep_streams_across_transactions()
+    _transactions_undo_only_their_items()
     moto_app = DomainDispatcherApplication(create_backend_app)
     # moto applies a DynamoDB request without locking, so two concurrent conditional writes or
     # transactions could both pass their conditions. DynamoDB makes each one atomic: so does this lock.
@@ -90,35 +90,67 @@ def start_emulator(port: int = 0, on_write: Callable[[], None] | None = None) ->
     return Emulator(server, thread)
 
 
-def _keep_streams_across_transactions() -> None:
-    """Make moto's table streams behave as DynamoDB's across transactions.
+def _transactions_undo_only_their_items() -> None:
+    """Make a failed transaction in moto undo its own writes, and only them, as DynamoDB's does.
 
-    moto backs a transaction up by deep-copying its tables, each with its whole stream, and puts the
-    copies in place when the transaction fails. A stream reader then holds the replaced stream and
-    never sees another record, and every transaction copies the stream's whole history. Here the
-    copy shares the stream, and a failed transaction takes back the records it appended (DynamoDB
-    emits none for it).
+    moto backs a transaction up by deep-copying every table it names, whole, with its stream, and
+    puts the copies in place when it fails. Each transaction then takes time in proportion to the
+    table (in a long test session, past a function's 10 s timeout), and a stream reader holds the
+    replaced stream and never sees another record. Here a transaction backs up the items it names
+    and the length of each stream; a failed one puts those items back and takes back the stream
+    records it appended (DynamoDB emits none for it).
     """
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.table import StreamShard
+    import copy
 
-    if getattr(DynamoDBBackend.transact_write_items, "keeps_streams", False):
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    if getattr(DynamoDBBackend.transact_write_items, "undoes_only_its_items", False):
         return
-    StreamShard.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]
     original = DynamoDBBackend.transact_write_items
 
+    def named_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[tuple[Table, Any, Any]]:
+        """(table, hash key, range key) of each item named; an operation without its key writes nothing."""
+        named: list[tuple[Table, Any, Any]] = []
+        for entry in transact_items:
+            for operation in entry.values():
+                table = self.tables.get(operation.get("TableName"))
+                key = operation.get("Key") or operation.get("Item") or {}
+                if table is None or table.hash_key_attr not in key:
+                    continue
+                if table.range_key_attr is None:
+                    named.append((table, DynamoType(key[table.hash_key_attr]), None))
+                elif table.range_key_attr in key:
+                    named.append((table, DynamoType(key[table.hash_key_attr]), DynamoType(key[table.range_key_attr])))
+        return named
+
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        backup = [
+            (table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key)))
+            for table, hash_key, range_key in named_items(self, transact_items)
+        ]
         lengths = {
             table.stream_shard: len(table.stream_shard.items) for table in self.tables.values() if table.stream_shard
         }
+        Table.__deepcopy__ = lambda table, memo: table  # type: ignore[attr-defined]  # moto's whole-table backup
         try:
             original(self, transact_items)
         except Exception:
+            for table, hash_key, range_key, item in backup:
+                items: dict[Any, Any] = table.items[hash_key] if range_key is not None else table.items
+                key = range_key if range_key is not None else hash_key
+                if item is None:
+                    items.pop(key, None)
+                else:
+                    items[key] = item
             for shard, length in lengths.items():
                 del shard.items[length:]
             raise
+        finally:
+            del Table.__deepcopy__  # type: ignore[attr-defined]
 
-    transact_write_items.keeps_streams = True  # type: ignore[attr-defined]
+    transact_write_items.undoes_only_its_items = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
