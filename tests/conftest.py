@@ -33,12 +33,10 @@ def dynamodb_hook(event: str, handler: Any) -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `make mutate`, a mutant's test files run fastest first, each in the order it is written: mutmut
-    stops at the first failure, which is then found in seconds, not after most of the 400 tests that
-    reach a token check. (mutmut passes the tests in no fixed order; its first run timed them.)
-
-    Files stay whole: the emulator's Query reads the whole table, so fixtures set up again and again
-    by an interleaved order slow every later test (a sorted-by-test run took twice as long)."""
+    """Under `make mutate`, a mutant's test files run fastest first, each whole and in the order it is
+    written: mutmut stops at the first failure, which is then found in seconds, not after most of the
+    400 tests that reach a token check. (mutmut passes the tests in no fixed order; its first run timed
+    them.) Files stay whole so that a module's fixtures are set up once."""
     stats = Path("mutmut-stats.json")
     if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", "") or not stats.exists():
         return

@@ -92,6 +92,19 @@ def test_a_user_write_retried_after_it_committed_succeeds_and_another_users_clai
     assert users_by_extension(tenant) == {"101": tenant.user_id}
 
 
+def test_a_user_created_again_under_its_id_is_refused_by_dynamodb(tenant: Tenant) -> None:
+    user = accounts_dal.get_user(tenant.account_id, tenant.user_id)
+    assert user is not None
+
+    with pytest.raises(Conflict) as refused:
+        accounts_dal.put_user(tenant.account_id, {**user, "first_name": "Other", "extension": "999"})
+
+    assert (refused.value.message, refused.value.field) == ("the user changed meanwhile: try again", "user_id")
+
+    assert accounts_dal.get_user(tenant.account_id, tenant.user_id) == user
+    assert users_by_extension(tenant) == {"101": tenant.user_id}
+
+
 def test_a_claim_released_between_the_refused_write_and_its_check_answers_try_again(tenant: Tenant) -> None:
     claim = table.key(table.account_pk(tenant.account_id), accounts_dal.extension_sk("101"))
 
@@ -117,6 +130,22 @@ def test_a_stale_remove_does_not_release_an_extension_another_user_has_claimed_s
     assert users_by_extension(tenant) == {"101": tenant.user_id, "102": second["id"]}
     with pytest.raises(Conflict):
         accounts.create_user(tenant.account_id, "Third", extension="101")
+
+
+@pytest.mark.parametrize("command", [["create-token", "--scope", "ro"], ["create-user", "--name", "Olena"]])
+def test_a_token_or_user_for_an_account_that_does_not_exist_is_refused(command, capsys) -> None:
+    name, *rest = command
+    code = cli.main(["admin", "--table", table.name(), name, "01NOSUCHACCOUNT", *rest])
+
+    assert code == 1
+    assert capsys.readouterr().err == "error: no such account (account_id)\n"
+    partition = aws.dynamodb().query(
+        TableName=table.name(),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": table.account_pk("01NOSUCHACCOUNT")}},
+        ConsistentRead=True,
+    )
+    assert partition["Items"] == []
 
 
 @pytest.mark.parametrize("command", [["revoke-token"], ["set-rate-limit", "5"], ["set-rate-limit", "0"]])

@@ -52,6 +52,16 @@ def test_a_limited_token_gets_429_with_retry_after_over_its_limit_then_the_next_
     assert find(token).status == 200
 
 
+def test_in_the_last_second_of_a_minute_retry_after_is_the_one_second_left(tenant, frozen_clock):
+    _, token = accounts.create_token(tenant.account_id, "ro", rate_limit_per_minute=1)
+    frozen_clock["now"] = MOMENT.replace(second=59, microsecond=500_000)
+    assert find(token).status == 200
+
+    over = find(token)
+
+    assert over.status == 429 and over.headers["retry-after"] == "1"
+
+
 def test_a_minutes_count_expires_five_minutes_after_that_minute(tenant):
     key_id, token = accounts.create_token(tenant.account_id, "ro", rate_limit_per_minute=3)
     assert find(token).status == 200

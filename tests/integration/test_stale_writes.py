@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from ringbridge import aws, clock
+from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import notes as notes_dal
@@ -159,6 +160,25 @@ def test_an_oauth_client_code_or_token_is_never_written_over(tenant, kind):
         put("second")
 
     assert oauth_dal.get_many(tenant.account_id, [sk])[sk]["name"] == "first"
+
+
+@pytest.mark.parametrize("kind", ["account", "api token"])
+def test_an_account_or_api_token_is_never_written_over(tenant, kind):
+    key_id = tenant.ro_token.split("_")[2]
+
+    def stored() -> dict | None:
+        token, account = accounts_dal.get_token_and_account(tenant.account_id, key_id)
+        return account if kind == "account" else token
+
+    before = stored()
+    assert before is not None
+    with pytest.raises(aws.dynamodb().exceptions.ConditionalCheckFailedException):
+        if kind == "account":
+            accounts_dal.put_account({**before, "name": "Another"})
+        else:
+            accounts_dal.put_token(tenant.account_id, {**before, "secret_hash": "0" * 64})
+
+    assert stored() == before
 
 
 def test_an_organization_is_refused_by_dynamodb_when_its_name_or_its_id_is_taken(tenant):
