@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from ringbridge import aws, clock
+from ringbridge.dal import table
 from ringbridge.local import calls, stack
 
 
@@ -46,6 +47,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         by_file.setdefault(str(item.path), []).append(durations.get(item.nodeid, 0.0))
     mean = {name: sum(times) / len(times) for name, times in by_file.items()}
     items.sort(key=lambda item: (mean[str(item.path)], str(item.path), item.location[1] or 0))
+
+
+def account_items(account_id: str) -> list[dict[str, Any]]:
+    """Every item of the account's partition: what a refused request must leave unchanged."""
+    answer = aws.dynamodb().query(
+        TableName=table.name(),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": table.account_pk(account_id)}},
+        ConsistentRead=True,
+    )
+    return answer["Items"]
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import accounts, ringostat
-from tests.conftest import Tenant, call, dynamodb_hook
+from tests.conftest import Tenant, account_items, call, dynamodb_hook
 
 
 def users_by_extension(tenant: Tenant) -> dict[str | None, str]:
@@ -139,13 +139,7 @@ def test_a_token_or_user_for_an_account_that_does_not_exist_is_refused(command, 
 
     assert code == 1
     assert capsys.readouterr().err == "error: no such account (account_id)\n"
-    partition = aws.dynamodb().query(
-        TableName=table.name(),
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": table.account_pk("01NOSUCHACCOUNT")}},
-        ConsistentRead=True,
-    )
-    assert partition["Items"] == []
+    assert account_items("01NOSUCHACCOUNT") == []
 
 
 @pytest.mark.parametrize("command", [["revoke-token"], ["set-rate-limit", "5"], ["set-rate-limit", "0"]])

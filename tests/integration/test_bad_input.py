@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from ringbridge import aws
 from ringbridge.dal import activities as activities_dal
-from ringbridge.dal import table
 from ringbridge.local import lambdas
-from tests.conftest import call
+from tests.conftest import account_items, call
 from tests.integration.test_ringotel_activities import contact, new_call_id, start
 
 
@@ -51,17 +49,6 @@ BAD_BODIES: dict[str, tuple[bytes | str, dict[str, str], int]] = {
     "multipart without a boundary": ('{"method":"x"}', {"content-type": "multipart/form-data"}, 415),
     "a form": ("method=x", {"content-type": "application/x-www-form-urlencoded"}, 415),
 }
-
-
-def account_items(account_id: str) -> list[dict[str, Any]]:
-    """Every item of the account's partition: what a refused request must leave unchanged."""
-    answer = aws.dynamodb().query(
-        TableName=table.name(),
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": table.account_pk(account_id)}},
-        ConsistentRead=True,
-    )
-    return answer["Items"]
 
 
 def raw_call(method: str, path: str, token: str | None, body: bytes | str, headers: dict[str, str]) -> Any:

@@ -25,7 +25,7 @@ from ringbridge.local import lambdas, template
 from ringbridge.local.fakes.ringcloud import Fail, FakeRingcloud, tone
 from ringbridge.logic import ringcloud, ringcloud_calls, ringcloud_import
 from ringbridge.models.ringcloud import ClickToCall
-from tests.conftest import Tenant, call
+from tests.conftest import Tenant, account_items, call
 
 EVENT = json.loads((template.ROOT / "events/ringcloud/import.json").read_text())
 COMPLETE = "/v1/calls/complete"
@@ -381,11 +381,7 @@ def test_secrets_never_reach_logs_status_or_the_table(tenant, configure, fake, k
     secrets = [keys.ro_password, keys.rw_password, ro_hash, rw_hash, "hash="]
     logged = debug_log.getvalue() + capsys.readouterr().out
     assert "403" in logged and "recording" in logged
-    items = aws.dynamodb().query(
-        TableName=table.name(),
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": table.account_pk(tenant.account_id)}},
-    )["Items"]
+    items = account_items(tenant.account_id)
     for place in (logged, json.dumps(result), status_of(tenant).model_dump_json(), json.dumps(items)):
         for secret in secrets:
             assert secret not in place
