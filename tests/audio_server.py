@@ -3,12 +3,15 @@
 Paths: /audio.mp3?size=N (audio/mpeg, with Content-Length), /stream?size=N (octet-stream, no
 length: the end is the connection's close), /truncated?size=N (a Content-Length of N, then half
 the bytes and a hang-up), /page.html, /missing, /redirect/N (N hops, then /audio.mp3), /to?url=U
-(a redirect to U). Bodies are generated, never held whole in memory. With ?host=H, any path answers
+(a redirect to U), /drip?size=N&every=S&length=0|1&where=body|headers (a byte every S seconds, in
+the body or in a header, as a server that keeps a read timeout from ever firing). Bodies are
+generated, never held whole in memory. With ?host=H, any path answers
 421 unless the request's Host header is H, as a virtual host would.
 """
 
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(f"/redirect/{hops - 1}" if hops > 1 else "/audio.mp3")
         elif parts.path == "/to":
             self._redirect(query["url"])
+        elif parts.path == "/drip":
+            self._drip(size, float(query.get("every", "0.05")), query.get("length") != "0", query.get("where"))
         else:
             self._send_text(404, "text/plain", b"no such file")
 
@@ -73,6 +78,31 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         for piece in _body(size if send is None else send):
             self.wfile.write(piece)
+
+    def _drip(self, size: int, every: float, length: bool, where: str | None) -> None:
+        """Every byte after a wait; ends by itself after ``size`` bytes, or when the client hangs up."""
+        data = audio_bytes(size)
+        self.close_connection = True
+        try:
+            if where == "headers":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                for _ in range(size):
+                    time.sleep(every)
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            if length:
+                self.send_header("Content-Length", str(size))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for byte in data:
+                time.sleep(every)
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except OSError:
+            pass  # the client hung up: what a deadline does
 
     def _send_text(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)

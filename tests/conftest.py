@@ -18,7 +18,7 @@ import requests
 
 from ringbridge import aws, clock
 from ringbridge.dal import table
-from ringbridge.local import calls, stack
+from ringbridge.local import calls, netguard, stack
 
 
 @contextlib.contextmanager
@@ -64,6 +64,36 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@dataclass
+class RefusedConnections:
+    """The guard's log of connections off this machine, from this process and the commands it started."""
+
+    log: Path
+    seen: int = 0
+
+    def take(self) -> list[str]:
+        """The attempts logged since the last take (a test that makes one on purpose takes it)."""
+        text = self.log.read_text()
+        new, self.seen = text[self.seen :], len(text)
+        return new.splitlines()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loopback_only(tmp_path_factory: pytest.TempPathFactory) -> RefusedConnections:
+    """No test reaches outside this machine: see ringbridge.local.netguard (subprocesses inherit it)."""
+    log = tmp_path_factory.mktemp("netguard") / "refused.log"
+    log.touch()
+    netguard.install(log)
+    return RefusedConnections(log)
+
+
+@pytest.fixture(autouse=True)
+def refused_connections(loopback_only: RefusedConnections) -> Iterator[RefusedConnections]:
+    """Fails the test during which anything tried to connect off this machine."""
+    yield loopback_only
+    assert loopback_only.take() == [], "a connection off this machine was attempted"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ringbridge import http
-from ringbridge.models.oauth import HTML_PAGE, REDIRECT, form_body
-from ringbridge.oauth import endpoints
+from ringbridge.models.oauth import TOO_LARGE, form_body, page, redirect
+from ringbridge.oauth import endpoints, refusals
 from ringbridge.observability import logger
 
 app = http.create_app()
@@ -21,15 +21,9 @@ Text = Annotated[str | None, Query(max_length=2048)]
     tags=["OAuth2"],
     openapi_extensions=http.PUBLIC,
     responses={
-        200: {"description": "The consent page", "content": HTML_PAGE},
-        302: {
-            "description": "Back to the client's redirect URI with an error (bad scope, PKCE method, …)",
-            "content": REDIRECT,
-        },
-        400: {
-            "description": "Unknown client or unregistered redirect URI: an error page, never a redirect",
-            "content": HTML_PAGE,
-        },
+        200: page("The consent page"),
+        302: redirect("Back to the client's redirect URI with an error (bad scope, PKCE method, …)"),
+        400: page("Unknown client or unregistered redirect URI: an error page, never a redirect"),
     },
 )
 def authorize_page(
@@ -52,26 +46,23 @@ def authorize_page(
     | form_body(
         {
             "request": "the authorization request's query string, as the page received it",
-            "csrf_token": "the page's CSRF token (its cookie must come along)",
+            "csrf_token": "the page's CSRF token: its cookie must come along; made for this request, "
+            "valid 10 minutes, once",
             "api_token": "an rw API token of the client's account (to approve)",
             "decision": "approve or deny",
         },
         ["request", "csrf_token", "decision"],
+        {"decision": ["approve", "deny"]},
     ),
     responses={
-        302: {
-            "description": "To the client's redirect URI with code and state, or error=access_denied",
-            "content": REDIRECT,
-        },
-        400: {
-            "description": "Unknown client, unregistered redirect URI or no decision: an error page",
-            "content": HTML_PAGE,
-        },
-        403: {
-            "description": "CSRF check failed, or the sign-in token was refused (the page again)",
-            "content": HTML_PAGE,
-        },
-        **http.errors(413),
+        302: redirect("To the client's redirect URI with code and state, or error=access_denied"),
+        400: page("Unknown client, unregistered redirect URI or no decision: an error page"),
+        403: page("CSRF check failed (an error page), or the sign-in token was refused (the page again)"),
+        429: page(
+            "Too many failed sign-ins for this client or from this address: the page again, "
+            "with the time to wait; Retry-After in seconds"
+        ),
+        413: TOO_LARGE,
     },
 )
 def authorize_decision() -> Response[str]:
@@ -80,4 +71,4 @@ def authorize_decision() -> Response[str]:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return http.handle(app, event, context, authenticate=False)
+    return refusals.in_oauth_shape(http.handle(app, event, context, authenticate=False))

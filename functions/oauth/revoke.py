@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from ringbridge import http
-from ringbridge.models.oauth import OAuthError, form_body
-from ringbridge.oauth import endpoints
+from ringbridge.models.oauth import INVALID_CLIENT, NO_STORE, TOO_LARGE, form_body, oauth_error
+from ringbridge.oauth import endpoints, refusals
 from ringbridge.observability import logger
 
 app = http.create_app()
@@ -15,7 +15,8 @@ app = http.create_app()
 @app.post(
     "/oauth/revoke",
     summary="Revoke an access or refresh token: the whole grant ends (RFC 7009)",
-    description="An unknown or already revoked token also answers 200, as RFC 7009 asks.",
+    description="An unknown or already revoked token also answers 200, as RFC 7009 asks; a token issued "
+    "to another client is refused (400 unauthorized_client) and keeps working.",
     tags=["OAuth2"],
     openapi_extensions=http.PUBLIC
     | form_body(
@@ -28,13 +29,17 @@ app = http.create_app()
         ["token"],
     ),
     responses={
-        200: {"description": "Revoked (or nothing to revoke)", "content": {http.JSON: {"schema": {"type": "object"}}}},
-        400: {
-            "description": "invalid_request (no token), unsupported_token_type (an unknown token_type_hint)",
-            "content": {http.JSON: {"model": OAuthError}},
+        200: {
+            "description": "Revoked (or nothing to revoke)",
+            "content": {http.JSON: {"schema": {"type": "object"}}},
+            "headers": NO_STORE,
         },
-        401: {"description": "invalid_client", "content": {http.JSON: {"model": OAuthError}}},
-        **http.errors(413),
+        400: oauth_error(
+            "invalid_request (no token, unreadable body, two client authentications), unsupported_token_type "
+            "(an unknown token_type_hint), unauthorized_client (a token issued to another client)"
+        ),
+        401: oauth_error("invalid_client", INVALID_CLIENT),
+        413: TOO_LARGE,
     },
 )
 def revoke() -> Response[str]:
@@ -43,4 +48,4 @@ def revoke() -> Response[str]:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return http.handle(app, event, context, authenticate=False)
+    return refusals.in_oauth_shape(http.handle(app, event, context, authenticate=False))

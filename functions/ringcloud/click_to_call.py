@@ -18,7 +18,12 @@ app = http.create_app()
     summary="Start a call: RingCloud rings the user's phone, then dials the number",
     description="`user_id` is a CRM user id or a CRM user's extension; give `number` or `contact_id` (its first "
     "number). RingCloud allows one call per 5 s per key: a request inside that window answers 429 with "
-    "`Retry-After` and is not sent to RingCloud.",
+    "`Retry-After` and is not sent to RingCloud.\n\n"
+    "The account's dialling policy decides what may be dialled: by default its own country's fixed-line, mobile "
+    "and toll-free numbers only (an admin can allow more countries and number types with `ringbridge admin "
+    "ringcloud-config --allow-countries --allow-types`). Premium-rate, shared-cost and the other types, numbers "
+    "of unknown type, international networks (+800, +882, +979, ...) and numbers with an extension answer 422 "
+    "naming `number` (or `contact_id`) and the rule; they are never sent to RingCloud and take no call slot.",
     tags=["RingCloud"],
     responses={
         202: http.ok(CallStarted, "Sent to RingCloud: what was sent"),
@@ -28,7 +33,8 @@ app = http.create_app()
             429,
             502,
             s409="RingCloud is not configured for this account, or its config has no RW key",
-            s422="A field is wrong: an unknown user or contact, a number that does not parse, ...",
+            s422="A field is wrong: an unknown user or contact, a number that does not parse, a number the "
+            "account's dialling policy does not allow (its country or type; an extension), ...",
             s429="Another call was started with this key less than 5 s ago, or the token's rate limit",
             s502="RingCloud refused the request or did not answer",
         ),

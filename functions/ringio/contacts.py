@@ -4,15 +4,23 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field
 
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ringbridge.logic import ringio, ringio_read
-from ringbridge.models.ringio import ContactIn, ContactOut
+from ringbridge.models.errors import ConflictBody
+from ringbridge.models.ringio import ContactIn, ContactOut, RingioContact
 from ringbridge.observability import logger
 
 app = http.create_app()
+
+
+class RingioContactConflict(ConflictBody):
+    contact: RingioContact | None = Field(default=None, description="The current contact (none: it is gone)")
+
+
 TAGS = ["Ringio"]
 ContactId = Annotated[str, Path(max_length=64)]
 
@@ -21,7 +29,7 @@ ContactId = Annotated[str, Path(max_length=64)]
     "/ringio/contacts",
     summary="List contacts: a JSON array of {contact}; the next page's cursor is in X-Next-Cursor and Link",
     tags=TAGS,
-    responses={200: {"description": "A page of contacts", "content": {http.JSON: {"model": list[ContactOut]}}}},
+    responses={200: http.ok(list[ContactOut], "A page of contacts", headers=http.NEXT_PAGE)},
 )
 def list_contacts(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -35,7 +43,7 @@ def list_contacts(
     "/ringio/contacts",
     summary="Create a contact",
     tags=TAGS,
-    responses={201: http.ok(ContactOut, "Created"), **http.errors(409)},
+    responses={201: http.ok(ContactOut, "Created", headers=http.ETAG), **http.errors(409)},
 )
 def create_contact(body: ContactIn) -> Response[ContactOut]:
     created = ringio.create_contact(current_caller(), body.contact)
@@ -46,7 +54,7 @@ def create_contact(body: ContactIn) -> Response[ContactOut]:
     "/ringio/contacts/<contact_id>",
     summary="Read a contact",
     tags=TAGS,
-    responses={200: http.ok(ContactOut), **http.errors(404)},
+    responses={200: http.ok(ContactOut, headers=http.ETAG), **http.errors(404)},
 )
 def get_contact(contact_id: ContactId) -> Response[ContactOut]:
     found = ringio.get_contact(current_caller(), contact_id)
@@ -58,8 +66,12 @@ def get_contact(contact_id: ContactId) -> Response[ContactOut]:
     summary="Update a contact (only the fields sent; `data` is replaced whole)",
     tags=TAGS,
     responses={
-        200: {"description": "Updated", "content": {http.JSON: {"model": ContactOut}}},
-        **http.errors(404, 409, s409="Stale `version` or `If-Match`; the body carries the current contact"),
+        200: http.ok(ContactOut, "Updated", headers=http.ETAG),
+        **http.errors(404),
+        **http.conflict(
+            RingioContactConflict,
+            "Stale `version` or `If-Match`, or a concurrent change; the body carries the current contact",
+        ),
     },
 )
 def update_contact(contact_id: ContactId, body: ContactIn, if_match: http.IfMatch = None) -> Response[ContactOut]:
@@ -73,7 +85,10 @@ def update_contact(contact_id: ContactId, body: ContactIn, if_match: http.IfMatc
     tags=TAGS,
     responses={
         200: http.ok(dict[str, Any], "Deleted: an empty object"),
-        **http.errors(404, 409, s409="Stale `If-Match`; the body carries the current contact"),
+        **http.errors(404),
+        **http.conflict(
+            RingioContactConflict, "Stale `If-Match`, or a concurrent change; the body carries the current contact"
+        ),
     },
 )
 def delete_contact(contact_id: ContactId, if_match: http.IfMatch = None) -> dict[str, Any]:

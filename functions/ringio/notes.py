@@ -4,16 +4,24 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field
 
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ringbridge.logic import ringio, ringio_read
 from ringbridge.models.common import Id
-from ringbridge.models.ringio import NoteIn, NoteOut
+from ringbridge.models.errors import ConflictBody
+from ringbridge.models.ringio import NoteIn, NoteOut, RingioNote
 from ringbridge.observability import logger
 
 app = http.create_app()
+
+
+class RingioNoteConflict(ConflictBody):
+    note: RingioNote | None = Field(default=None, description="The current note, when the version sent was stale")
+
+
 TAGS = ["Ringio"]
 NoteId = Annotated[str, Path(max_length=64)]
 
@@ -22,7 +30,7 @@ NoteId = Annotated[str, Path(max_length=64)]
     "/ringio/notes",
     summary="List notes (of one contact with ?contact_id=): a JSON array of {note}; next page in X-Next-Cursor",
     tags=TAGS,
-    responses={200: {"description": "A page of notes", "content": {http.JSON: {"model": list[NoteOut]}}}},
+    responses={200: http.ok(list[NoteOut], "A page of notes", headers=http.NEXT_PAGE)},
 )
 def list_notes(
     contact_id: Annotated[Id | None, Query(description="Only this contact's notes")] = None,
@@ -37,7 +45,7 @@ def list_notes(
     "/ringio/notes",
     summary="Create a note about a contact",
     tags=TAGS,
-    responses={201: http.ok(NoteOut, "Created"), **http.errors(409)},
+    responses={201: http.ok(NoteOut, "Created", headers=http.ETAG), **http.errors(409)},
 )
 def create_note(body: NoteIn) -> Response[NoteOut]:
     created = ringio.create_note(current_caller(), body.note)
@@ -45,7 +53,10 @@ def create_note(body: NoteIn) -> Response[NoteOut]:
 
 
 @app.get(
-    "/ringio/notes/<note_id>", summary="Read a note", tags=TAGS, responses={200: http.ok(NoteOut), **http.errors(404)}
+    "/ringio/notes/<note_id>",
+    summary="Read a note",
+    tags=TAGS,
+    responses={200: http.ok(NoteOut, headers=http.ETAG), **http.errors(404)},
 )
 def get_note(note_id: NoteId) -> Response[NoteOut]:
     found = ringio.get_note(current_caller(), note_id)
@@ -57,8 +68,12 @@ def get_note(note_id: NoteId) -> Response[NoteOut]:
     summary="Update a note (only the fields sent)",
     tags=TAGS,
     responses={
-        200: {"description": "Updated", "content": {http.JSON: {"model": NoteOut}}},
-        **http.errors(404, 409, s409="Stale `version` or `If-Match`; the body carries the current note"),
+        200: http.ok(NoteOut, "Updated", headers=http.ETAG),
+        **http.errors(404),
+        **http.conflict(
+            RingioNoteConflict,
+            "Stale `version` or `If-Match`, or a concurrent change; the body carries the current note",
+        ),
     },
 )
 def update_note(note_id: NoteId, body: NoteIn, if_match: http.IfMatch = None) -> Response[NoteOut]:
@@ -72,7 +87,10 @@ def update_note(note_id: NoteId, body: NoteIn, if_match: http.IfMatch = None) ->
     tags=TAGS,
     responses={
         200: http.ok(dict[str, Any], "Deleted: an empty object"),
-        **http.errors(404, 409, s409="Stale `If-Match`; the body carries the current note"),
+        **http.errors(404),
+        **http.conflict(
+            RingioNoteConflict, "Stale `If-Match`, or a concurrent change; the body carries the current note"
+        ),
     },
 )
 def delete_note(note_id: NoteId, if_match: http.IfMatch = None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ TAGS = ["Ringio"]
     "/ringio/rings",
     summary="List rings (calls), oldest first: a JSON array of {ring}; next page in X-Next-Cursor",
     tags=TAGS,
-    responses={200: {"description": "A page of rings", "content": {http.JSON: {"model": list[RingOut]}}}},
+    responses={200: http.ok(list[RingOut], "A page of rings", headers=http.NEXT_PAGE)},
 )
 def list_rings(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

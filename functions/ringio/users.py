@@ -20,7 +20,7 @@ TAGS = ["Ringio"]
     "/ringio/users",
     summary="List users: a JSON array of {user}; next page in X-Next-Cursor",
     tags=TAGS,
-    responses={200: {"description": "A page of users", "content": {http.JSON: {"model": list[UserOut]}}}},
+    responses={200: http.ok(list[UserOut], "A page of users", headers=http.NEXT_PAGE)},
 )
 def list_users(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

@@ -20,7 +20,7 @@ app = http.create_app()
     summary="List contacts: all of them, or a page",
     description=list_response.description("contact"),
     tags=["Ringotel"],
-    responses={200: {"description": "Contacts", "content": {http.JSON: {"model": ContactPage}}}},
+    responses={200: http.ok(ContactPage, "Contacts", headers=list_response.HEADERS)},
 )
 def list_contacts(
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size; none: the whole list")] = None,

@@ -19,7 +19,7 @@ app = http.create_app()
     "/ringotel/contacts",
     summary="Create a contact",
     tags=["Ringotel"],
-    responses={201: http.ok(Contact, "Created"), **http.errors(409)},
+    responses={201: http.ok(Contact, "Created", headers=http.ETAG), **http.errors(409)},
 )
 def create_contact(
     contact: RingotelContactCreate,

@@ -31,7 +31,14 @@ def integration_document(
     "/ringotel/logo.svg",
     summary="The logo the integration document names",
     tags=["Ringotel"],
-    responses={200: http.ok(str, "The SVG image", content_type="image/svg+xml")},
+    responses={
+        200: http.ok(
+            str,
+            "The SVG image",
+            content_type="image/svg+xml",
+            headers={"Cache-Control": http.header("public, max-age=86400")},
+        )
+    },
     openapi_extensions=http.PUBLIC,
 )
 def logo() -> Response[str]:

@@ -20,7 +20,7 @@ app = http.create_app()
     summary="List organizations: all of them, or a page",
     description=list_response.description("organization"),
     tags=["Ringotel"],
-    responses={200: {"description": "Organizations", "content": {http.JSON: {"model": OrganizationPage}}}},
+    responses={200: http.ok(OrganizationPage, "Organizations", headers=list_response.HEADERS)},
 )
 def list_organizations(
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size; none: the whole list")] = None,

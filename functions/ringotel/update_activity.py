@@ -2,13 +2,20 @@
 
 from typing import Any
 
+from pydantic import Field
+
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, ActivityUpdate
+from ringbridge.models.errors import ConflictBody
 from ringbridge.observability import logger
 
 app = http.create_app()
+
+
+class ActivityConflict(ConflictBody):
+    activity: Activity | None = Field(default=None, description="The current activity, when the version sent was stale")
 
 
 @app.put(
@@ -17,7 +24,10 @@ app = http.create_app()
     tags=["Ringotel"],
     responses={
         200: http.ok(Activity),
-        **http.errors(404, 409, s404="No such activity", s409="Stale `version`; the body carries the current activity"),
+        **http.errors(404, s404="No such activity"),
+        **http.conflict(
+            ActivityConflict, "Stale `version` (the body carries the current activity), or a concurrent change"
+        ),
     },
 )
 def update_activity(

@@ -4,15 +4,21 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import Field
 
 from ringbridge import http
 from ringbridge.auth import current_caller
 from ringbridge.logic import contacts
 from ringbridge.models.contact_input import RingotelContactUpdate
 from ringbridge.models.contacts import Contact
+from ringbridge.models.errors import ConflictBody
 from ringbridge.observability import logger
 
 app = http.create_app()
+
+
+class ContactConflict(ConflictBody):
+    contact: Contact | None = Field(default=None, description="The current contact, when the version sent was stale")
 
 
 @app.put(
@@ -20,8 +26,12 @@ app = http.create_app()
     summary="Update a contact (only the fields sent)",
     tags=["Ringotel"],
     responses={
-        200: {"description": "Updated", "content": {http.JSON: {"model": Contact}}},
-        **http.errors(404, 409, s409="Stale `version` or `If-Match`; the body carries the current contact"),
+        200: http.ok(Contact, "Updated", headers=http.ETAG),
+        **http.errors(404),
+        **http.conflict(
+            ContactConflict,
+            "Stale `version` or `If-Match` (the body carries the current contact), or a concurrent change",
+        ),
     },
 )
 def update_contact(

@@ -10,10 +10,11 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 DEFAULT_STATE_DIR = ".local"
 
@@ -22,8 +23,8 @@ class CommandError(Exception):
     """A problem to tell the user in one line (exit status 1)."""
 
 
-def print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+def print_json(value: Any, file: TextIO | None = None) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str), file=file)
 
 
 def connect_local(state_dir: Path) -> dict[str, Any]:
@@ -36,13 +37,28 @@ def connect_local(state_dir: Path) -> dict[str, Any]:
         raise CommandError(str(error)) from None
 
 
-def add_state_dir(parser: argparse.ArgumentParser) -> None:
+def add_state_dir(parser: argparse.ArgumentParser, default: Any = Path(DEFAULT_STATE_DIR)) -> None:
     parser.add_argument(
         "--state-dir",
         type=Path,
-        default=Path(DEFAULT_STATE_DIR),
+        default=default,
         help=f"the local stack's state dir (default: {DEFAULT_STATE_DIR})",
     )
+
+
+def read_stdin_arguments(args: argparse.Namespace, *dests: str) -> None:
+    """Each of these arguments given as '-' becomes the next line of stdin, in the order named here."""
+    dashes = [dest for dest in dests if getattr(args, dest) == "-"]
+    for dest in dashes:
+        line = sys.stdin.readline()
+        if not line:
+            order = ", then ".join(_option(dest) for dest in dashes)
+            raise CommandError(f"{_option(dest)} -: stdin ended before its line (one line each: {order})")
+        setattr(args, dest, line.rstrip("\r\n"))
+
+
+def _option(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
 
 
 # --- serve ---
@@ -59,7 +75,11 @@ def add_serve(commands: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from ringbridge.local import state
+    from ringbridge.local import stack, state
+
+    # The functions' environment before any of their code is imported (the demo data imports it):
+    # Powertools reads POWERTOOLS_SERVICE_NAME once, so logs would otherwise say "service_undefined".
+    os.environ.update(stack.function_environment())
     from ringbridge.local.serve import serve
 
     try:
@@ -82,6 +102,16 @@ def add_invoke(commands: Any) -> None:
 
 
 def run_invoke(args: argparse.Namespace) -> int:
+    """Only the answer goes to stdout (so `| jq` works); the function's logs and prints go to stderr."""
+    answer = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):  # Powertools' logger takes sys.stdout when first imported
+        response, status = _invoke(args)
+    print_json(response, file=answer)
+    return status
+
+
+def _invoke(args: argparse.Namespace) -> tuple[Any, int]:
+    """The function's answer (its body parsed when it is JSON) and the exit status."""
     from ringbridge.local import events, lambdas, state, template
 
     functions = template.functions()
@@ -100,13 +130,11 @@ def run_invoke(args: argparse.Namespace) -> int:
     try:
         response = lambdas.invoke(functions[args.logical_id], event)
     except lambdas.FunctionTimedOut as timed_out:  # printed as Lambda's Invoke answers it
-        print_json(timed_out.as_invoke_result())
-        return 1
+        return timed_out.as_invoke_result(), 1
     if isinstance(response, dict) and isinstance(response.get("body"), str) and not response.get("isBase64Encoded"):
         with contextlib.suppress(ValueError):  # a body that is not JSON is printed as the text it is
             response = {**response, "body": json.loads(response["body"])}
-    print_json(response)
-    return 0
+    return response, 0
 
 
 # --- openapi ---
@@ -172,13 +200,11 @@ def add_fake_ringostat(commands: Any) -> None:
         metavar="ID=KEY",
         help="a project and its auth key (repeatable); without any, every project is accepted with its first key",
     )
+    add_state_dir(parser)
     parser.set_defaults(run=run_fake_ringostat)
 
 
 def run_fake_ringostat(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
     from ringbridge.local.fakes.ringostat import PATHS, FakeRingostat, Received
 
     projects: dict[int, str] = {}
@@ -202,14 +228,33 @@ def run_fake_ringostat(args: argparse.Namespace) -> int:
         fake.start(args.port)
     except OSError as error:
         raise CommandError(f"cannot listen on 127.0.0.1:{args.port}: {error}") from None
+    banner = (
+        f"fake Ringostat on {fake.base_url}: `ringbridge serve`, `invoke` and `admin --local` "
+        f"(state dir {args.state_dir}/) now send Ringostat requests here"
+    )
+    serve_registered(args.state_dir, "ringostat", fake, banner)
+    return 0
+
+
+def serve_registered(state_dir: Path, vendor: str, fake: Any, banner: str) -> None:
+    """Register the started fake in the state dir, where the local stack looks for it before each
+    invocation; print the banner; serve until Ctrl-C (or SIGTERM); then unregister and stop it."""
+    import signal
+    import threading
+
+    from ringbridge.local import state
+
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"fake Ringostat on {fake.base_url}: set RINGOSTAT_BASE_URL={fake.base_url}", file=sys.stderr, flush=True)
-    while not stop.wait(0.5):
-        pass
-    fake.stop()
-    return 0
+    state.register_fake(state_dir, vendor, fake.base_url)
+    print(banner, file=sys.stderr, flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        state.unregister_fake(state_dir, vendor)
+        fake.stop()
 
 
 # --- admin ---
@@ -228,11 +273,13 @@ def add_admin(commands: Any) -> None:
         help="a deployed stack (reads its TableName output): needs AWS credentials and a region, "
         "e.g. AWS_PROFILE=prod AWS_REGION=eu-central-1",
     )
-    target.add_argument("--table", help="a DynamoDB table name")
+    target.add_argument("--table", help="a DynamoDB table name: needs AWS credentials and a region, as --stack-name")
     add_state_dir(parser)
     admin_commands = parser.add_subparsers(dest="admin_command", required=True, metavar="<command>")
     for add in ADMIN_COMMANDS:
         add(admin_commands)
+    for command in admin_commands.choices.values():  # also after the command; given there, it wins
+        add_state_dir(command, default=argparse.SUPPRESS)
 
 
 def use_admin_target(args: argparse.Namespace) -> None:
@@ -242,7 +289,18 @@ def use_admin_target(args: argparse.Namespace) -> None:
     elif args.stack_name:
         os.environ["TABLE_NAME"] = _stack_output(args.stack_name, "TableName")
     else:
+        import boto3
+
+        if boto3.session.Session().region_name is None:
+            raise CommandError(f"You must specify a region. --table {_AWS_SETUP}")
         os.environ["TABLE_NAME"] = args.table
+
+
+# What --stack-name and --table need, said where it is missing.
+_AWS_SETUP = (
+    "uses your AWS credentials in the table's region: set AWS_REGION (e.g. AWS_REGION=eu-central-1) and "
+    "AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or run `aws configure`"
+)
 
 
 def _stack_output(stack_name: str, output: str) -> str:
@@ -252,10 +310,7 @@ def _stack_output(stack_name: str, output: str) -> str:
     try:
         described = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
     except (NoRegionError, NoCredentialsError) as error:
-        raise CommandError(
-            f"{error} --stack-name reads the stack with your AWS credentials in its region: "
-            "set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION"
-        ) from None
+        raise CommandError(f"{error} --stack-name {_AWS_SETUP}") from None
     for entry in described.get("Outputs", []):
         if entry["OutputKey"] == output:
             return entry["OutputValue"]
@@ -434,8 +489,8 @@ def run_ringostat_config(args: argparse.Namespace) -> int:
     use_admin_target(args)
     from ringbridge.logic import ringostat
 
-    auth_key = sys.stdin.readline() if args.auth_key == "-" else args.auth_key
-    config = ringostat.configure(args.account_id, args.project_id, auth_key, args.origin, args.contact_link)
+    read_stdin_arguments(args, "auth_key")
+    config = ringostat.configure(args.account_id, args.project_id, args.auth_key, args.origin, args.contact_link)
     print_json({"account_id": args.account_id, **config.model_dump()})
     parameter = ringostat.SyncSettings.from_env().auth_key_parameter(args.account_id)
     print(f"The auth key is stored in SSM Parameter Store as the SecureString {parameter}.", file=sys.stderr)
@@ -483,6 +538,12 @@ def add_create_oauth_client(commands: Any) -> None:
         required=True,
         help="where the client receives codes (exact match; repeat for several)",
     )
+    parser.add_argument(
+        "--require-pkce",
+        action="store_true",
+        help="refuse authorization requests without an S256 code_challenge (default: PKCE optional, "
+        "as phone systems' OAuth clients often do not send it)",
+    )
     parser.set_defaults(run=run_create_oauth_client)
 
 
@@ -490,7 +551,7 @@ def run_create_oauth_client(args: argparse.Namespace) -> int:
     use_admin_target(args)
     from ringbridge.oauth import clients
 
-    print_json(clients.create_client(args.account_id, args.name, args.redirect_uri))
+    print_json(clients.create_client(args.account_id, args.name, args.redirect_uri, args.require_pkce))
     print("Keep the client secret now: only its hash is stored, so it cannot be shown again.", file=sys.stderr)
     return 0
 
@@ -542,6 +603,17 @@ def add_ringcloud_config(commands: Any) -> None:
     parser.add_argument("--rw-password", help="the RW key's password ('-' reads it from stdin)")
     parser.add_argument("--timezone", default="UTC", help="the IANA zone of RingCloud's call times (default UTC)")
     parser.add_argument("--days", type=int, default=1, help="how many days back each import looks, 1-7 (default 1)")
+    parser.add_argument(
+        "--allow-countries",
+        default="",
+        help="click-to-call: countries to dial besides the account's own, ISO codes separated by commas (e.g. PL,DE)",
+    )
+    parser.add_argument(
+        "--allow-types",
+        default="",
+        help="click-to-call: number types to dial besides fixed lines, mobiles and toll-free numbers, separated "
+        "by commas: voip, premium-rate, shared-cost, personal, pager, uan, voicemail",
+    )
     parser.set_defaults(run=run_ringcloud_config)
 
 
@@ -549,16 +621,17 @@ def run_ringcloud_config(args: argparse.Namespace) -> int:
     use_admin_target(args)
     from ringbridge.logic import ringcloud
 
-    password = sys.stdin.readline() if args.password == "-" else args.password
-    rw_password = sys.stdin.readline() if args.rw_password == "-" else args.rw_password
+    read_stdin_arguments(args, "password", "rw_password")
     config = ringcloud.configure(
         args.account_id,
         args.api_key,
-        password,
+        args.password,
         rw_api_key=args.rw_api_key,
-        rw_password=rw_password,
+        rw_password=args.rw_password,
         timezone=args.timezone,
         days=args.days,
+        allowed_countries=args.allow_countries.split(","),
+        allowed_types=args.allow_types.split(","),
     )
     print_json({"account_id": args.account_id, **config.model_dump()})
     prefix = ringcloud.RingcloudSettings.from_env().password_parameter(args.account_id, "")
@@ -603,43 +676,165 @@ def add_fake_ringcloud(commands: Any) -> None:
 
 
 def run_fake_ringcloud(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
-    from ringbridge.local import state
     from ringbridge.local.fakes import ringcloud
 
     fake = ringcloud.seeded().start(args.port)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    state.register_fake(args.state_dir, "ringcloud", fake.base_url)
     demo = args.state_dir / "demo.json"
     account = f"python3 -c \"import json; print(json.load(open('{demo}'))['accounts'][0]['account_id'])\""
     keys = f"--api-key {ringcloud.DEMO_KEY} --password {ringcloud.DEMO_PASSWORD}"
     rw_keys = f"--rw-api-key {ringcloud.DEMO_RW_KEY} --rw-password {ringcloud.DEMO_RW_PASSWORD}"
-    print(
-        f"""fake RingCloud on {fake.base_url}  ({len(fake.calls)} calls, {len(fake.files)} recordings)
-  `ringbridge invoke` and `admin --local` (state dir {args.state_dir}/) now send RingCloud requests here.
+    banner = f"""fake RingCloud on {fake.base_url}  ({len(fake.calls)} calls, {len(fake.files)} recordings)
+  `ringbridge serve`, `invoke` and `admin --local` (state dir {args.state_dir}/) now send RingCloud requests here.
   configure the first demo account, import, look:
     ACCOUNT=$({account})
     ringbridge admin --local ringcloud-config $ACCOUNT {keys} {rw_keys}
     ringbridge invoke RingcloudImportFunction events/ringcloud/import.json
     ringbridge admin --local ringcloud-status $ACCOUNT
-  Ctrl-C stops it.""",
-        file=sys.stderr,
-        flush=True,
-    )
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        state.unregister_fake(args.state_dir, "ringcloud")
-        fake.stop()
+  Ctrl-C stops it."""
+    serve_registered(args.state_dir, "ringcloud", fake, banner)
     print(
         f"stopped; it answered {len(fake.requests)} requests, {fake.violations} over RingCloud's limits",
         file=sys.stderr,
     )
+    return 0
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def add_erase_contact(commands: Any) -> None:
+    parser = commands.add_parser(
+        "erase-contact",
+        help="erase a person: the contact, its notes and recordings; its calls anonymised (docs/data-lifecycle.md)",
+    )
+    parser.add_argument("account_id")
+    parser.add_argument("contact_id")
+    parser.add_argument(
+        "--max-steps", type=positive_int, help="stop after this many steps (run again to continue); default: all"
+    )
+    add_bucket(parser)
+    parser.set_defaults(run=run_erase_contact)
+
+
+def add_bucket(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bucket", help="the recordings bucket, with --table (--stack-name and --local know it)")
+
+
+def use_recordings_bucket(args: argparse.Namespace) -> None:
+    """Point the logic layer at the recordings bucket too: --bucket, else the stack's, else $RECORDINGS_BUCKET."""
+    if args.bucket:
+        os.environ["RECORDINGS_BUCKET"] = args.bucket
+    elif args.stack_name:
+        os.environ["RECORDINGS_BUCKET"] = _stack_output(args.stack_name, "RecordingsBucketName")
+    elif not os.environ.get("RECORDINGS_BUCKET"):
+        raise CommandError("--bucket: with --table, name the recordings bucket (or set RECORDINGS_BUCKET)")
+
+
+def use_data_targets(args: argparse.Namespace) -> None:
+    """The table and the recordings bucket: what the commands that erase, delete, export or import need."""
+    use_admin_target(args)
+    use_recordings_bucket(args)
+
+
+def run_erase_contact(args: argparse.Namespace) -> int:
+    use_data_targets(args)
+    from ringbridge.logic import erasure
+    from ringbridge.logic.allowance import Allowance
+
+    result = erasure.erase_contact(args.account_id, args.contact_id, Allowance(max_steps=args.max_steps))
+    print_json(result.model_dump())
+    if not result.complete:
+        print("Stopped before the end: run the same command again to continue.", file=sys.stderr)
+    return 0
+
+
+def add_delete_account(commands: Any) -> None:
+    parser = commands.add_parser(
+        "delete-account",
+        help="delete an account and everything of it, for good; run again to continue (docs/data-lifecycle.md)",
+    )
+    parser.add_argument("account_id")
+    parser.add_argument("--confirm", required=True, metavar="ACCOUNT_ID", help="the account id again")
+    parser.add_argument("--max-steps", type=positive_int, help="stop after this many steps; default: all")
+    parser.add_argument(
+        "--no-wait", action="store_true", help="do not wait for the last sweep (run again later to finish)"
+    )
+    add_bucket(parser)
+    parser.set_defaults(run=run_delete_account)
+
+
+def run_delete_account(args: argparse.Namespace) -> int:
+    use_data_targets(args)
+    from ringbridge import clock
+    from ringbridge.logic import account_deletion
+    from ringbridge.logic.allowance import Allowance
+
+    allowance = Allowance(max_steps=args.max_steps)
+    deletion = account_deletion.delete_account(args.account_id, args.confirm, allowance)
+    while deletion.wait_until and not (args.no_wait or args.max_steps):
+        wait = (clock.parse_iso(deletion.wait_until) - clock.now()).total_seconds()
+        print(f"Waiting {wait:.0f} s for requests that passed auth before to end.", file=sys.stderr)
+        clock.sleep(max(wait, 0))
+        deletion = account_deletion.delete_account(args.account_id, args.confirm, allowance)
+    print_json(deletion.model_dump())
+    if not deletion.complete:
+        print("Not finished: run the same command again to continue.", file=sys.stderr)
+    return 0
+
+
+def add_export_account(commands: Any) -> None:
+    parser = transfer_parser(
+        commands, "export-account", "an account's data as JSON Lines, recordings and a manifest", run_export_account
+    )
+    parser.add_argument("--out", required=True, type=Path, help="a new or empty directory (or the unfinished export)")
+
+
+def run_export_account(args: argparse.Namespace) -> int:
+    use_data_targets(args)
+    from ringbridge.logic import account_export
+
+    return run_transfer(args, account_export.export_account, args.out)
+
+
+def add_import_account(commands: Any) -> None:
+    parser = transfer_parser(
+        commands, "import-account", "restore an export into a new, empty account", run_import_account
+    )
+    parser.add_argument("--from", dest="source", required=True, type=Path, help="the export's directory")
+
+
+def run_import_account(args: argparse.Namespace) -> int:
+    use_data_targets(args)
+    from ringbridge.logic import account_import
+
+    return run_transfer(args, account_import.import_account, args.source)
+
+
+def transfer_parser(commands: Any, name: str, what: str, run: Callable[[argparse.Namespace], int]) -> Any:
+    """What export-account and import-account share: the account, --max-steps and --bucket."""
+    parser = commands.add_parser(name, help=f"{what}; run again to continue (docs/data-lifecycle.md)")
+    parser.add_argument("account_id")
+    parser.add_argument("--max-steps", type=positive_int, help="stop after this many records; default: all")
+    add_bucket(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run_transfer(args: argparse.Namespace, transfer: Callable[..., Any], directory: Path) -> int:
+    from ringbridge.logic.allowance import Allowance
+
+    done = transfer(args.account_id, directory, Allowance(max_steps=args.max_steps))
+    print_json(done.model_dump())
+    if not done.complete:
+        print("Not finished: run the same command again to continue.", file=sys.stderr)
     return 0
 
 
@@ -670,6 +865,10 @@ ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     add_ringcloud_config,
     add_ringcloud_status,
     add_ringcloud_remove,
+    add_erase_contact,
+    add_delete_account,
+    add_export_account,
+    add_import_account,
 ]
 
 
@@ -688,7 +887,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from ringbridge.local import netguard
+
+    netguard.install_if_asked()  # started by a test: no connection may leave the machine
+    parser = build_parser()
+    args = parser.parse_args(argv)
     from botocore.exceptions import BotoCoreError, ClientError
 
     from ringbridge.errors import RingbridgeError
@@ -701,11 +904,35 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except RingbridgeError as error:
-        field = f" ({error.field})" if error.field else ""
-        print(f"error: {error.message}{field}", file=sys.stderr)
+        field = f" ({argument_name(parser, args, error.field)})" if error.field else ""
+        print(f"error: {in_user_words(error.message)}{field}", file=sys.stderr)
     except (CommandError, BotoCoreError, ClientError) as error:
         print(f"error: {error}", file=sys.stderr)
     return 1
+
+
+# The CLI's arguments by the name the logic gives the value, where the two differ.
+ARGUMENT_OF_FIELD = {"token_id": "key_id", "allowed_countries": "allow_countries", "allowed_types": "allow_types"}
+
+
+def argument_name(parser: argparse.ArgumentParser | None, args: argparse.Namespace, field: str) -> str:
+    """``field`` as the user typed its argument: --rate-limit for an option, KEY_ID for a positional."""
+    dest = ARGUMENT_OF_FIELD.get(field, field)
+    while parser is not None:
+        subcommands = None
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                subcommands = action
+            elif action.dest == dest:
+                return action.option_strings[0] if action.option_strings else dest.upper()
+        parser = subcommands.choices.get(getattr(args, subcommands.dest)) if subcommands else None
+    return field  # not an argument (e.g. a field of a JSON value): its own name
+
+
+def in_user_words(message: str) -> str:
+    """pydantic's phrasing ("Value error, ...", "Input should be ...") as the CLI's own messages say it."""
+    message = message.removeprefix("Value error, ")
+    return re.sub(r"^(Input|String|List|Value|Number|Decimal|URL|Dictionary) should\b", "must", message)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,20 @@ host is resolved, every address must be a public one (no private, loopback, link
 multicast or reserved range), and the connection goes to the address that was checked, so a
 second DNS answer cannot swap in an internal one (DNS rebinding). The name is still used for
 the Host header, TLS SNI and certificate checks.
+
+A download has one deadline for everything (connecting, the headers, every byte of the body),
+not only a timeout per read: a server that drips a byte a second would restart a read timeout
+for ever. A watchdog shuts the connection's socket down when the deadline passes.
 """
 
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -24,8 +31,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from ringbridge.errors import InvalidInput
 
 MAX_REDIRECTS = 3
-TIMEOUT = (5, 30)  # connect, and between two reads: seconds
-TOTAL_SECONDS = 240  # the whole download; the function's timeout (template.yaml) is 300 s
+CONNECT_SECONDS = 5
+READ_SECONDS = 30  # between two reads
+TOTAL_SECONDS = 240  # the whole download at most; the function's timeout (template.yaml) is 300 s
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052's well-known prefix: the last 32 bits are IPv4
@@ -92,29 +100,70 @@ def _check_one(address: IpAddress, *, allow_loopback: bool) -> None:
         raise _refuse(f"resolves to a non-public address ({address})")
 
 
+class Watchdog:
+    """The download's deadline: at it, every socket the download opened is shut down, which ends a
+    read that is blocked or that a dripping server keeps alive (a closed socket is left alone)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._deadline = time.monotonic() + seconds
+        self._timers: list[threading.Timer] = []
+
+    def remaining(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def guard(self, sock: socket.socket) -> None:
+        timer = threading.Timer(max(0.0, self.remaining()), _shut_down, (sock,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+    def too_slow(self) -> InvalidInput:
+        return _refuse(f"took longer than {self.seconds:.0f} s to download")
+
+
+def _shut_down(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # closed already, or detached into its TLS socket
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class _Pinned:
     """A urllib3 connection that connects to ``pinned_ip`` whatever the host name resolves to now.
 
     urllib3 connects to ``_dns_host``, which is also what its ``host`` reads: the Host header, TLS
     SNI and the certificate check. Only the connecting is given the address; the name is put back
     before anything else reads it (a certificate is for the name, and virtual hosts need it).
+    Its sockets are under the download's watchdog: the plain one from the start (a TLS handshake
+    can drip too), and the TLS one that replaces it.
     """
 
     pinned_ip = ""
+    watchdog: Watchdog
     _dns_host: str  # urllib3's
+    sock: Any  # urllib3's
 
     def _new_conn(self) -> Any:
         name, self._dns_host = self._dns_host, self.pinned_ip
         try:
-            return super()._new_conn()  # type: ignore[misc]
+            sock = super()._new_conn()  # type: ignore[misc]
         finally:
             self._dns_host = name
+        self.watchdog.guard(sock)
+        return sock
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.watchdog.guard(self.sock)
 
 
-def _pinned_session(address: IpAddress) -> requests.Session:
-    ip = str(address)
-    http_connection = type("PinnedHTTPConnection", (_Pinned, HTTPConnection), {"pinned_ip": ip})
-    https_connection = type("PinnedHTTPSConnection", (_Pinned, HTTPSConnection), {"pinned_ip": ip})
+def _pinned_session(address: IpAddress, watchdog: Watchdog) -> requests.Session:
+    fields = {"pinned_ip": str(address), "watchdog": watchdog}
+    http_connection = type("PinnedHTTPConnection", (_Pinned, HTTPConnection), fields)
+    https_connection = type("PinnedHTTPSConnection", (_Pinned, HTTPSConnection), fields)
     adapter = HTTPAdapter(max_retries=0)
     adapter.poolmanager.pool_classes_by_scheme = {
         "http": type("PinnedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_connection}),
@@ -127,48 +176,67 @@ def _pinned_session(address: IpAddress) -> requests.Session:
     return session
 
 
-@contextmanager
-def open_url(url: str, *, allow_loopback: bool) -> Iterator[requests.Response]:
-    """A streaming response (status 2xx) for ``url``, after checked redirects; closed on exit."""
-    for _ in range(MAX_REDIRECTS + 1):
-        address = checked_address(url, allow_loopback=allow_loopback)
-        session = _pinned_session(address)
+@dataclass
+class Download:
+    """A streaming 2xx response, and the deadline its body must arrive within."""
+
+    response: requests.Response
+    watchdog: Watchdog
+
+    def chunks(self, chunk_bytes: int) -> Iterator[bytes]:
+        """The body in chunks; a broken, stalled or endless transfer is the URL's problem (422), not ours.
+
+        The deadline ends the download (its multipart upload is then aborted) before the function's
+        own timeout would kill it mid-way. A body cut by the watchdog may look like a complete one
+        (no Content-Length: the end is the connection's close), so the time is checked at the end too.
+        """
         try:
-            response = session.get(url, stream=True, timeout=TIMEOUT, allow_redirects=False)
+            for chunk in self.response.iter_content(chunk_size=chunk_bytes):
+                if self.watchdog.remaining() <= 0:
+                    raise self.watchdog.too_slow()
+                yield chunk
         except requests.RequestException as error:
-            session.close()
-            raise _refuse(f"could not be downloaded: {type(error).__name__}") from None
-        except ValueError:  # requests parses a redirect's Location before it answers, even unfollowed
-            session.close()
-            raise _refuse("redirects to an invalid URL") from None
-        if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
-            url = urljoin(url, response.headers["location"])
-            response.close()
-            session.close()
-            continue
-        try:
-            if not 200 <= response.status_code < 300:
-                raise _refuse(f"could not be downloaded: the server answered {response.status_code}")
-            yield response
-        finally:
-            response.close()
-            session.close()
-        return
-    raise _refuse(f"redirects more than {MAX_REDIRECTS} times")
+            if self.watchdog.remaining() <= 0:
+                raise self.watchdog.too_slow() from None
+            raise _refuse(f"the download failed: {type(error).__name__}") from None
+        if self.watchdog.remaining() <= 0:
+            raise self.watchdog.too_slow()
 
 
-def iter_chunks(response: requests.Response, chunk_bytes: int) -> Iterator[bytes]:
-    """The body in chunks; a broken, stalled or endless transfer is the URL's problem (422), not ours.
-
-    The read timeout bounds each wait; TOTAL_SECONDS bounds a server that drips bytes slowly
-    forever, and ends the download (its multipart upload is then aborted) before Lambda's
-    own timeout would kill the function mid-way.
-    """
-    deadline = time.monotonic() + TOTAL_SECONDS
+@contextmanager
+def open_url(url: str, *, allow_loopback: bool, seconds: float | None = None) -> Iterator[Download]:
+    """The download of ``url`` (status 2xx), after checked redirects, all within ``seconds`` (at most
+    TOTAL_SECONDS); closed on exit."""
+    watchdog = Watchdog(TOTAL_SECONDS if seconds is None else min(seconds, TOTAL_SECONDS))
     try:
-        for chunk in response.iter_content(chunk_size=chunk_bytes):
-            if time.monotonic() > deadline:
-                raise _refuse(f"took longer than {TOTAL_SECONDS} s to download")
-            yield chunk
+        for _ in range(MAX_REDIRECTS + 1):
+            address = checked_address(url, allow_loopback=allow_loopback)
+            with _pinned_session(address, watchdog) as session:
+                response = _get(session, url, watchdog)
+                with response:
+                    if response.status_code in REDIRECT_STATUSES and response.headers.get("location"):
+                        url = urljoin(url, response.headers["location"])
+                        continue
+                    if not 200 <= response.status_code < 300:
+                        raise _refuse(f"could not be downloaded: the server answered {response.status_code}")
+                    yield Download(response, watchdog)
+                    return
+        raise _refuse(f"redirects more than {MAX_REDIRECTS} times")
+    finally:
+        watchdog.cancel()
+
+
+def _get(session: requests.Session, url: str, watchdog: Watchdog) -> requests.Response:
+    left = watchdog.remaining()
+    if left <= 0:
+        raise watchdog.too_slow()
+    try:
+        return session.get(
+            url, stream=True, timeout=(min(CONNECT_SECONDS, left), min(READ_SECONDS, left)), allow_redirects=False
+        )
     except requests.RequestException as error:
-        raise _refuse(f"the download failed: {type(error).__name__}") from None
+        if watchdog.remaining() <= 0:
+            raise watchdog.too_slow() from None
+        raise _refuse(f"could not be downloaded: {type(error).__name__}") from None
+    except ValueError:  # requests parses a redirect's Location before it answers, even unfollowed
+        raise _refuse("redirects to an invalid URL") from None

@@ -30,8 +30,9 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from ringbridge import auth, coldstart, observability, routes
 from ringbridge.errors import NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
 from ringbridge.logic import versions
-from ringbridge.models.common import CALL_ID_PATTERN
+from ringbridge.models.common import CALL_ID_PATTERN, Headers, header
 from ringbridge.models.errors import Error
+from ringbridge.oauth import refusals as oauth_refusals
 from ringbridge.observability import logger
 
 MAX_JSON_BODY_BYTES = 1024 * 1024
@@ -74,9 +75,29 @@ STATUS_TEXT = {
 }
 
 
-def ok(model: Any, description: str = "OK", content_type: str = JSON) -> OpenAPIResponse:
-    """A success response for ``responses=``: its description and body model."""
-    return {"description": description, "content": {content_type: {"model": model}}}
+# What ``versioned`` sends with a versioned item.
+ETAG: Headers = {"ETag": header('The item\'s version, like "3": send it back as If-Match to update or delete it')}
+# What a page of a Ringio list (``logic.ringio_read.list_response``) sends when another page follows; the last
+# page has neither.
+NEXT_PAGE: Headers = {
+    "X-Next-Cursor": header("The next page's `cursor`; absent on the last page"),
+    "Link": header('The next page\'s URL, `<...>; rel="next"` (RFC 8288); absent on the last page'),
+}
+
+
+def ok(
+    model: Any, description: str = "OK", content_type: str = JSON, headers: Headers | None = None
+) -> OpenAPIResponse:
+    """A success response for ``responses=``: its description, body model and the headers it is sent with."""
+    response: OpenAPIResponse = {"description": description, "content": {content_type: {"model": model}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def conflict(model: Any, description: str) -> dict[int, OpenAPIResponse]:
+    """The 409 of a versioned item's write, for ``responses=``: a ``models.errors.ConflictBody`` with the item."""
+    return {409: {"description": description, "content": {JSON: {"model": model}}}}
 
 
 def errors(*statuses: int, **descriptions: str) -> dict[int, OpenAPIResponse]:
@@ -236,6 +257,8 @@ def no_route(event: dict[str, Any]) -> dict[str, Any]:
     error = MethodNotAllowed(method, allowed) if allowed else NotFound(f"no route for {method} {path}")
     answer = gateway_response(error.status, error_body(error))
     answer["headers"].update(error.headers())
+    if path.startswith(oauth_refusals.PATH_PREFIX):  # an OAuth client reads RFC 6749's error shape
+        return oauth_refusals.in_oauth_shape(answer)
     return answer
 
 

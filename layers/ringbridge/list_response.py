@@ -173,6 +173,16 @@ def whole_list(
     return response
 
 
+# The headers of ``whole_list``'s answers, for the OpenAPI document.
+HEADERS: dict[str, Any] = {
+    "Vary": {"description": "Accept-Encoding (the whole list, without `limit`)", "schema": {"type": "string"}},
+    "Content-Encoding": {
+        "description": "gzip: the whole list, when the request accepts it",
+        "schema": {"type": "string", "enum": ["gzip"]},
+    },
+}
+
+
 def answer(app: Any, name: str, items: Iterable[tuple[str, str]]) -> Response[str]:
     """``whole_list`` for the resolver's current request: its Accept-Encoding, its function's time left."""
     return whole_list(name, items, app.current_event.headers.get("accept-encoding"), deadline(app.lambda_context))
@@ -183,5 +193,5 @@ def description(kind: str) -> str:
     return (
         f"Without `limit`: every {kind} (from `cursor` on) that fits one response and its time, gzip-compressed "
         "when the request accepts it; `next` is null when none is left out, else the cursor of the rest (see "
-        f"the README for how many fit). With `limit`: one page of at most `limit` {kind}s."
+        f"docs/performance.md for how many fit). With `limit`: one page of at most `limit` {kind}s."
     )

@@ -10,15 +10,74 @@ functions that import this module's callers never parse a number. Everything use
 phonenumberutil module, imported by itself (see ringbridge/coldstart.py).
 """
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from ringbridge.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from phonenumbers import PhoneNumber
+
 MAX_LENGTH = 64
+# libphonenumber's number types (PhoneNumberType's names), as our messages and settings spell them.
+TYPE_NAMES = {
+    "FIXED_LINE": "fixed-line",
+    "MOBILE": "mobile",
+    "FIXED_LINE_OR_MOBILE": "fixed-line-or-mobile",
+    "TOLL_FREE": "toll-free",
+    "PREMIUM_RATE": "premium-rate",
+    "SHARED_COST": "shared-cost",
+    "VOIP": "voip",
+    "PERSONAL_NUMBER": "personal",
+    "PAGER": "pager",
+    "UAN": "uan",
+    "VOICEMAIL": "voicemail",
+}
+UNKNOWN_TYPE = "unknown"
+# libphonenumber's region of the international networks and services (+800, +808, +870, +882, +883, +979, ...)
+NON_GEOGRAPHIC = "001"
+
+
+@dataclass(frozen=True)
+class Classified:
+    """A number as dialling rules see it."""
+
+    e164: str
+    country_code: int
+    region: str | None  # ISO 3166 code, NON_GEOGRAPHIC, or None for a number in no plan we know
+    type: str  # a value of TYPE_NAMES, or UNKNOWN_TYPE (e.g. not in the numbering plan we know)
+    extension: str | None  # ";ext=1", "x99", "ext. 5", "#5", ",,5", ... as libphonenumber reads them
 
 
 def to_e164(text: str, region: str, *, field: str = "phone") -> str:
     """Return the E.164 form of ``text`` or raise InvalidInput naming ``field``."""
+    from phonenumbers.phonenumberutil import PhoneNumberFormat, format_number
+
+    number, _ = _parse(text, region, field)
+    return format_number(number, PhoneNumberFormat.E164)
+
+
+def classify(text: str, region: str, *, field: str = "phone") -> Classified:
+    """What ``text`` is (read as ``to_e164`` reads it): country, type, extension; InvalidInput if unreadable."""
     from phonenumbers import phonenumberutil
-    from phonenumbers.phonenumberutil import NumberParseException, PhoneNumberFormat
+    from phonenumbers.phonenumberutil import PhoneNumberFormat, PhoneNumberType
+
+    number, extension = _parse(text, region, field)
+    valid = phonenumberutil.is_valid_number(number)
+    kind = phonenumberutil.number_type(number) if valid else PhoneNumberType.UNKNOWN
+    return Classified(
+        e164=phonenumberutil.format_number(number, PhoneNumberFormat.E164),
+        country_code=number.country_code or 0,
+        region=phonenumberutil.region_code_for_number(number) if valid else None,
+        type=next((name for key, name in TYPE_NAMES.items() if getattr(PhoneNumberType, key) == kind), UNKNOWN_TYPE),
+        extension=extension,
+    )
+
+
+def _parse(text: str, region: str, field: str) -> "tuple[PhoneNumber, str | None]":
+    """The number ``text`` names (a valid reading first, else a plausible one) and any extension it had."""
+    from phonenumbers import phonenumberutil
+    from phonenumbers.phonenumberutil import NumberParseException
 
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_LENGTH:
         raise InvalidInput("is not a phone number", field=field)
@@ -27,18 +86,20 @@ def to_e164(text: str, region: str, *, field: str = "phone") -> str:
     if not text.lstrip().startswith("+") and digits:
         candidates.append("+" + digits)
     possible = None
+    extension = None  # the "+digits" retry glues an extension's digits on: remember the first reading's
     for candidate in candidates:
         try:
             number = phonenumberutil.parse(candidate, region)
         except NumberParseException:
             continue
+        extension = extension or number.extension
         if phonenumberutil.is_valid_number(number):
-            return phonenumberutil.format_number(number, PhoneNumberFormat.E164)
+            return number, extension
         if possible is None and phonenumberutil.is_possible_number(number):
             possible = number
     if possible is not None:
         # Not in the numbering plan we know, but of a plausible length: keep it matchable.
-        return phonenumberutil.format_number(possible, PhoneNumberFormat.E164)
+        return possible, extension
     raise InvalidInput(f"{text!r} is not a phone number we can read (region {region})", field=field)
 
 

@@ -3,11 +3,13 @@
 Every URL carries ``?api_key=KEY&hash=md5(KEY + PASSWORD)``: a URL is a credential, so none is
 ever logged or put in an error message (messages name the method and path only).
 
-RingCloud counts requests per key and, within a key, per identical URL (query included). The
-client remembers, per process, when it last requested each URL with each key and waits out the
-spacing of RingCloud's table before requesting it again, so a limit is never hit by us. A 429 or
-5xx (someone else using the same key, a busy RingCloud) is retried with backoff while the run's
-time budget allows; a 403 (a wrong key or password) is never retried: a retry would only repeat it.
+RingCloud counts requests per key and, within a key, per identical URL (query included). Before
+each request the client claims the URL's turn in DynamoDB (dal.ringcloud_spacing: one conditional
+write), so that no process (two import runs in a row, click-to-call) requests it again within the
+spacing of RingCloud's table; within a process it also waits the spacing after each answer. So a
+limit is never hit by us. A 429 or 5xx (someone else using the same key, a busy RingCloud) is
+retried with backoff while the run's time budget allows; a 403 (a wrong key or password) is never
+retried: a retry would only repeat it.
 """
 
 import hashlib
@@ -20,6 +22,7 @@ import requests
 
 from ringbridge import clock
 from ringbridge.budget import Budget, OutOfTime
+from ringbridge.dal import ringcloud_spacing
 from ringbridge.ringostat_client import retry_after_seconds
 
 CONNECT_TIMEOUT_SECONDS = 3.05
@@ -38,8 +41,11 @@ SPACING: list[tuple[str, re.Pattern[str], float]] = [
     ("POST", re.compile(r"^/v1/users/create$"), 60.0),
 ]
 DEFAULT_SPACING_SECONDS = 1.0  # downloads of a recording, and anything else
+# A turn claimed in DynamoDB lasts this much longer than the spacing: RingCloud counts from a request's
+# arrival, some time after the claim, and another process's next request may arrive sooner after its own.
+ARRIVAL_MARGIN_SECONDS = 0.5
 
-# (api key, method, path?query) -> clock.monotonic() of the last request: the spacing RingCloud enforces.
+# (api key, method, path?query) -> clock.monotonic() of this process's last request (or its answer).
 _last_request: dict[tuple[str, str, str], float] = {}
 
 
@@ -48,6 +54,14 @@ def spacing(method: str, path: str) -> float:
         if wanted == method and pattern.match(path):
             return seconds
     return DEFAULT_SPACING_SECONDS
+
+
+def _sleep(delay: float, budget: Budget) -> None:
+    """Wait ``delay`` seconds; OutOfTime when the budget would leave too little for the request after it."""
+    if delay > 0:
+        if delay > budget.remaining() - MIN_REQUEST_SECONDS:
+            raise OutOfTime
+        clock.sleep(delay)
 
 
 class RingcloudError(Exception):
@@ -72,7 +86,10 @@ class Unavailable(RingcloudError):
 
 
 class RingcloudClient:
-    """One RingCloud API key. Share a ``requests.Session`` between clients to reuse connections."""
+    """One RingCloud API key, as configured by ``account_id`` (whose partition holds the key's turns).
+
+    Share a ``requests.Session`` between clients to reuse connections.
+    """
 
     def __init__(
         self,
@@ -81,6 +98,7 @@ class RingcloudClient:
         api_key: str,
         password: str,
         *,
+        account_id: str,
         timeout: float = 10.0,
         backoff: float = 1.0,
         max_attempts: int = 5,
@@ -88,15 +106,22 @@ class RingcloudClient:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
+        self._account_id = account_id
         self._hash = hashlib.md5((api_key + password).encode(), usedforsecurity=False).hexdigest()
         self._timeout = timeout
         self._backoff = backoff
         self._max_attempts = max(1, max_attempts)
 
-    def users(self, budget: Budget) -> list[dict[str, Any]]:
-        return _list(self._request("GET", "/v1/users", {}, None, budget), "/v1/users")
+    def user_names(self, budget: Budget) -> dict[str, str]:
+        """RingCloud's user name by extension (``num``); an element that is not such a pair is skipped."""
+        users = _list(self._request("GET", "/v1/users", {}, None, budget), "/v1/users")
+        return {
+            str(user["num"]).strip(): str(user["user"]).strip()
+            for user in users
+            if isinstance(user, dict) and _short_text(user.get("num")) and _short_text(user.get("user"))
+        }
 
-    def completed_calls(self, days: int, budget: Budget) -> list[dict[str, Any]]:
+    def completed_calls(self, days: int, budget: Budget) -> list[Any]:
         return _list(
             self._request("GET", "/v1/calls/complete", {"days": str(days)}, None, budget), "/v1/calls/complete"
         )
@@ -121,14 +146,19 @@ class RingcloudClient:
         return f"{self._base_url}{path}?{query + '&' if query else ''}{credentials}"
 
     def _wait_turn(self, method: str, path: str, query: str, budget: Budget) -> None:
-        """Sleep until RingCloud's spacing for this URL has passed, then mark it requested now."""
+        """Sleep until RingCloud's spacing for this URL has passed, here and in every process; claim it now."""
+        seconds = spacing(method, path)
         last = _last_request.get((self._api_key, method, f"{path}?{query}"))
         if last is not None:
-            delay = last + spacing(method, path) - clock.monotonic()
-            if delay > 0:
-                if delay > budget.remaining() - MIN_REQUEST_SECONDS:
-                    raise OutOfTime
-                clock.sleep(delay)
+            _sleep(last + seconds - clock.monotonic(), budget)
+        request = f"{method} {path}?{query}"
+        window_ms = round((seconds + ARRIVAL_MARGIN_SECONDS) * 1000)
+        while True:
+            now_ms = round(clock.now().timestamp() * 1000)
+            frees_at = ringcloud_spacing.take_turn(self._account_id, self._api_key, request, now_ms, window_ms)
+            if frees_at is None:
+                break
+            _sleep((frees_at - now_ms) / 1000, budget)  # another process took the turn: try for the next
         self._mark(method, path, query)
 
     def _mark(self, method: str, path: str, query: str) -> None:
@@ -205,9 +235,15 @@ class RingcloudClient:
         return message[:ERROR_TEXT_LIMIT].strip() or "no message"
 
 
-def _list(data: Any, path: str) -> list[dict[str, Any]]:
+def _short_text(value: Any) -> bool:
+    """An extension or user name we can store and send back: a string or number of 1 to 64 characters."""
+    return isinstance(value, str | int) and not isinstance(value, bool) and 0 < len(str(value).strip()) <= 64
+
+
+def _list(data: Any, path: str) -> list[Any]:
+    """The elements of a list answer as sent: one odd element is the caller's to skip, not the whole page's."""
     if data is None:
         return []
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise Refused(f"RingCloud's {path} data is not a list of objects")
+    if not isinstance(data, list):
+        raise Refused(f"RingCloud's {path} data is not a list")
     return data

@@ -1,4 +1,5 @@
-"""Run every bench section against a fresh local emulator, print them, write them into the README."""
+"""Run every bench section against a fresh local emulator, print them, write them into docs/performance.md,
+and the numbers the docs' prose quotes wherever it quotes them (README.md and docs/*.md)."""
 
 import importlib
 import os
@@ -8,10 +9,17 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench import emulator
+from tests.bench import Measured, emulator
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+PERFORMANCE = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+# A number quoted in prose: <!-- bench:NAME -->value<!-- /bench -->
+QUOTE = re.compile(r"(<!-- bench:(?P<name>[a-z0-9_]+) -->)(?P<value>.*?)(<!-- /bench -->)")
+
+
+def documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def sections() -> list[tuple[str, object]]:
@@ -24,33 +32,43 @@ def sections() -> list[tuple[str, object]]:
     return [(name, module) for name, module in found if not only or name in only.split(",")]
 
 
+def quote(text: str, quoted: dict[str, str]) -> str:
+    """``text`` with every quoted number it has a new value for replaced."""
+    return QUOTE.sub(lambda found: found[1] + quoted.get(found["name"], found["value"]) + found[4], text)
+
+
+def write(block: str, quoted: dict[str, str]) -> None:
+    performance = PERFORMANCE.read_text()
+    performance = re.sub(
+        re.escape(START) + ".*?" + re.escape(END), lambda _: f"{START}\n{block}\n{END}", performance, flags=re.S
+    )
+    PERFORMANCE.write_text(performance)
+    for document in documents():
+        document.write_text(quote(document.read_text(), quoted))
+
+
 def main() -> None:
     emulator.start()
     parts = [
         f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}, against the local emulator (moto server on 127.0.0.1)."
     ]
+    quoted: dict[str, str] = {}
     for name, module in sections():
         print(f"== {module.TITLE}", flush=True)
         emulator.reset()
         started = time.perf_counter()
-        text = module.measure()
-        print(text, f"\n({name}: {time.perf_counter() - started:.0f} s)\n", flush=True)
-        parts.append(f"### {module.TITLE}\n\n{text}")
+        result = module.measure()
+        if isinstance(result, Measured):
+            assert set(result.quoted) == set(getattr(module, "QUOTED", ())), f"{name}: QUOTED and measure() differ"
+            quoted.update(result.quoted)
+            result = result.text
+        print(result, f"\n({name}: {time.perf_counter() - started:.0f} s)\n", flush=True)
+        parts.append(f"## {module.TITLE}\n\n{result}")
     if os.environ.get("BENCH"):
-        return  # a partial run does not rewrite the README
-    block = "\n\n".join(parts)
-    readme = README.read_text()
-    if START in readme:
-        readme = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: f"{START}\n{block}\n{END}", readme, flags=re.S
-        )
-    else:
-        readme = readme.replace(
-            "<!-- section: performance -->", f"<!-- section: performance -->\n\n{START}\n{block}\n{END}"
-        )
-    README.write_text(readme)
-    print(f"written into {README}")
+        return  # a partial run does not rewrite the docs
+    write("\n\n".join(parts), quoted)
+    print(f"written into {PERFORMANCE} and the prose quoting it", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from botocore.exceptions import BotoCoreError
 
 from ringbridge import aws
 from ringbridge.local import calls, demo, lambdas, template
-from tests.bench import emulator
+from tests.bench import Measured, emulator
 
 TITLE = "FindContact as an account grows"
 LOOKUPS = 300
@@ -59,7 +59,10 @@ def _lookups(token: str, size: int, count: int) -> dict[str, float]:
     }
 
 
-def measure() -> str:
+QUOTED = ("find_contact_own_ms_1000", "find_contact_own_ms_100000", "find_contact_emulator_growth_ms")
+
+
+def measure() -> Measured:
     account = demo.seed_account("Bench find", "UA")
     rows = [
         "| contacts in the account | DynamoDB calls per lookup | median, moto as is (ms) "
@@ -67,6 +70,7 @@ def measure() -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     seeded = 0
+    measured: dict[int, dict[str, float]] = {}
     for size in (1_000, 100_000):
         started = time.perf_counter()
         emulator.seed_contacts(account["account_id"], seeded, size)
@@ -77,7 +81,7 @@ def measure() -> str:
         except BotoCoreError:
             plain = "over 5 s: the client's read timeout"
         emulator.index_base_table_queries()
-        indexed = _lookups(account["ro_token"], size, LOOKUPS)
+        indexed = measured[size] = _lookups(account["ro_token"], size, LOOKUPS)
         emulator.restore_base_table_queries()
         rows.append(
             f"| {size:,} | {indexed['calls']} | {plain} | {indexed['median']:.1f} "
@@ -93,4 +97,11 @@ def measure() -> str:
         "key's partition, as DynamoDB does (`tests/bench/emulator.py`). The last column excludes time "
         "spent waiting on DynamoDB.",
     ]
-    return "\n".join(rows)
+    return Measured(
+        "\n".join(rows),
+        {
+            "find_contact_own_ms_1000": f"{measured[1_000]['own']:.1f}",
+            "find_contact_own_ms_100000": f"{measured[100_000]['own']:.1f}",
+            "find_contact_emulator_growth_ms": f"{measured[100_000]['median'] - measured[1_000]['median']:.1f}",
+        },
+    )

@@ -5,6 +5,7 @@ import time
 
 from ringbridge.local import calls, demo, lambdas, template
 from ringbridge.logic import accounts
+from tests.bench import Measured
 
 TITLE = "Per-token rate limits"
 LOOKUPS = 300
@@ -31,17 +32,22 @@ def _lookups(token: str) -> tuple[float, float, int]:
     return statistics.median(latencies), statistics.quantiles(latencies, n=20)[-1], max(round_trips)
 
 
-def measure() -> str:
+QUOTED = ("rate_limit_none_median_ms", "rate_limit_limited_median_ms")
+
+
+def measure() -> Measured:
     account = demo.seed_account("Bench rate limits", "UA")
     _, limited = accounts.create_token(account["account_id"], "ro", rate_limit_per_minute=1_000_000)
     rows = [
         "| token | DynamoDB calls per warm request | median (ms) | p95 (ms) |",
         "|---|---:|---:|---:|",
     ]
+    medians = []
     for name, token in (("no limit (the default)", account["ro_token"]), ("with a limit", limited)):
         median, p95, round_trips = _lookups(token)
         rows.append(f"| {name} | {round_trips} | {median:.1f} | {p95:.1f} |")
-    return "\n".join(
+        medians.append(f"{median:.1f}")
+    text = "\n".join(
         [
             *rows,
             "",
@@ -49,3 +55,4 @@ def measure() -> str:
             "per-minute counter) to every request; a token without a limit adds nothing.",
         ]
     )
+    return Measured(text, dict(zip(QUOTED, medians, strict=True)))

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.bench import Measured
+
 TITLE = "Ringostat push"
 LATENCY_WRITES = 200
 BURST = 1_000
@@ -31,7 +33,10 @@ WAIT_SECONDS = 300
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def measure() -> str:
+QUOTED = ("push_p50", "push_p95", "push_writes", "push_requests_per_1000")
+
+
+def measure() -> Measured:
     from tests.bench import emulator
 
     done = subprocess.run(
@@ -45,7 +50,8 @@ def measure() -> str:
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     latency, burst = result["latency"], result["burst"]
-    return "\n".join(
+    requests_per_1000 = f"{burst['requests'] * 1000 / burst['contacts']:.0f}"
+    text = "\n".join(
         [
             f"The template's event source mapping (batches of {result['batch_size']}, a batching window of "
             f"{result['window_seconds']:g} s) emulated by the stream poller of `ringbridge serve`; the real handler; "
@@ -60,8 +66,12 @@ def measure() -> str:
             "| requests per 1,000 contacts | last arrival after the burst |",
             "|---:|---:|---:|---:|---:|",
             f"| {burst['contacts']:,} | {burst['invocations']} | {burst['requests']} "
-            f"| {burst['requests'] * 1000 / burst['contacts']:.0f} | {burst['last_arrival_seconds']:.1f} s |",
+            f"| {requests_per_1000} | {burst['last_arrival_seconds']:.1f} s |",
         ]
+    )
+    quoted = {"push_p50": f"{latency['p50']:.2f} s", "push_p95": f"{latency['p95']:.2f} s"}
+    return Measured(
+        text, {**quoted, "push_writes": str(latency["writes"]), "push_requests_per_1000": requests_per_1000}
     )
 
 

@@ -13,7 +13,7 @@ from ringbridge.dal import pagination, table
 from ringbridge.list_response import LAMBDA_RESPONSE_MAX_BYTES, whole_list
 from ringbridge.local import calls, demo, lambdas, template
 from ringbridge.models.contacts import Contact
-from tests.bench import emulator
+from tests.bench import Measured, emulator
 from tests.bench.find_contact import _DynamoTimer
 
 TITLE = "Contacts in one answer (the Contacts hook without `limit`)"
@@ -108,7 +108,10 @@ def _hook(token: str) -> dict[str, float]:
     }
 
 
-def measure() -> str:
+QUOTED = ("whole_list_gzip_latin", "whole_list_gzip_cyrillic", "whole_list_plain_latin", "whole_list_plain_cyrillic")
+
+
+def measure() -> Measured:
     rows = [
         "| contacts | answer | contacts in one answer | Lambda payload | build time (ms) |",
         "|---|---|---:|---:|---:|",
@@ -137,4 +140,11 @@ def measure() -> str:
         f"{hook['own']:.0f} ms ({per_contact * 1000:.0f} µs per contact: about "
         f"{per_contact * gzip_fit / 1000:.1f} s of this machine's CPU for a full gzip answer of {gzip_fit:,}).",
     ]
-    return "\n".join(rows)
+    return Measured(
+        "\n".join(rows),
+        {
+            f"whole_list_{encoding}_{names}": f"{fits[f'typical, {names.capitalize()} names/{answer}']:,}"
+            for encoding, answer in (("gzip", "gzip"), ("plain", "plain JSON"))
+            for names in ("latin", "cyrillic")
+        },
+    )

@@ -4,16 +4,21 @@ import base64
 import hashlib
 import http.server
 import json
+import os
 import secrets
+import shlex
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LocalServer, ringbridge
+from tests.e2e.conftest import LocalServer, cli_environment, ringbridge
 
 
 class _Callback(http.server.BaseHTTPRequestHandler):
@@ -155,3 +160,23 @@ def test_an_unknown_client_gets_an_error_page_not_a_redirect(
     assert answer is not None and answer.status == 400
     expect(page.get_by_role("heading", name="Authorization failed")).to_be_visible()
     assert page.url.startswith(local_server.base_url)
+
+
+def test_the_pages_create_token_command_works_as_printed(
+    page: Page, local_server: LocalServer, client: dict[str, str], callback: str, tmp_path: Path
+) -> None:
+    """The administrator copies the hint's command, runs it, and signs in with the token it prints."""
+    page.goto(authorize_url(local_server, client, callback, "z" * 43))
+    command = page.locator(".hint code").inner_text()
+    # `--local` reads the state dir .local in the working directory: there, this server's
+    (tmp_path / ".local").symlink_to(local_server.state_dir)
+    environment = {**cli_environment(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    made = subprocess.run(
+        shlex.split(command), cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert made.returncode == 0, (command, made.stderr)
+
+    page.get_by_label("Administrator sign-in").fill(json.loads(made.stdout)["token"])
+    with page.expect_navigation(url=f"{callback}**"):
+        page.get_by_role("button", name="Approve").click()
+    assert parse_qs(urlsplit(page.url).query)["code"]

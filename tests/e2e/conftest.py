@@ -5,12 +5,15 @@ its own with ``start_server``. ``LocalServer.request`` fails a test whose reques
 DynamoDB Scan (the server names each request's operations in X-Ringbridge-DynamoDB-Calls).
 """
 
+import contextlib
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,14 +29,15 @@ from ringbridge.local import template
 CALLS_HEADER = "X-Ringbridge-DynamoDB-Calls"
 START_TIMEOUT_SECONDS = 90
 STOP_TIMEOUT_SECONDS = 30
+WAIT_SECONDS = 60  # a failure bound for a loaded machine; the bench measures the real latency
 
 
 def cli_environment() -> dict[str, str]:
     """This test process's environment without the test emulator: the server starts its own moto."""
     environment = {name: value for name, value in os.environ.items() if name != "AWS_ENDPOINT_URL"}
     environment["PYTHONUNBUFFERED"] = "1"
-    # Ringostat pushes from a server's stream go to a closed local port unless a test names a fake.
-    environment.setdefault("RINGOSTAT_BASE_URL", "http://127.0.0.1:9")
+    # No vendor URL unless a test exports one: with no fake registered the local stack refuses to call
+    # a vendor (ringbridge.local.vendors), and the tests' network guard (RINGBRIDGE_LOOPBACK_ONLY) holds.
     return environment
 
 
@@ -47,6 +51,47 @@ def ringbridge(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+@contextlib.contextmanager
+def running_fake(vendor: str, *options: str) -> Iterator[subprocess.Popen[str]]:
+    """`ringbridge fake <vendor> <options>` as a person runs it; with --state-dir, once it has registered
+    there (and it must unregister when stopped). Stopped with Ctrl-C at the end of the block."""
+    state_dir = Path(options[options.index("--state-dir") + 1]) if "--state-dir" in options else None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ringbridge.cli", "fake", vendor, *options],
+        cwd=template.ROOT,
+        env=cli_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    registration = state_dir / f"fake-{vendor}.json" if state_dir else None
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while registration and not registration.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        assert registration is None or registration.exists(), f"`ringbridge fake {vendor}` did not register"
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=30)
+    assert status == 0, process.stderr.read() if process.stderr else ""
+    assert registration is None or not registration.exists()
+
+
+def printed_until(process: subprocess.Popen[str], wanted: str) -> list[str]:
+    """The lines a process prints, until one holds ``wanted`` (or WAIT_SECONDS pass)."""
+    output = process.stdout
+    assert output is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in output], daemon=True).start()
+    printed: list[str] = []
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not any(wanted in line for line in printed) and time.monotonic() < deadline:
+        with contextlib.suppress(queue.Empty):
+            printed.append(lines.get(timeout=0.5))
+    return printed
 
 
 def port_is_open(port: int) -> bool:

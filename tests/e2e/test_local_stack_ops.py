@@ -100,7 +100,7 @@ def test_admin_cli_updates_and_removes_users_with_unique_extensions(local_server
     removed = admin("remove-user", account["id"], first["id"])
 
     assert taken.returncode == 1 and "another user of this account has extension 401" in taken.stderr
-    assert bad_mail.returncode == 1 and "(email)" in bad_mail.stderr
+    assert bad_mail.returncode == 1 and "(--email)" in bad_mail.stderr
     assert moved.returncode == 0 and json.loads(moved.stdout)["extension"] == "402"
     assert second.returncode == 0, second.stderr
     assert removed.returncode == 0 and json.loads(removed.stdout)["removed"] is True

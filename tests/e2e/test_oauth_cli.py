@@ -19,10 +19,19 @@ def test_create_list_and_revoke_an_oauth_client(local_server: LocalServer) -> No
     client = json.loads(made.stdout)
     assert set(client) == {"client_id", "client_secret"} and "cannot be shown again" in made.stderr
 
+    strict = admin(
+        local_server, "create-oauth-client", account, "--name", "Strict", "--redirect-uri", "https://a.example.com/cb",
+        "--require-pkce",
+    )  # fmt: skip
+    assert strict.returncode == 0, strict.stderr
+
     listed = json.loads(admin(local_server, "list-oauth-clients", account).stdout)
     mine = next(entry for entry in listed if entry["client_id"] == client["client_id"])
     assert mine["redirect_uris"] == ["https://a.example.com/cb", "https://b.example.com/cb"]
     assert "revoked_at" not in mine and client["client_secret"] not in json.dumps(listed)
+    # PKCE is optional unless the client was made with --require-pkce
+    requires = {entry["client_id"]: entry["require_pkce"] for entry in listed}
+    assert (requires[client["client_id"]], requires[json.loads(strict.stdout)["client_id"]]) == (False, True)
 
     revoked = admin(local_server, "revoke-oauth-client", account, client["client_id"])
     assert revoked.returncode == 0, revoked.stderr

@@ -4,72 +4,45 @@ A person's walk-through from the README, as subprocesses: a contact created thro
 the fake Ringostat with no manual invoke.
 """
 
-import contextlib
-import queue
-import signal
-import subprocess
-import sys
-import threading
-import time
-
 import pytest
 
-from ringbridge.local import template
 from tests.conftest import free_port
-from tests.e2e.conftest import cli_environment, ringbridge, start_server, stop_server
+from tests.e2e.conftest import printed_until, ringbridge, running_fake, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
-WAIT_SECONDS = 60  # a failure bound for a loaded machine; the bench measures the real latency
-
 
 def test_a_contact_created_through_the_api_is_printed_by_the_fake_ringostat(tmp_path, monkeypatch):
-    # Given a fake Ringostat run as a person would, and the local stack pointed at it
+    # Given a fake Ringostat run as a person would (registered in a state dir of its own), and the
+    # local stack pointed at it by RINGOSTAT_BASE_URL
     port = free_port()
-    fake = subprocess.Popen(
-        [sys.executable, "-m", "ringbridge.cli", "fake", "ringostat", "--port", str(port)],
-        cwd=template.ROOT,
-        env=cli_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    output = fake.stdout
-    assert output is not None
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in output], daemon=True).start()
-    monkeypatch.setenv("RINGOSTAT_BASE_URL", f"http://127.0.0.1:{port}")
-    server = start_server(tmp_path / "state")
-    try:
-        demo = server.accounts[0]
-        configured = ringbridge(
-            "admin", "--local", "--state-dir", str(server.state_dir), "ringostat-config", demo["account_id"],
-            "--project-id", "601", "--auth-key", "walk-through-key", "--origin", "ringbridge demo",
-            "--contact-link", "http://127.0.0.1:3000/contacts/{id}",
-        )  # fmt: skip
-        assert configured.returncode == 0, configured.stderr
+    with running_fake("ringostat", "--port", str(port), "--state-dir", str(tmp_path / "elsewhere")) as fake:
+        monkeypatch.setenv("RINGOSTAT_BASE_URL", f"http://127.0.0.1:{port}")
+        server = start_server(tmp_path / "state")
+        try:
+            demo = server.accounts[0]
+            configured = ringbridge(
+                "admin", "--local", "--state-dir", str(server.state_dir), "ringostat-config", demo["account_id"],
+                "--project-id", "601", "--auth-key", "walk-through-key", "--origin", "ringbridge demo",
+                "--contact-link", "http://127.0.0.1:3000/contacts/{id}",
+            )  # fmt: skip
+            assert configured.returncode == 0, configured.stderr
 
-        # When a contact is created through the API
-        answer = server.request(
-            "POST",
-            "/ringotel/contacts",
-            demo["rw_token"],
-            json={"first_name": "Lesya", "last_name": "Ukrainka", "phones": [{"number": "+380 67 555 44 33"}]},
-        )
-        assert answer.status_code == 201, answer.text
-        contact_id = answer.json()["id"]
+            # When a contact is created through the API
+            answer = server.request(
+                "POST",
+                "/ringotel/contacts",
+                demo["rw_token"],
+                json={"first_name": "Lesya", "last_name": "Ukrainka", "phones": [{"number": "+380 67 555 44 33"}]},
+            )
+            assert answer.status_code == 201, answer.text
+            contact_id = answer.json()["id"]
 
-        # Then the fake prints the batch holding it, accepted, with no invoke by hand
-        printed: list[str] = []
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not any(contact_id in line for line in printed) and time.monotonic() < deadline:
-            with contextlib.suppress(queue.Empty):
-                printed.append(lines.get(timeout=0.5))
-        batch = next((n for n, line in enumerate(printed) if line.startswith("POST /minicrm/contacts/sync")), None)
-        assert batch is not None, printed
-        assert printed[batch].strip().endswith("-> 200"), printed
-        assert any(contact_id in line and "380675554433" in line for line in printed[batch:]), printed
-    finally:
-        stop_server(server)
-        fake.send_signal(signal.SIGINT)
-        assert fake.wait(timeout=30) == 0, fake.stderr.read() if fake.stderr else ""
+            # Then the fake prints the batch holding it, accepted, with no invoke by hand
+            printed = printed_until(fake, contact_id)
+            batch = next((n for n, line in enumerate(printed) if line.startswith("POST /minicrm/contacts/sync")), None)
+            assert batch is not None, printed
+            assert printed[batch].strip().endswith("-> 200"), printed
+            assert any(contact_id in line and "380675554433" in line for line in printed[batch:]), printed
+        finally:
+            stop_server(server)

@@ -1,17 +1,23 @@
 """Fixtures shared by integration tests: a fake Ringostat and configured accounts (the sync and the push);
-a file server and a call activity (the recording tests); the functions' log at DEBUG (the secrets tests)."""
+a fake RingCloud, its keys, configured accounts and a clock the tests move (the RingCloud tests); a file
+server and a call activity (the recording tests); the functions' log at DEBUG (the secrets tests)."""
 
+import contextlib
 import io
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 import pytest
 
-from ringbridge import aws
+from ringbridge import aws, clock, ringcloud_client
+from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
+from ringbridge.errors import NotFound
+from ringbridge.local.fakes.ringcloud import FakeRingcloud
 from ringbridge.local.fakes.ringostat import FakeRingostat
-from ringbridge.logic import ringostat
+from ringbridge.logic import ringcloud, ringostat
 from ringbridge.observability import logger
 from tests.audio_server import serving
 from tests.conftest import Tenant, call
@@ -75,3 +81,87 @@ def activity(tenant: Tenant) -> dict:
     answer = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
     assert answer.status == 201, answer.body
     return answer.body
+
+
+# --- RingCloud ---
+
+
+class FakeClock:
+    """clock.now / monotonic / sleep for the code under test: time moves only when told or slept."""
+
+    def __init__(self) -> None:
+        self.start = clock.now()
+        self.mono = 1_000.0
+        self.slept: list[float] = []
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.mono - 1_000.0)
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.mono += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+
+
+@pytest.fixture
+def fake_clock(monkeypatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(clock, "now", fake.now)
+    monkeypatch.setattr(clock, "monotonic", fake.monotonic)
+    monkeypatch.setattr(clock, "sleep", fake.sleep)
+    monkeypatch.setattr(ringcloud_client, "_last_request", {})
+    return fake
+
+
+class Keys:
+    def __init__(self) -> None:
+        n = uuid.uuid4().hex[:10]
+        self.ro, self.ro_password = f"4242_ro{n}", f"ro-secret-{n}"
+        self.rw, self.rw_password = f"4242_rw{n}", f"rw-secret-{n}"
+
+
+@pytest.fixture
+def keys() -> Keys:
+    return Keys()
+
+
+@pytest.fixture
+def fake(monkeypatch, fake_clock, keys) -> Iterator[FakeRingcloud]:
+    server = FakeRingcloud().start()
+    server.add_key(keys.ro, keys.ro_password, "RO")
+    server.add_key(keys.rw, keys.rw_password, "RW")
+    server.users = [
+        {"account_id": 4242, "num": "101", "user": "olena101", "voice_mail_box": "off", "mail": None},
+        {"account_id": 4242, "num": "102", "user": "taras102", "voice_mail_box": "off", "mail": None},
+    ]
+    monkeypatch.setenv("RINGCLOUD_BASE_URL", server.base_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def configure_ringcloud(fake, keys) -> Iterator:
+    """Configure an account for RingCloud with the fake's keys; removed afterwards.
+
+    The registry starts empty: an import runs every registered account, least recently run first, so an
+    account another test left registered would run first, and a test's first account would not be its own.
+    """
+    for account_id in ringcloud_dal.configured_accounts():
+        ringcloud_dal.delete_config(account_id)
+    configured: list[str] = []
+
+    def configure_account(tenant: Tenant, **options) -> None:
+        options = {"rw_api_key": keys.rw, "rw_password": keys.rw_password, **options}
+        api_key, password = options.pop("api_key", keys.ro), options.pop("password", keys.ro_password)
+        ringcloud.configure(tenant.account_id, api_key, password, **options)
+        configured.append(tenant.account_id)
+
+    yield configure_account
+    for account_id in configured:  # later runs must not import these accounts
+        with contextlib.suppress(NotFound):
+            ringcloud.remove(account_id)

@@ -1,16 +1,23 @@
-"""Driving the OAuth2 routes in-process, as a browser and a client would (shared by the OAuth tests)."""
+"""Driving the OAuth2 routes in-process, as a browser and a client would, and the fixtures of the OAuth
+tests (test_oauth*.py import them): one account (and one other) per module, each test its own client, so
+that fewer items keep the emulator quick for later tests."""
 
 import base64
 import hashlib
 import json
 import re
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
+
+from ringbridge import clock
 from ringbridge.local import lambdas
 from ringbridge.oauth import clients
+from tests.conftest import Answer, Tenant, call, make_tenant
 
 REDIRECT = "https://ringotel.example.com/oauth/callback"
 
@@ -42,6 +49,7 @@ def send(
     headers: dict[str, str] | None = None,
     cookies: list[str] | None = None,
     function_url: bool = False,
+    source_ip: str = "127.0.0.1",
 ) -> Reply:
     function, route = lambdas.route(method, path)  # type: ignore[misc]
     all_headers = {"host": "api.example.com", "x-forwarded-proto": "https", **(headers or {})}
@@ -52,7 +60,14 @@ def send(
     if cookies:
         all_headers["cookie"] = "; ".join(cookies)
     event = lambdas.http_event(
-        method, path, raw_query=query, headers=all_headers, body=body, route_path=route.path, function_url=function_url
+        method,
+        path,
+        raw_query=query,
+        headers=all_headers,
+        body=body,
+        route_path=route.path,
+        function_url=function_url,
+        source_ip=source_ip,
     )
     answer = lambdas.invoke(function, event)
     body_text = answer.get("body") or ""
@@ -66,8 +81,41 @@ def send(
     )
 
 
-def register(account_id: str, *uris: str, name: str = "Ringotel") -> dict[str, str]:
-    return clients.create_client(account_id, name, list(uris or (REDIRECT,)))
+@pytest.fixture(name="tenant", scope="module")
+def tenant_fixture() -> Tenant:
+    return make_tenant("UA")
+
+
+@pytest.fixture(name="other_tenant", scope="module")
+def other_tenant_fixture() -> Tenant:
+    return make_tenant("US", "Other account")
+
+
+@pytest.fixture(name="client")
+def client_fixture(tenant: Tenant) -> dict[str, str]:
+    return register(tenant.account_id)
+
+
+@pytest.fixture(name="later")
+def later_fixture() -> Iterator[Callable[[float], None]]:
+    """The clock stands still from now on; ``later(s)`` moves it to ``s`` seconds after this moment."""
+    with clock.manual() as time:
+        moved = [0.0]
+
+        def move(seconds: float) -> None:
+            time.advance(seconds - moved[0])
+            moved[0] = seconds
+
+        yield move
+
+
+def register(account_id: str, *uris: str, name: str = "Ringotel", require_pkce: bool = False) -> dict[str, str]:
+    return clients.create_client(account_id, name, list(uris or (REDIRECT,)), require_pkce)
+
+
+def find(token: str, phone: str = "+380441112233") -> Answer:
+    """FindContact: what an access token is for (200 while it works, 403 once refused)."""
+    return call("GET", "/ringotel/contacts/find", token, query={"phone": phone})
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -114,6 +162,11 @@ def approve(client: dict[str, str], api_token: str, **overrides: str | None) -> 
 def basic(client: dict[str, str]) -> dict[str, str]:
     pair = f"{client['client_id']}:{client['client_secret']}".encode()
     return {"authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+def send_revoke(client: dict[str, str], token: str, hint: str | None = None) -> Reply:
+    form = {"token": token, **({"token_type_hint": hint} if hint else {})}
+    return send("POST", "/oauth/revoke", form=form, headers=basic(client))
 
 
 def token_request(client: dict[str, str] | None, form: dict[str, str], *, in_body: bool = False) -> Reply:

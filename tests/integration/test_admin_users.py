@@ -138,7 +138,7 @@ def test_a_token_or_user_for_an_account_that_does_not_exist_is_refused(command, 
     code = cli.main(["admin", "--table", table.name(), name, "01NOSUCHACCOUNT", *rest])
 
     assert code == 1
-    assert capsys.readouterr().err == "error: no such account (account_id)\n"
+    assert capsys.readouterr().err == "error: no such account (ACCOUNT_ID)\n"
     assert account_items("01NOSUCHACCOUNT") == []
 
 
@@ -148,7 +148,7 @@ def test_changing_a_token_that_does_not_exist_is_refused_and_writes_nothing(tena
     code = cli.main(["admin", "--table", table.name(), name, tenant.account_id, "NOSUCHKEY", *rest])
 
     assert code == 1
-    assert capsys.readouterr().err == "error: no such token (token_id)\n"
+    assert capsys.readouterr().err == "error: no such token (KEY_ID)\n"
     stored = aws.dynamodb().get_item(
         TableName=table.name(),
         Key=table.key(table.account_pk(tenant.account_id), accounts_dal.token_sk("NOSUCHKEY")),

@@ -7,6 +7,7 @@ the checks, the pinned connection and the size limits are the real ones.
 import os
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ import pytest
 import requests.adapters
 import trustme
 
+from ringbridge import downloads
 from tests.audio_server import MP3_HEAD, serving
 from tests.integration.test_ringotel_recordings import pending_uploads, stored_keys, upload
 
@@ -259,3 +261,40 @@ def test_a_download_cut_off_midway_is_422_and_leaves_no_upload_behind(tenant, ac
     assert refused_on_url(answer), answer.body
     assert answer.body["error"]["message"] == "the download failed: ChunkedEncodingError"
     assert stored_keys(tenant, activity) == [] and pending_uploads() == []
+
+
+# --- a server that drips ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["length=1", "length=0", "where=headers"],
+    ids=["body-with-length", "body-until-close", "headers"],
+)
+def test_a_server_that_drips_is_cut_at_the_whole_downloads_deadline(tenant, activity, files, monkeypatch, query):
+    # Given a bound of 1 s for a whole download, and a server that sends a byte every 50 ms: no read
+    # ever waits long enough for a read timeout, but the whole file would take 10 s
+    monkeypatch.setattr(downloads, "TOTAL_SECONDS", 1)
+
+    started = time.monotonic()
+    answer = upload(tenant, activity, {"url": f"{files}/drip?size=200&every=0.05&{query}"}, None)
+
+    # Then the download ends at its deadline, refused as the URL's problem, with nothing stored:
+    # a body cut short where only the connection's close marks its end is not taken for a whole one
+    assert refused_on_url(answer), answer.body
+    assert answer.body["error"]["message"] == "took longer than 1 s to download"
+    assert time.monotonic() - started < 5
+    assert stored_keys(tenant, activity) == [] and pending_uploads() == []
+
+
+def test_over_https_a_server_that_drips_is_cut_at_the_deadline_too(tenant, activity, https_files, monkeypatch):
+    # The TLS socket replaces the plain one it was made from: the watchdog must reach that one
+    monkeypatch.setattr(downloads, "TOTAL_SECONDS", 1)
+    port = urlsplit(https_files).port
+    resolve_as(monkeypatch, "rebind.example.com", ["127.0.0.1"])
+
+    answer = upload(tenant, activity, {"url": f"https://rebind.example.com:{port}/drip?size=200&every=0.05"}, None)
+
+    assert refused_on_url(answer), answer.body
+    assert answer.body["error"]["message"] == "took longer than 1 s to download"
+    assert stored_keys(tenant, activity) == []

@@ -4,23 +4,20 @@ Time comes from a clock the tests move (``FakeClock``): the client's spacing and
 it, and the fake RingCloud measures its rate-limit windows on it, so nothing here really waits.
 """
 
-import contextlib
 import hashlib
 import json
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ringbridge import aws, clock, ringcloud_client, settings
+from ringbridge import aws, settings
 from ringbridge.auth import Caller
 from ringbridge.budget import Budget
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
-from ringbridge.errors import NotFound, TooManyRequests
+from ringbridge.errors import TooManyRequests
 from ringbridge.local import lambdas, template
 from ringbridge.local.fakes.ringcloud import Fail, FakeRingcloud, tone
 from ringbridge.logic import ringcloud, ringcloud_calls, ringcloud_import
@@ -30,79 +27,6 @@ from tests.conftest import Tenant, account_items, call
 EVENT = json.loads((template.ROOT / "events/ringcloud/import.json").read_text())
 COMPLETE = "/v1/calls/complete"
 IVAN = "380441111111"  # the contact's number, as RingCloud writes numbers: digits, no "+"
-
-
-class FakeClock:
-    """clock.now / monotonic / sleep for the code under test: time moves only when told or slept."""
-
-    def __init__(self) -> None:
-        self.start = clock.now()
-        self.mono = 1_000.0
-        self.slept: list[float] = []
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=self.mono - 1_000.0)
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.mono += seconds
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-
-
-@pytest.fixture
-def fake_clock(monkeypatch) -> FakeClock:
-    fake = FakeClock()
-    monkeypatch.setattr(clock, "now", fake.now)
-    monkeypatch.setattr(clock, "monotonic", fake.monotonic)
-    monkeypatch.setattr(clock, "sleep", fake.sleep)
-    monkeypatch.setattr(ringcloud_client, "_last_request", {})
-    return fake
-
-
-class Keys:
-    def __init__(self) -> None:
-        n = uuid.uuid4().hex[:10]
-        self.ro, self.ro_password = f"4242_ro{n}", f"ro-secret-{n}"
-        self.rw, self.rw_password = f"4242_rw{n}", f"rw-secret-{n}"
-
-
-@pytest.fixture
-def keys() -> Keys:
-    return Keys()
-
-
-@pytest.fixture
-def fake(monkeypatch, fake_clock, keys) -> Iterator[FakeRingcloud]:
-    server = FakeRingcloud().start()
-    server.add_key(keys.ro, keys.ro_password, "RO")
-    server.add_key(keys.rw, keys.rw_password, "RW")
-    server.users = [
-        {"account_id": 4242, "num": "101", "user": "olena101", "voice_mail_box": "off", "mail": None},
-        {"account_id": 4242, "num": "102", "user": "taras102", "voice_mail_box": "off", "mail": None},
-    ]
-    monkeypatch.setenv("RINGCLOUD_BASE_URL", server.base_url)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def configure(fake, keys) -> Iterator:
-    configured: list[str] = []
-
-    def configure_account(tenant: Tenant, **options) -> None:
-        options = {"rw_api_key": keys.rw, "rw_password": keys.rw_password, **options}
-        ringcloud.configure(tenant.account_id, keys.ro, options.pop("password", keys.ro_password), **options)
-        configured.append(tenant.account_id)
-
-    yield configure_account
-    for account_id in configured:  # later runs must not import these accounts
-        with contextlib.suppress(NotFound):
-            ringcloud.remove(account_id)
 
 
 def run_import() -> dict:
@@ -149,14 +73,14 @@ def stored_bytes(activity: dict) -> bytes:
 # --- the import ---
 
 
-def test_completed_calls_become_completed_activities_matched_like_find_contact(tenant, configure, fake):
+def test_completed_calls_become_completed_activities_matched_like_find_contact(tenant, configure_ringcloud, fake):
     # Given a contact, a RingCloud user with the CRM user's extension, and three completed calls
     ivan = create_contact(tenant)
     audio = tone(0.5)
     add_call(fake, rec_file="/v1/users/olena101/records/a.wav", audio=audio, duration=95, start="2026-11-20 10:00:00")
     add_call(fake, "outgoing", src="102", dst="380671234567", start="2026-11-20 11:00:00", disposition="NO ANSWER")
     add_call(fake, "internal", src="101", dst="102", start="2026-11-20 12:00:00")
-    configure(tenant)
+    configure_ringcloud(tenant)
 
     # When the schedule runs
     result = run_import()
@@ -190,11 +114,11 @@ def test_completed_calls_become_completed_activities_matched_like_find_contact(t
     assert [r.path for r in fake.requests if r.method == "GET"].count("/v1/users") == 1
 
 
-def test_a_second_run_imports_nothing_again_and_downloads_nothing_twice(tenant, configure, fake, fake_clock):
+def test_a_second_run_imports_nothing_again_and_downloads_nothing_twice(tenant, configure_ringcloud, fake, fake_clock):
     # Given calls imported by a first run
     add_call(fake, rec_file="/v1/users/olena101/records/b.wav", audio=tone(0.3))
     add_call(fake, "outgoing", src="101", dst="380671234567", start="2026-11-20 11:00:00")
-    configure(tenant)
+    configure_ringcloud(tenant)
     run_import()
     first = activities_of(tenant)
 
@@ -215,14 +139,14 @@ def test_a_second_run_imports_nothing_again_and_downloads_nothing_twice(tenant, 
     assert fake.violations == 0
 
 
-def test_times_are_read_in_the_accounts_zone_in_the_common_forms(tenant, configure, fake):
+def test_times_are_read_in_the_accounts_zone_in_the_common_forms(tenant, configure_ringcloud, fake):
     # Given an account in Kyiv (UTC+2 in November) and times in several forms
     add_call(fake, start="2026-11-20 10:00:00", end="2026-11-20 10:01:00")
     add_call(fake, start="2026-11-20T11:00:00", end="2026-11-20T11:01:00")
     add_call(fake, start="20.11.2026 12:00:00", end="20.11.2026 12:01:00")
     add_call(fake, start="2026-11-20T13:00:00+00:00", end="2026-11-20T13:01:00+00:00")
     add_call(fake, start=str(int(datetime(2026, 11, 20, 14, tzinfo=UTC).timestamp())), end="")
-    configure(tenant, timezone="Europe/Kyiv")
+    configure_ringcloud(tenant, timezone="Europe/Kyiv")
 
     # When imported
     run_import()
@@ -243,11 +167,11 @@ def test_times_are_read_in_the_accounts_zone_in_the_common_forms(tenant, configu
 
 @pytest.mark.parametrize("failures", [[Fail(429, retry_after="2")], [Fail(500), Fail(503)]], ids=["429", "5xx"])
 def test_429_and_5xx_are_retried_with_backoff_without_breaking_the_limits(
-    tenant, configure, fake, fake_clock, failures
+    tenant, configure_ringcloud, fake, fake_clock, failures
 ):
     # Given RingCloud failing the call list a few times first
     add_call(fake)
-    configure(tenant)
+    configure_ringcloud(tenant)
     fake.plan(COMPLETE, *failures)
 
     # When the schedule runs (with a deployed run's time)
@@ -261,10 +185,10 @@ def test_429_and_5xx_are_retried_with_backoff_without_breaking_the_limits(
     assert status_of(tenant).errors == []
 
 
-def test_403_is_recorded_and_not_retried(tenant, configure, fake):
+def test_403_is_recorded_and_not_retried(tenant, configure_ringcloud, fake):
     # Given a wrong password
     add_call(fake)
-    configure(tenant, password="not-the-password")
+    configure_ringcloud(tenant, password="not-the-password")
 
     # When the schedule runs
     result = run_import()
@@ -279,10 +203,10 @@ def test_403_is_recorded_and_not_retried(tenant, configure, fake):
 
 
 def test_a_retry_after_beyond_the_run_stops_the_account_and_the_next_run_catches_up(
-    tenant, configure, fake, fake_clock
+    tenant, configure_ringcloud, fake, fake_clock
 ):
     add_call(fake)
-    configure(tenant)
+    configure_ringcloud(tenant)
     fake.plan(COMPLETE, Fail(429, retry_after="3600"))
 
     run_import()
@@ -296,11 +220,11 @@ def test_a_retry_after_beyond_the_run_stops_the_account_and_the_next_run_catches
     assert fake.violations == 0
 
 
-def test_an_empty_recording_is_retried_in_a_later_run(tenant, configure, fake, fake_clock):
+def test_an_empty_recording_is_retried_in_a_later_run(tenant, configure_ringcloud, fake, fake_clock):
     # Given a recording RingCloud answers empty the first time
     audio = tone(0.4)
     add_call(fake, rec_file="/v1/users/olena101/records/c.wav", audio=audio)
-    configure(tenant)
+    configure_ringcloud(tenant)
     fake.plan("/v1/users/olena101/records/c.wav", Fail(empty=True))
 
     # When the first run imports the call, and a later one comes
@@ -321,11 +245,13 @@ def test_an_empty_recording_is_retried_in_a_later_run(tenant, configure, fake, f
     assert status_of(tenant).recordings_stored_total == 1
 
 
-def test_a_run_out_of_time_records_where_it_stopped_and_loses_nothing(tenant, configure, fake, fake_clock, monkeypatch):
+def test_a_run_out_of_time_records_where_it_stopped_and_loses_nothing(
+    tenant, configure_ringcloud, fake, fake_clock, monkeypatch
+):
     # Given three calls, and a run whose time runs out after the first call
     for hour in (10, 11, 12):
         add_call(fake, start=f"2026-11-20 {hour}:00:00")
-    configure(tenant)
+    configure_ringcloud(tenant)
     create = ringcloud_import.activities.create_activity
 
     def slow_create(*args, **kwargs):
@@ -348,11 +274,11 @@ def test_a_run_out_of_time_records_where_it_stopped_and_loses_nothing(tenant, co
     assert not status_of(tenant).stopped_early
 
 
-def test_another_accounts_data_is_never_touched(tenant, other_tenant, configure, fake):
+def test_another_accounts_data_is_never_touched(tenant, other_tenant, configure_ringcloud, fake):
     # Given the same number as a contact in another account, which has no RingCloud
     other_contact = create_contact(other_tenant)
     add_call(fake)
-    configure(tenant)
+    configure_ringcloud(tenant)
 
     # When the schedule runs
     run_import()
@@ -363,13 +289,15 @@ def test_another_accounts_data_is_never_touched(tenant, other_tenant, configure,
     assert activities_of(other_tenant) == []
 
 
-def test_secrets_never_reach_logs_status_or_the_table(tenant, configure, fake, keys, fake_clock, capsys, debug_log):
+def test_secrets_never_reach_logs_status_or_the_table(
+    tenant, configure_ringcloud, fake, keys, fake_clock, capsys, debug_log
+):
     # Given logs at DEBUG, and runs that fail (403, an empty recording) and succeed
     add_call(fake, rec_file="/v1/users/olena101/records/d.wav", audio=tone(0.2))
-    configure(tenant, password="wrong")
+    configure_ringcloud(tenant, password="wrong")
     run_import()
     fake_clock.advance(300)
-    configure(tenant)
+    configure_ringcloud(tenant)
     fake.plan("/v1/users/olena101/records/d.wav", Fail(500))
     result = run_import()
     answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
@@ -393,8 +321,10 @@ def test_secrets_never_reach_logs_status_or_the_table(tenant, configure, fake, k
 # --- click-to-call ---
 
 
-def test_click_to_call_sends_the_users_name_and_the_number_as_digits(tenant, configure, fake, fake_clock, keys):
-    configure(tenant)
+def test_click_to_call_sends_the_users_name_and_the_number_as_digits(
+    tenant, configure_ringcloud, fake, fake_clock, keys
+):
+    configure_ringcloud(tenant)
     ivan = create_contact(tenant, "(044) 111-11-11")
 
     by_number = call(
@@ -433,15 +363,15 @@ def test_click_to_call_sends_the_users_name_and_the_number_as_digits(tenant, con
         ({"number": IVAN}, 422, "user_id"),
     ],
 )
-def test_click_to_call_refuses_bad_input_naming_the_field(tenant, configure, fake, body, status, field):
-    configure(tenant)
+def test_click_to_call_refuses_bad_input_naming_the_field(tenant, configure_ringcloud, fake, body, status, field):
+    configure_ringcloud(tenant)
     answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body=body)
     assert (answer.status, answer.body["error"]["field"]) == (status, field), answer.body
     assert fake.originations == []
 
 
-def test_click_to_call_without_an_rw_key_is_a_conflict(tenant, configure, fake, other_tenant):
-    configure(tenant, rw_api_key=None, rw_password=None)
+def test_click_to_call_without_an_rw_key_is_a_conflict(tenant, configure_ringcloud, fake, other_tenant):
+    configure_ringcloud(tenant, rw_api_key=None, rw_password=None)
     answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
     assert answer.status == 409
     assert "RW key" in answer.body["error"]["message"]
@@ -452,9 +382,9 @@ def test_click_to_call_without_an_rw_key_is_a_conflict(tenant, configure, fake, 
     assert fake.originations == []
 
 
-def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure, fake, fake_clock):
+def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure_ringcloud, fake, fake_clock):
     # Given eight requests at the same moment, as from eight Lambda instances (user names known from an import)
-    configure(tenant)
+    configure_ringcloud(tenant)
     ringcloud_dal.put_users(tenant.account_id, {"101": "olena101"})
     caller = Caller(tenant.account_id, "k", "rw", tenant.region)
     request = ClickToCall(user_id="101", number=IVAN)
@@ -490,9 +420,9 @@ def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure
     assert len(fake.served("/v1/calls", "POST")) == 2 and fake.violations == 0
 
 
-def test_click_to_call_asks_ringcloud_for_an_unknown_extension_once(tenant, configure, fake, fake_clock):
+def test_click_to_call_asks_ringcloud_for_an_unknown_extension_once(tenant, configure_ringcloud, fake, fake_clock):
     # Given no import has run yet (no user names known)
-    configure(tenant)
+    configure_ringcloud(tenant)
     assert call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN}).status == 202
     fake_clock.advance(6)
     assert call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN}).status == 202

@@ -6,13 +6,15 @@ and drains it after writing through the API, so every invocation happens in the 
 
 import dataclasses
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from ringbridge import aws
+from ringbridge import aws, clock
+from ringbridge.budget import Budget
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.local import lambdas, streams, template
@@ -404,3 +406,46 @@ def test_a_push_waits_for_the_lease_and_then_sends_the_contact_as_it_is(
     # the rename's own record): never the older version
     assert len(waits) >= 2
     assert [c["fullName"] for c in ringostat_server.accepted("contacts")] == ["After Franko", "After Franko"]
+
+
+def test_a_push_out_of_time_mid_batch_reports_every_record_of_the_accounts_not_done(
+    tenant, other_tenant, configure, ringostat_server, monkeypatch
+):
+    # Given three contacts of one account (two batches of two) and one of another, and Ringostat
+    # taking a minute a request
+    monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
+    configure(tenant, 210, "key-210")
+    configure(other_tenant, 211, "key-211")
+    firsts = [create_contact(tenant, first_name=f"First{n}") for n in range(3)]
+    second = create_contact(other_tenant, first_name="Second")
+    records = [
+        {"dynamodb": {"Keys": {"PK": {"S": f"ACCOUNT#{account}"}, "SK": {"S": f"CONTACT#{contact['id']}"}}}}
+        for account, contact in [*((tenant.account_id, c) for c in firsts), (other_tenant.account_id, second)]
+    ]
+    with clock.manual() as time:
+        sync_contacts = ringostat.RingostatClient.sync_contacts
+
+        def slow(self, batch, timeout):
+            sync_contacts(self, batch, timeout)
+            time.advance(60)
+
+        monkeypatch.setattr(ringostat.RingostatClient, "sync_contacts", slow)
+
+        # When the push has time for one request only
+        outcome = ringostat.push_changes(records, Budget(60.3))
+
+    # Then Ringostat got the first batch; every record of both accounts is reported failed (the stream
+    # delivers them again: the first batch's contacts too, which Ringostat takes as updates), and
+    # each account's status says why
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [c["id"] for c in firsts[:2]]
+    assert (
+        outcome.accounts[tenant.account_id].contacts_sent,
+        outcome.accounts[other_tenant.account_id].contacts_sent,
+    ) == (
+        2,
+        0,
+    )
+    for record in records:
+        with pytest.raises(ringostat.NotDelivered, match="time ran out"):
+            outcome.check_delivered(SimpleNamespace(raw_event=record))
+    assert status_of(tenant).last_error == status_of(other_tenant).last_error == "the invocation's time ran out"

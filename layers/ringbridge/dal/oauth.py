@@ -8,12 +8,19 @@ All of a client's items live in its account's partition::
     OAUTHGRANT#<c>#<g>                   what an administrator approved (scope; revoked_at ends every token of it)
     OAUTHTOKEN#<c>#<g>#ACCESS#<t>        an access token (TTL at its expiry)
     OAUTHTOKEN#<c>#<g>#REFRESH#<t>       a refresh token (used_at once rotated; TTL at its expiry)
+    OAUTHCSRF#<c>#<nonce>                a consent form's CSRF token, once used (TTL at its expiry)
+    OAUTHSIGNIN#CLIENT#<c>#<window>      failed consent sign-ins of a client in a window (TTL)
+    OAUTHSIGNIN#ADDRESS#<ip>#<window>    failed consent sign-ins from one address in a window (TTL)
 
 Every credential names its account, client and grant, so verifying an access token reads the
 token, its grant, its client and the account with one BatchGetItem, and revoking a grant or a
-client is one write that ends every token under it.
+client is one write that ends every token under it. A code or refresh token is spent in the
+same transaction that writes what it gives (``spend_and_issue``): a failed write spends nothing,
+and a spent code always has its grant, so revoking on reuse always finds it.
 """
 
+import contextlib
+import secrets
 from typing import Any
 
 from ringbridge import aws
@@ -41,11 +48,12 @@ def token_sk(client_key: str, grant_id: str, kind: str, token_key: str) -> str:
 
 
 def put_client(account_id: str, client_key: str, client: dict[str, Any]) -> None:
-    aws.dynamodb().put_item(
-        TableName=table.name(),
-        Item=to_item({"PK": account_pk(account_id), "SK": client_sk(client_key), **client}),
-        ConditionExpression="attribute_not_exists(PK)",
-    )
+    _put_new_item(account_id, client_sk(client_key), client)
+
+
+def _put_new_item(account_id: str, sk: str, values: dict[str, Any]) -> None:
+    """PutItem that never overwrites: DynamoDB refuses it (ConditionalCheckFailed) when the key exists."""
+    aws.dynamodb().put_item(**_put_new(account_id, sk, values)["Put"])
 
 
 def get(account_id: str, sk: str) -> dict[str, Any] | None:
@@ -71,32 +79,21 @@ def list_clients(account_id: str) -> list[dict[str, Any]]:
 
 
 def put_code(account_id: str, client_key: str, code_key: str, code: dict[str, Any]) -> None:
-    aws.dynamodb().put_item(
-        TableName=table.name(),
-        Item=to_item({"PK": account_pk(account_id), "SK": code_sk(client_key, code_key), **code}),
-        ConditionExpression="attribute_not_exists(PK)",
-    )
-
-
-def mark_used(account_id: str, sk: str, at: str) -> bool:
-    """Set ``used_at`` on a code or refresh token unless it is set: False when it already was (reuse)."""
-    return _update_if(account_id, sk, "SET used_at = :at", "attribute_exists(PK) AND attribute_not_exists(used_at)", at)
+    _put_new_item(account_id, code_sk(client_key, code_key), code)
 
 
 def revoke(account_id: str, sk: str, at: str) -> bool:
-    """Set ``revoked_at`` on an existing client or grant (kept if already set); False when there is none."""
-    return _update_if(account_id, sk, "SET revoked_at = if_not_exists(revoked_at, :at)", "attribute_exists(PK)", at)
+    """Set ``revoked_at`` on an existing client or grant (kept if already set); False when there is none.
 
-
-def _update_if(account_id: str, sk: str, update: str, condition: str, at: str) -> bool:
-    """One conditional UpdateItem: DynamoDB, not a read before the write, decides who wins."""
+    One conditional UpdateItem: DynamoDB, not a read before the write, decides.
+    """
     client = aws.dynamodb()
     try:
         client.update_item(
             TableName=table.name(),
             Key=key(account_pk(account_id), sk),
-            UpdateExpression=update,
-            ConditionExpression=condition,
+            UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :at)",
+            ConditionExpression="attribute_exists(PK)",
             ExpressionAttributeValues={":at": {"S": at}},
         )
     except client.exceptions.ConditionalCheckFailedException:
@@ -105,16 +102,159 @@ def _update_if(account_id: str, sk: str, update: str, condition: str, at: str) -
 
 
 def put_tokens(account_id: str, items: list[tuple[str, dict[str, Any]]]) -> None:
-    """A new grant and/or its new tokens, all or nothing."""
+    """New items (a grant approved in advance and its tokens: the demo's seed), all or nothing."""
+    aws.dynamodb().transact_write_items(TransactItems=[_put_new(account_id, sk, values) for sk, values in items])
+
+
+class AlreadySpent(Exception):
+    """Another request spent the code or refresh token first: it is being used twice."""
+
+
+class GrantRevoked(Exception):
+    """The grant was revoked (or, for a code, written by someone else) before the tokens were."""
+
+
+def spend_and_issue(
+    account_id: str,
+    spent_sk: str,
+    at: str,
+    grant: tuple[str, dict[str, Any] | None],
+    tokens: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """One transaction: mark a code or refresh token used, write or check its grant, write the new tokens.
+
+    ``grant`` is (sort key, new grant item) for a code's exchange, which creates the grant; (sort key,
+    None) for a refresh, which checks the grant is not revoked. Raises AlreadySpent or GrantRevoked
+    when DynamoDB refuses a condition; any other failure (throttling, a timeout) raises as it is. In
+    every case nothing is written: the code or refresh token can be used again.
+    """
+    grant_sk, new_grant = grant
+    pk = account_pk(account_id)
+    if new_grant is None:
+        grant_write: dict[str, Any] = {
+            "ConditionCheck": {
+                "TableName": table.name(),
+                "Key": key(pk, grant_sk),
+                "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(revoked_at)",
+            }
+        }
+    else:
+        grant_write = _put_new(account_id, grant_sk, new_grant)
+    spend = {
+        "Update": {
+            "TableName": table.name(),
+            "Key": key(pk, spent_sk),
+            "UpdateExpression": "SET used_at = :at",
+            "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(used_at)",
+            "ExpressionAttributeValues": {":at": {"S": at}},
+        }
+    }
+    client = aws.dynamodb()
+    try:
+        client.transact_write_items(
+            TransactItems=[spend, grant_write, *(_put_new(account_id, sk, values) for sk, values in tokens)]
+        )
+    except client.exceptions.TransactionCanceledException as error:
+        refused = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+        if refused[:1] == ["ConditionalCheckFailed"]:
+            raise AlreadySpent from None
+        if refused[1:2] == ["ConditionalCheckFailed"]:
+            raise GrantRevoked from None
+        raise
+
+
+def _put_new(account_id: str, sk: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Put": {
+            "TableName": table.name(),
+            "Item": to_item({"PK": account_pk(account_id), "SK": sk, **values}),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def csrf_sk(client_key: str, nonce: str) -> str:
+    return f"OAUTHCSRF#{client_key}#{nonce}"
+
+
+def use_once(account_id: str, sk: str, expires_at: int) -> bool:
+    """Record a single-use value (a consent form's CSRF token): False when it was recorded before."""
+    client = aws.dynamodb()
+    try:
+        _put_new_item(account_id, sk, {"expires_at": expires_at})
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def sign_in_client_sk(client_key: str, window: int) -> str:
+    return f"OAUTHSIGNIN#CLIENT#{client_key}#{window}"
+
+
+def sign_in_address_sk(address: str, window: int) -> str:
+    return f"OAUTHSIGNIN#ADDRESS#{address}#{window}"
+
+
+def reserve_attempt(account_id: str, limits: dict[str, int], expires_at: int) -> bool:
+    """Count one sign-in attempt on each counter (sort key -> its limit), all or none: False when
+    one of them has reached its limit. Counting before the check, in one conditional transaction,
+    means concurrent guesses cannot all slip under the limit."""
+    client = aws.dynamodb()
+    try:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table.name(),
+                        "Key": key(account_pk(account_id), sk),
+                        "UpdateExpression": "ADD attempts :one SET expires_at = if_not_exists(expires_at, :expires)",
+                        "ConditionExpression": "attribute_not_exists(attempts) OR attempts < :limit",
+                        "ExpressionAttributeValues": {
+                            ":one": {"N": "1"},
+                            ":limit": {"N": str(limit)},
+                            ":expires": {"N": str(expires_at)},
+                        },
+                    }
+                }
+                for sk, limit in limits.items()
+            ]
+        )
+    except client.exceptions.TransactionCanceledException as error:
+        refused = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+        if "ConditionalCheckFailed" in refused:
+            return False
+        raise
+    return True
+
+
+def release_attempt(account_id: str, sks: list[str]) -> None:
+    """Uncount a sign-in attempt that succeeded: only failures are throttled."""
     aws.dynamodb().transact_write_items(
         TransactItems=[
             {
-                "Put": {
+                "Update": {
                     "TableName": table.name(),
-                    "Item": to_item({"PK": account_pk(account_id), "SK": sk, **values}),
-                    "ConditionExpression": "attribute_not_exists(PK)",
+                    "Key": key(account_pk(account_id), sk),
+                    "UpdateExpression": "ADD attempts :minus_one",
+                    "ExpressionAttributeValues": {":minus_one": {"N": "-1"}},
                 }
             }
-            for sk, values in items
+            for sk in sks
         ]
     )
+
+
+def consent_key(parameter_name: str) -> str:
+    """The consent forms' HMAC key, an SSM SecureString made (256 random bits) by whoever first needs it."""
+    ssm = aws.ssm()
+
+    def read() -> str:
+        return str(ssm.get_parameter(Name=parameter_name, WithDecryption=True)["Parameter"]["Value"])
+
+    try:
+        return read()
+    except ssm.exceptions.ParameterNotFound:
+        pass
+    with contextlib.suppress(ssm.exceptions.ParameterAlreadyExists):  # another instance made it first: use theirs
+        ssm.put_parameter(Name=parameter_name, Value=secrets.token_urlsafe(32), Type="SecureString", Overwrite=False)
+    return read()

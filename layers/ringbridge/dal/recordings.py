@@ -25,26 +25,40 @@ def presigned_get(key: str, expires_seconds: int) -> str:
 
 
 class MultipartUpload:
-    """One S3 multipart upload: parts in order, then complete, or abort (leaving nothing behind)."""
+    """One S3 multipart upload: parts in order, then complete, or abort (leaving nothing behind).
+
+    The multipart upload begins with the first part; a file that is only its last part (most recordings: a
+    minute is about 1 MB, a part 8 MiB) is one PutObject at ``complete``, one request rather than three.
+    """
 
     def __init__(self, key: str, content_type: str) -> None:
         self.key = key
+        self._content_type = content_type
         self._bucket = settings.recordings_bucket()
-        answer = aws.s3().create_multipart_upload(Bucket=self._bucket, Key=key, ContentType=content_type)
-        self._upload_id: str = answer["UploadId"]
+        self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
 
     def upload_part(self, data: bytes | bytearray) -> None:
+        if self._upload_id is None:
+            answer = aws.s3().create_multipart_upload(Bucket=self._bucket, Key=self.key, ContentType=self._content_type)
+            self._upload_id = answer["UploadId"]
         number = len(self._parts) + 1
         answer = aws.s3().upload_part(
             Bucket=self._bucket, Key=self.key, UploadId=self._upload_id, PartNumber=number, Body=data
         )
         self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
 
-    def complete(self) -> None:
+    def complete(self, last: bytes | bytearray) -> None:
+        """Store the file, ``last`` its last part (smaller than the others, or empty)."""
+        if self._upload_id is None:
+            put_object(self.key, bytes(last), self._content_type)
+            return
+        if last:
+            self.upload_part(last)
         aws.s3().complete_multipart_upload(
             Bucket=self._bucket, Key=self.key, UploadId=self._upload_id, MultipartUpload={"Parts": self._parts}
         )
 
     def abort(self) -> None:
-        aws.s3().abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self._upload_id)
+        if self._upload_id is not None:
+            aws.s3().abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self._upload_id)

@@ -7,7 +7,8 @@
     RINGCLOUD#ACCOUNTS    <a>                   the registry: one item per configured account
 
 The registry lets the scheduled import find every configured account without a Scan; it holds
-account ids only, written and removed in the same transaction as the config. Passwords are SSM
+account ids, written and removed in the same transaction as the config, and when each account's
+last run started, so that a run takes the accounts least recently run first. Passwords are SSM
 SecureStrings (see logic.ringcloud), never items.
 """
 
@@ -17,7 +18,8 @@ from typing import Any
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.activities import call_sk
-from ringbridge.dal.ringostat import configured_accounts as _registry_accounts
+from ringbridge.dal.pagination import query_pages
+from ringbridge.dal.ringcloud_spacing import claim_slot
 from ringbridge.dal.table import account_pk, from_item, key, to_item
 
 CONFIG_SK = "RINGCLOUD#CONFIG"
@@ -66,8 +68,15 @@ def delete_password(parameter_name: str) -> None:
 
 
 def configured_accounts() -> list[str]:
-    """Every account in the registry (Query pages, the same walk as Ringostat's registry)."""
-    return list(_registry_accounts(REGISTRY_PK))
+    """Every account in the registry, least recently run first (never run: first of all)."""
+    request = {
+        "TableName": table.name(),
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": REGISTRY_PK}},
+        "ProjectionExpression": "SK, last_run_at",
+    }
+    entries = [from_item(item) for page in query_pages(aws.dynamodb(), request) for item in page]
+    return [entry["SK"] for entry in sorted(entries, key=lambda entry: (entry.get("last_run_at", ""), entry["SK"]))]
 
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -85,7 +94,8 @@ def existing_calls(account_id: str, call_ids: list[str]) -> dict[str, dict[str, 
 def record_run(account_id: str, outcome: dict[str, Any], success: bool) -> None:
     """The outcome of an account's run (a None value removes the field); totals grow by its counts.
 
-    A failed run keeps the time of the last successful one.
+    A failed run keeps the time of the last successful one. The registry entry learns when the run
+    started, which orders the next run's accounts.
     """
     counted = {
         "calls_imported_total": outcome["calls_imported"],
@@ -100,13 +110,22 @@ def record_run(account_id: str, outcome: dict[str, Any], success: bool) -> None:
     absent = [f"#{name}" for name, value in outcome.items() if value is None]
     if absent:
         expression += " REMOVE " + ", ".join(absent)
-    aws.dynamodb().update_item(
+    client = aws.dynamodb()
+    client.update_item(
         TableName=table.name(),
         Key=key(account_pk(account_id), STATUS_SK),
         UpdateExpression=expression,
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=to_item({f":{name}": value for name, value in {**present, **counted}.items()}),
     )
+    with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):  # removed meanwhile: stays so
+        client.update_item(
+            TableName=table.name(),
+            Key=key(REGISTRY_PK, account_id),
+            UpdateExpression="SET last_run_at = :at",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues=to_item({":at": outcome["last_run_at"]}),
+        )
 
 
 def put_users(account_id: str, users: dict[str, str]) -> None:
@@ -126,23 +145,4 @@ def take_originate_slot(account_id: str, now_ms: int, window_ms: int) -> int | N
     Answers None when this request took the slot; otherwise the epoch ms at which the slot
     frees (another request took it inside the window).
     """
-    client = aws.dynamodb()
-    try:
-        client.put_item(
-            TableName=table.name(),
-            Item=to_item(
-                {
-                    "PK": account_pk(account_id),
-                    "SK": ORIGINATE_SK,
-                    "next_at": now_ms + window_ms,
-                    "expires_at": (now_ms + window_ms) // 1000 + 3600,
-                }
-            ),
-            ConditionExpression="attribute_not_exists(PK) OR next_at <= :now",
-            ExpressionAttributeValues={":now": {"N": str(now_ms)}},
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-    except client.exceptions.ConditionalCheckFailedException as error:
-        item = error.response.get("Item")
-        return int(from_item(item)["next_at"]) if item else now_ms + window_ms
-    return None
+    return claim_slot(account_pk(account_id), ORIGINATE_SK, now_ms, window_ms)

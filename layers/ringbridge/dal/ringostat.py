@@ -59,12 +59,12 @@ def put_auth_key(parameter_name: str, auth_key: str) -> None:
     aws.ssm().put_parameter(Name=parameter_name, Value=auth_key, Type="SecureString", Overwrite=True)
 
 
-def configured_accounts(registry_pk: str = REGISTRY_PK) -> Iterator[str]:
-    """Every account in a registry (Ringostat's by default), one Query page at a time."""
+def configured_accounts() -> Iterator[str]:
+    """Every account in the registry, one Query page at a time."""
     request = {
         "TableName": table.name(),
         "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": registry_pk}},
+        "ExpressionAttributeValues": {":pk": {"S": REGISTRY_PK}},
         "ProjectionExpression": "SK",
     }
     for page in query_pages(aws.dynamodb(), request):

@@ -11,6 +11,7 @@ from typing import Any
 
 from ringbridge.auth import Caller
 from ringbridge.errors import NotFound
+from ringbridge.local.snapshot import _write_atomically
 from ringbridge.logic import accounts, activities, contacts, recordings
 from ringbridge.models.activities import ActivityCreate
 from ringbridge.models.contact_input import ContactCreate
@@ -146,6 +147,7 @@ def seed_account(name: str, region: str) -> dict[str, Any]:
         "ro_token": ro_token,
         "user_id": users[0].id,
         "contact_id": sample.id,
+        "erasable_contact_id": made[-1].id,  # the one the sample erase event erases (events/ringio)
         "organization_id": sample.organization_id,
         "phone": sample.phones[0].e164,
         "activity_id": call.id,
@@ -197,7 +199,9 @@ def ensure(state_dir: Path, base_url: str) -> list[dict[str, Any]]:
     known = json.loads(path.read_text())["accounts"] if path.exists() else []
     if not (known and _exists(known[0]["account_id"])):
         known = [seed_account(name, region) for name, region in DEMO_ACCOUNTS]
-    path.write_text(json.dumps({"base_url": base_url, "accounts": known}, indent=2) + "\n")
+    # Owner-only, as ssm.json: it holds rw tokens and OAuth client secrets.
+    text = json.dumps({"base_url": base_url, "accounts": known}, indent=2) + "\n"
+    _write_atomically(path, text.encode(), private=True)
     return known
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from ringbridge import clock, routes
-from ringbridge.local import template
+from ringbridge.local import template, vendors
 
 DEFAULT = "$default"  # the HTTP API route that takes what no other route serves
 
@@ -89,6 +89,7 @@ def invoke(function: template.Function, event: dict[str, Any], context: LambdaCo
     new Lambda instance would not share its state (later events of that function wait for it).
     """
     handler = handler_of(function)
+    vendors.apply()  # a fake started since the last invocation gets this one's requests
     outcome: dict[str, Any] = {}
     lock = _instance_locks[function.logical_id]
     lock.acquire()

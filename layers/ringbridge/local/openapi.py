@@ -66,7 +66,7 @@ def with_standard_errors(document: dict[str, Any]) -> dict[str, Any]:
             if not (operation.get("parameters") or operation.get("requestBody")):
                 responses.pop("422", None)  # Powertools adds it everywhere; nothing to validate here
             for status, response in responses.items():
-                if status.startswith(("4", "5")) and not _protocol_body(response):
+                if status.startswith(("4", "5")) and not (_protocol_body(response) or _typed_error(response, schemas)):
                     response["content"] = {"application/json": {"schema": {"$ref": ERROR_REF}}}
                 if status == "429":
                     response.setdefault("headers", {})["Retry-After"] = RETRY_AFTER
@@ -84,6 +84,13 @@ def _standard_statuses(operation: dict[str, Any], default_security: list[Any]) -
     if "application/json" in (operation.get("requestBody") or {}).get("content", {}):
         statuses += [400, 415]
     return statuses
+
+
+def _typed_error(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    """An ``Error`` with more typed (a 409's ``models.errors.ConflictBody``, which carries the current item)."""
+    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    properties = schemas.get(ref.rpartition("/")[2], {}).get("properties", {})
+    return ref != ERROR_REF and properties.get("error") == {"$ref": "#/components/schemas/ErrorDetail"}
 
 
 def _protocol_body(response: dict[str, Any]) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ringbridge.local import demo, snapshot, stack, state, streams
+from ringbridge.local import demo, snapshot, stack, state, streams, vendors
 
 SNAPSHOT_EVERY_SECONDS = 2.0
 
@@ -39,6 +39,7 @@ def serve(port: int, state_dir: Path, emulator_port: int = 0) -> int:
     try:
         stack.use_endpoint(endpoint)
         os.environ.update(stack.function_environment())
+        vendors.use(state_dir)
         stack.create_resources()
         restored = emulator is not None and snapshot.restore(state_dir)
         accounts = demo.ensure(state_dir, base_url)

@@ -155,10 +155,14 @@ def _transactions_undo_only_their_items() -> None:
 
 
 def function_environment() -> dict[str, str]:
-    """Every function's environment variables, which in this template do not conflict."""
+    """Every function's environment variables (which in this template do not conflict), but the vendors' URLs."""
+    from ringbridge.local import vendors  # which imports this module (through state)
+
     merged: dict[str, str] = {}
     for function in template.functions().values():
         for name, value in function.environment.items():
+            if name in vendors.VARIABLES:  # a vendor's real host: the local stack resolves its own (see vendors)
+                continue
             if merged.setdefault(name, value) != value:
                 raise ValueError(f"functions disagree on {name}; the local stack runs them in one process")
     # EMF metrics are JSON lines on stdout, where `ringbridge invoke` prints its answer: off unless asked for.

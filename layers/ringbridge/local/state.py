@@ -78,8 +78,9 @@ def connect(state_dir: Path) -> dict[str, Any]:
     os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = description["region"]
     stack.use_endpoint(description["endpoint"])
     os.environ.update(description["environment"])
-    for vendor, base_url in _fakes(state_dir).items():  # a running `ringbridge fake <vendor>` wins
-        os.environ[f"{vendor.upper()}_BASE_URL"] = base_url
+    from ringbridge.local import vendors  # which imports this module
+
+    vendors.use(state_dir)
     return description
 
 
@@ -100,7 +101,8 @@ def unregister_fake(state_dir: Path, vendor: str) -> None:
     (state_dir / f"fake-{vendor}.json").unlink(missing_ok=True)
 
 
-def _fakes(state_dir: Path) -> dict[str, str]:
+def registered_fakes(state_dir: Path) -> dict[str, str]:
+    """vendor -> the base URL of its running `ringbridge fake <vendor>`."""
     return {
         path.stem.removeprefix("fake-"): json.loads(path.read_text())["base_url"]
         for path in sorted(state_dir.glob("fake-*.json"))

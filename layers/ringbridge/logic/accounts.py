@@ -30,14 +30,14 @@ def create_user(
     account_id: str, name: str, email: str | None = None, extension: str | None = None, phone: str | None = None
 ) -> User:
     """A new user; its extension (what Ringotel's webhook and CreateActivity find it by) is unique in the account."""
-    dal.get_account(account_id)  # 404 for an unknown account
+    account = dal.get_account(account_id)  # 404 for an unknown account
     now = clock.now_iso()
     user = User(
         id=ids.new_id(),
         name=_name(name),
         email=_email(email),
         extension=_extension(extension),
-        phone=phone,
+        phone=_phone(phone, account["region"]),
         created_at=now,
         updated_at=now,
     )
@@ -75,7 +75,7 @@ def update_user(
     if extension is not UNCHANGED:
         changes["extension"] = _extension(extension)
     if phone is not UNCHANGED:
-        changes["phone"] = phone or None
+        changes["phone"] = _phone(phone, get_account(account_id).region) if phone else None
     after = before.model_copy(update={**changes, "updated_at": clock.now_iso()})
     _claiming(after.extension, lambda: dal.replace_user(account_id, before.model_dump(), after.model_dump()))
     return after
@@ -124,6 +124,14 @@ def _extension(extension: str | None) -> str | None:
             f"{extension!r} is not a PBX extension (up to 32 letters, digits, * # + _ . -)", field="extension"
         )
     return extension.strip()
+
+
+def _phone(phone: str | None, region: str) -> str | None:
+    """Kept as typed, once it reads as a contact's number would (with the account's region)."""
+    if not phone:
+        return None
+    phones.to_e164(phone, region, field="phone")
+    return phone.strip()
 
 
 def list_users(caller: Caller) -> list[User]:

@@ -160,24 +160,29 @@ def _file_part(data: bytes, content_type: str) -> Message:
     raise InvalidInput("has no file part (a part with a filename, or named 'file')", field="file")
 
 
-def store_from_url(caller: Caller, reference: str, url: str) -> Activity:
-    """Download ``url`` into S3 in parts: memory holds one part whatever the file's size."""
+def store_from_url(caller: Caller, reference: str, url: str, *, seconds: float | None = None) -> Activity:
+    """Download ``url`` into S3 in parts: memory holds one part whatever the file's size.
+
+    ``seconds`` bounds the whole download (a scheduled run passes what its budget has left);
+    by default, the downloads module's own bound.
+    """
     # Imported here: only this path needs requests, and the other uploads start faster without it.
     from ringbridge import downloads
 
     activity = activities.get_activity(caller, reference)
-    with downloads.open_url(url, allow_loopback=settings.loopback_downloads_allowed()) as response:
-        declared_length = response.headers.get("content-length", "")
+    allow_loopback = settings.loopback_downloads_allowed()
+    with downloads.open_url(url, allow_loopback=allow_loopback, seconds=seconds) as download:
+        declared_length = download.response.headers.get("content-length", "")
         if declared_length.isdigit():
             _check_size(int(declared_length), "url")
-        chunks = downloads.iter_chunks(response, CHUNK_BYTES)
+        chunks = download.chunks(CHUNK_BYTES)
         head = b""
         for chunk in chunks:  # enough bytes to tell the type before creating the upload
             head += chunk
             if len(head) >= 16:
                 break
         _check_size(len(head), "url")
-        media = audio_type(response.headers.get("content-type"), head[:16], "url")
+        media = audio_type(download.response.headers.get("content-type"), head[:16], "url")
         key = dal.object_key(caller.account_id, activity.id, _EXTENSIONS.get(media, "audio"))
         upload = dal.MultipartUpload(key, media)
         try:
@@ -209,11 +214,8 @@ def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[byt
             if filled == PART_BYTES:
                 upload.upload_part(part)
                 size, filled = size + filled, 0
-    if filled:
-        upload.upload_part(part[:filled])
-        size += filled
-    upload.complete()
-    return size
+    upload.complete(part[:filled])  # a file of less than one part: one PutObject
+    return size + filled
 
 
 def _attach(caller: Caller, reference: str, key: str, media: str, size: int) -> Activity:

@@ -5,6 +5,7 @@ config and the passwords through ``clients``.
 """
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import requests
@@ -73,6 +74,7 @@ def client(session: requests.Session, account_id: str, config: RingcloudConfig, 
         settings.base_url,
         api_key,
         password,
+        account_id=account_id,
         timeout=settings.timeout_seconds,
         backoff=settings.backoff_seconds,
         max_attempts=settings.max_attempts,
@@ -88,8 +90,12 @@ def configure(
     rw_password: str | None = None,
     timezone: str = "UTC",
     days: int = 1,
+    allowed_countries: Sequence[str] = (),
+    allowed_types: Sequence[str] = (),
 ) -> RingcloudConfig:
-    """Set an account's RingCloud keys; without an RW key, click-to-call answers 409."""
+    """Set an account's RingCloud keys and click-to-call's dialling policy; without an RW key, click-to-call
+    answers 409. Without allowed countries or types, click-to-call dials the account's own country's
+    fixed lines, mobiles and toll-free numbers only."""
     if (rw_api_key is None) != (rw_password is None):
         raise InvalidInput("the RW key and its password come together", field="rw_api_key")
     _check_password(password, "password")
@@ -97,7 +103,13 @@ def configure(
         _check_password(rw_password, "rw_password")
     try:
         config = RingcloudConfig(
-            api_key=api_key, rw_api_key=rw_api_key, timezone=timezone, days=days, updated_at=clock.now_iso()
+            api_key=api_key,
+            rw_api_key=rw_api_key,
+            timezone=timezone,
+            days=days,
+            allowed_countries=list(allowed_countries),
+            allowed_types=list(allowed_types),
+            updated_at=clock.now_iso(),
         )
     except ValidationError as error:
         problem = error.errors()[0]

@@ -5,21 +5,28 @@ call no id, so its ``call_id`` is a hash of the fields that identify it; the act
 makes a call id unique per account, so a call seen again (the windows of runs overlap) is never
 imported twice. Calls already imported are found with one BatchGetItem per 100 calls; only new
 ones are matched to a contact (as FindContact does) and a CRM user (by extension) and written.
-A call with a recording that is not stored yet gets it downloaded into S3; a failure (an empty
-body, an error) leaves it for the next run, until the call leaves the window. Calls go oldest
-first; a run that runs out of time records the first call it left, and the next run, reading
-the same window, picks the rest up.
+A call with a recording that is not stored yet gets it downloaded into S3, within the time the
+run has left. Calls go oldest first; a run that runs out of time records the first call it left,
+and the next run, reading the same window, picks the rest up.
+
+RingCloud's answers are untrusted input. A call that cannot be read or written, or whose recording
+fails, is recorded and skipped, and tried again later until it is parked (logic.ringcloud_failures);
+text is cut to its field's limit and numbers are range-checked before anything is stored. Whatever
+fails inside one account's run is recorded in its status, and the next account runs; accounts run
+least recently run first, so an account that used up a run's time goes last in the next one.
 """
 
 import hashlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import requests
 from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
 
 from ringbridge import clock
 from ringbridge.auth import Caller
@@ -29,18 +36,29 @@ from ringbridge.dal import ringcloud as dal
 from ringbridge.dal.table import BATCH_GET_MAX_KEYS
 from ringbridge.errors import RingbridgeError
 from ringbridge.logic import activities, recordings, ringcloud
+from ringbridge.logic.ringcloud_failures import PROBLEM_LIMIT, FailureLog, bounded
 from ringbridge.models.activities import ActivityCreate
 from ringbridge.models.ringcloud import MAX_ERRORS_KEPT, AccountImportResult, ImportRunResult, RingcloudConfig
 from ringbridge.observability import logger, metrics
 from ringbridge.ringcloud_client import RingcloudClient, RingcloudError
 
 MIN_CALL_SECONDS = 1.0  # time left below which no further call is started
-MIN_RECORDING_SECONDS = 2.0  # a download is not started with less time than this left (see README)
+MIN_RECORDING_SECONDS = 2.0  # a download is not started with less time than this for it (docs/ringcloud.md)
 CHUNK = BATCH_GET_MAX_KEYS  # calls looked up together: one BatchGetItem
 DIRECTIONS = {"incoming": "inbound", "outgoing": "outbound"}
 # Naive forms RingCloud's times may take besides ISO 8601 (which datetime.fromisoformat reads).
 TIME_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
 _EPOCH_MS = 10**11  # epoch numbers at or above this are milliseconds, below it seconds
+NUMBER_LIMIT = 64  # the activity's caller_number and called_number
+DISPOSITION_LIMIT = 200
+REC_FILE_LIMIT = 2048  # a URL path; longer is not a recording RingCloud would serve
+MAX_DURATION_SECONDS = 86_400  # a day: a longer "duration" is not a phone call
+IDENTITY_FIELDS = ("direction", "src", "dst", "call_start_time", "call_end_time", "duration")
+# DynamoDB answers that say the service, not the call, is failing: the account's run stops there
+# (recorded) instead of counting a failure against every call while it lasts.
+OUTAGE_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError"}
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +87,10 @@ def parse_time(value: Any, zone: ZoneInfo) -> datetime:
         raise ValueError("missing time")
     if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
         number = float(value)
-        return datetime.fromtimestamp(number / 1000 if number >= _EPOCH_MS else number, UTC)
+        try:
+            return datetime.fromtimestamp(number / 1000 if number >= _EPOCH_MS else number, UTC)
+        except (OverflowError, OSError, ValueError):  # inf, nan, past year 9999
+            raise ValueError(f"time {str(value)[:40]!r} is out of range") from None
     text = str(value).strip()
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -85,6 +106,13 @@ def parse_time(value: Any, zone: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
+def call_identity(raw: dict[str, Any]) -> str:
+    """The call's id: a hash of the fields as RingCloud sent them (not as we read them, so a change of
+    the account's time zone does not make an imported call look new). Any object has one, readable or not."""
+    identity = "|".join(str(raw.get(name) or "") for name in IDENTITY_FIELDS)
+    return "ringcloud-" + hashlib.sha256(identity.encode(errors="replace")).hexdigest()[:32]
+
+
 def read_call(raw: dict[str, Any], zone: ZoneInfo) -> CompletedCall | None:
     """The call as we import it; None for an internal call. Raises ValueError for one we cannot read."""
     direction = str(raw.get("direction") or "").strip().lower()
@@ -93,33 +121,49 @@ def read_call(raw: dict[str, Any], zone: ZoneInfo) -> CompletedCall | None:
     if direction not in DIRECTIONS:
         raise ValueError(f"unknown direction {direction[:20]!r}")
     start = parse_time(raw.get("call_start_time"), zone)
-    duration = int(raw.get("duration") or 0)
+    duration = _duration(raw.get("duration"))
     end_value = raw.get("call_end_time")
     end = parse_time(end_value, zone) if end_value not in (None, "") else None
     if end is None:
         end = datetime.fromtimestamp(start.timestamp() + duration, UTC)
-    src, dst = (str(raw.get(name) or "").strip() or None for name in ("src", "dst"))
-    # The identity: fields as RingCloud sent them (not as we read them, so a change of the account's
-    # time zone does not make an imported call look new).
-    identity = "|".join(
-        str(raw.get(name) or "") for name in ("direction", "src", "dst", "call_start_time", "call_end_time", "duration")
-    )
-    rec_file = str(raw.get("rec_file") or "").strip() or None
+    src, dst = (_text(raw.get(name), NUMBER_LIMIT) for name in ("src", "dst"))
     return CompletedCall(
-        call_id="ringcloud-" + hashlib.sha256(identity.encode()).hexdigest()[:32],
+        call_id=call_identity(raw),
         direction=DIRECTIONS[direction],
         src=src,
         dst=dst,
         started_at=clock.iso(start),
         ended_at=clock.iso(end),
-        duration_seconds=max(0, duration),
-        disposition=str(raw["disposition"]).strip() or None if raw.get("disposition") else None,
-        rec_file=rec_file,
+        duration_seconds=duration,
+        disposition=_text(raw.get("disposition"), DISPOSITION_LIMIT),
+        rec_file=str(raw.get("rec_file") or "").strip() or None,
     )
 
 
+def _duration(value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"duration is a {type(value).__name__}, not a number")
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"duration {str(value)[:40]!r} is not a number") from None
+    if not 0 <= seconds <= MAX_DURATION_SECONDS:  # also inf and nan
+        raise ValueError(f"duration {str(value)[:40]!r} is outside 0 to {MAX_DURATION_SECONDS} seconds")
+    return int(seconds)
+
+
+def _text(value: Any, limit: int) -> str | None:
+    """A text field as stored: stripped, cut to its limit (the cut marked), None when empty."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    return bounded(str(value).strip(), limit) or None
+
+
 def import_all(budget: Budget) -> ImportRunResult:
-    """Import every configured account in turn; one account's failure does not stop the others."""
+    """Import every configured account in turn, least recently run first; one account's failure,
+    whatever it is, is recorded in its status and the next account runs."""
     started = time.monotonic()
     result = ImportRunResult()
     with requests.Session() as session:
@@ -136,41 +180,53 @@ def import_all(budget: Budget) -> ImportRunResult:
                     "RingCloud import stopped: the run's time budget ran out", extra={"account_id": account_id}
                 )
                 break
-    metrics.add_metric(
-        name="CallsImported", unit=MetricUnit.Count, value=sum(a.calls_imported for a in result.accounts)
-    )
-    metrics.add_metric(
-        name="RecordingsStored", unit=MetricUnit.Count, value=sum(a.recordings_stored for a in result.accounts)
-    )
-    metrics.add_metric(name="RingcloudErrors", unit=MetricUnit.Count, value=sum(len(a.errors) for a in result.accounts))
+            except Exception as error:  # the status could not be written: the other accounts still run
+                logger.error(
+                    "RingCloud import of an account failed", extra={"account_id": account_id, "error": _safe(error)}
+                )
+    for name, value in (
+        ("CallsImported", sum(a.calls_imported for a in result.accounts)),
+        ("RecordingsStored", sum(a.recordings_stored for a in result.accounts)),
+        ("CallsFailed", sum(a.calls_failed for a in result.accounts)),
+        ("CallsParked", sum(a.calls_parked for a in result.accounts)),
+        ("RingcloudErrors", sum(len(a.errors) for a in result.accounts)),
+    ):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     metrics.add_metric(name="RunDuration", unit=MetricUnit.Milliseconds, value=(time.monotonic() - started) * 1000)
     return result
 
 
 def _import_account(account: AccountImportResult, session: requests.Session, budget: Budget) -> None:
     account_id = account.account_id
-    config_item, _ = dal.get_config_and_status(account_id)
+    config_item, status_item = dal.get_config_and_status(account_id)
     if config_item is None:
         return  # a registry entry whose config write has not become visible: nothing to do yet
-    config = RingcloudConfig(**config_item)
+    failures = FailureLog((status_item or {}).get("failing", []))
+    in_window: set[str] | None = None  # the call ids RingCloud listed, once it has
     run_at = clock.now_iso()
     completed = False
     try:
+        config = RingcloudConfig(**config_item)
         client = ringcloud.client(session, account_id, config)
-        calls = _read_calls(client.completed_calls(config.days, budget), ZoneInfo(config.timezone), account)
-        _import_calls(account, calls, client, budget)
+        raw_calls = client.completed_calls(config.days, budget)
+        in_window = {call_identity(raw) for raw in raw_calls if isinstance(raw, dict)}
+        calls = _read_calls(raw_calls, ZoneInfo(config.timezone), account, failures)
+        _import_calls(account, calls, client, budget, failures)
         completed = True
     except RingcloudError as error:
         _error(account, str(error))
     except OutOfTime:
         account.stopped_early = True
         raise
+    except Exception as error:  # whatever it is, it stops this account only, and the status says so
+        _error(account, f"the run of this account failed: {_safe(error)}")
     finally:  # also when the budget ran out: what was done is recorded
         outcome = {
             "last_run_at": run_at,
             "calls_imported": account.calls_imported,
             "recordings_stored": account.recordings_stored,
             "errors": account.errors,
+            "failing": failures.kept(in_window),
             "stopped_early": account.stopped_early,
             "stopped_at": account.stopped_at,
         }
@@ -186,13 +242,21 @@ def _import_account(account: AccountImportResult, session: requests.Session, bud
     )
 
 
-def _read_calls(raw_calls: list[dict[str, Any]], zone: ZoneInfo, account: AccountImportResult) -> list[CompletedCall]:
+def _read_calls(
+    raw_calls: list[Any], zone: ZoneInfo, account: AccountImportResult, failures: FailureLog
+) -> list[CompletedCall]:
     calls = []
-    for raw in raw_calls:
+    for position, raw in enumerate(raw_calls):
+        if not isinstance(raw, dict):
+            _error(account, f"element {position} of RingCloud's call list is not an object ({type(raw).__name__})")
+            continue
+        call_id = call_identity(raw)
+        if failures.waiting(call_id):
+            continue
         try:
             call = read_call(raw, zone)
-        except (ValueError, TypeError) as error:
-            _error(account, f"a call was skipped: {error}")
+        except (ValueError, TypeError, ArithmeticError) as error:
+            _failed(account, failures, call_id, str(raw.get("call_start_time")), "call", f"unreadable: {error}")
             continue
         if call is not None:
             calls.append(call)
@@ -201,7 +265,11 @@ def _read_calls(raw_calls: list[dict[str, Any]], zone: ZoneInfo, account: Accoun
 
 
 def _import_calls(
-    account: AccountImportResult, calls: list[CompletedCall], client: RingcloudClient, budget: Budget
+    account: AccountImportResult,
+    calls: list[CompletedCall],
+    client: RingcloudClient,
+    budget: Budget,
+    failures: FailureLog,
 ) -> None:
     account_id = account.account_id
     caller: Caller | None = None
@@ -220,14 +288,28 @@ def _import_calls(
                 region = accounts_dal.get_account(account_id)["region"]
                 caller = Caller(account_id=account_id, key_id="ringcloud-import", scope="rw", region=region)
                 users = _Users.read(account_id, client, budget)
-            if activity is None:
-                created, is_new = activities.create_activity(
-                    caller, _activity(call, users), strict_user=False, users=users.crm, completion=_completion(call)
-                )
-                activity = created.model_dump()
-                account.calls_imported += is_new
-            if call.rec_file and not activity.get("recording"):
-                _store_recording(account, caller, activity["id"], call, client, budget)
+            try:
+                if activity is None:
+                    activity = _create(account, caller, call, users)
+                if call.rec_file and not activity.get("recording"):
+                    _store_recording(account, caller, activity["id"], call, client, budget)
+            except OutOfTime:
+                raise
+            except Exception as error:
+                if _is_outage(error):
+                    raise
+                part: Literal["call", "recording"] = "call" if activity is None else "recording"
+                _failed(account, failures, call.call_id, call.started_at, part, _safe(error))
+            else:
+                failures.succeeded(call.call_id)
+
+
+def _create(account: AccountImportResult, caller: Caller, call: CompletedCall, users: "_Users") -> dict[str, Any]:
+    created, is_new = activities.create_activity(
+        caller, _activity(call, users), strict_user=False, users=users.crm, completion=_completion(call)
+    )
+    account.calls_imported += is_new
+    return created.model_dump()
 
 
 def _store_recording(
@@ -238,18 +320,26 @@ def _store_recording(
     client: RingcloudClient,
     budget: Budget,
 ) -> None:
-    if budget.remaining() < MIN_RECORDING_SECONDS:
+    """Download the call's recording within the time the run has left (less what recording the
+    outcome needs); a failure of the recording is the recording's, raised as a RecordingFailed."""
+    seconds = budget.remaining() - MIN_CALL_SECONDS
+    if seconds < MIN_RECORDING_SECONDS:
         account.stopped_at = call.started_at
         raise OutOfTime
     assert call.rec_file is not None
+    if len(call.rec_file) > REC_FILE_LIMIT:
+        raise RecordingFailed(f"its rec_file is longer than {REC_FILE_LIMIT} characters")
     try:
-        recordings.store_from_url(caller, activity_id, client.recording_url(call.rec_file, budget))
+        url = client.recording_url(call.rec_file, budget)
+        recordings.store_from_url(caller, activity_id, url, seconds=budget.remaining() - MIN_CALL_SECONDS)
     except (RingbridgeError, RingcloudError) as error:
-        problem = error.message if isinstance(error, RingbridgeError) else str(error)
-        # Never the URL: it carries the key and hash. The call's time tells the admin which one.
-        _error(account, f"the recording of the call at {call.started_at} was not stored ({problem}); retried next run")
-        return
+        # Never the URL: it carries the key and hash.
+        raise RecordingFailed(error.message if isinstance(error, RingbridgeError) else str(error)) from None
     account.recordings_stored += 1
+
+
+class RecordingFailed(Exception):
+    """The recording of a call could not be fetched or stored; the message is safe to store."""
 
 
 @dataclass
@@ -262,11 +352,7 @@ class _Users:
 
     @classmethod
     def read(cls, account_id: str, client: RingcloudClient, budget: Budget) -> "_Users":
-        names = {
-            str(user["num"]).strip(): str(user["user"]).strip()
-            for user in client.users(budget)
-            if user.get("num") not in (None, "") and user.get("user") not in (None, "")
-        }
+        names = client.user_names(budget)
         dal.put_users(account_id, names)  # click-to-call finds a user's RingCloud name here
         crm = accounts_dal.list_users(account_id)
         by_extension = {str(user["extension"]): user["id"] for user in crm if user.get("extension")}
@@ -294,7 +380,45 @@ def _completion(call: CompletedCall) -> dict[str, Any]:
     return {"ended_at": call.ended_at, "duration_seconds": call.duration_seconds, "disposition": call.disposition}
 
 
+def _failed(
+    account: AccountImportResult,
+    failures: FailureLog,
+    call_id: str,
+    started_at: str,
+    part: Literal["call", "recording"],
+    problem: str,
+) -> None:
+    entry = failures.failed(call_id, started_at, part, problem)
+    account.calls_failed += 1
+    account.calls_parked += entry.parked
+    what = "the call" if part == "call" else "the recording of the call"
+    then = "parked: it failed too often" if entry.parked else "tried again later"
+    _error(account, f"{what} at {entry.started_at} was skipped ({entry.problem}); {then}")
+
+
+def _is_outage(error: Exception) -> bool:
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code") in OUTAGE_CODES
+    return isinstance(error, BotoCoreError)  # no answer from AWS at all
+
+
+def _safe(error: Exception) -> str:
+    """What may be stored and logged of an error: our own messages, or the kind of anything else
+    (an unexpected error's text could carry a signed URL)."""
+    if isinstance(error, ValidationError):  # a value RingCloud sent that our models refuse
+        first = error.errors()[0]
+        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    if isinstance(error, RecordingFailed | ValueError):
+        return str(error)
+    if isinstance(error, RingbridgeError):
+        return error.message
+    if isinstance(error, ClientError):
+        return f"DynamoDB or S3 refused a write ({error.response.get('Error', {}).get('Code')})"
+    return f"an unexpected {type(error).__name__}"
+
+
 def _error(account: AccountImportResult, problem: str) -> None:
+    problem = bounded(problem, 2 * PROBLEM_LIMIT)
     logger.warning("RingCloud import problem", extra={"account_id": account.account_id, "error": problem})
     if len(account.errors) < MAX_ERRORS_KEPT:
         account.errors.append(problem)

@@ -195,7 +195,7 @@ def contact_payload(
         origin=config.origin,
         external_id=contact["id"],
         responsible=_responsible(contact, owners, config),
-        contact_link=config.link_to(contact["id"]),
+        contact_link=None if contact.get("erased_at") else config.link_to(contact["id"]),  # logic.erasure
         contact_directions=directions,
         organizations=organizations,
     ).model_dump()

@@ -8,7 +8,7 @@ Known from Ringotel's documentation: the top-level id/name/logo/class, ``propert
 ``$Label$`` placeholders, the Bearer ``auth`` block, one hook per workflow stage with
 ``request_method``, a relative ``request_path`` and a ``response_map`` skeleton, and the data
 variables ``$user_id$ $contact_id$ $firstname$ $lastname$ $email$ $phone$ $mobile$ $company_name$
-$job_title$``. Our inference (see the README): the shape of a property, where the base URL and
+$job_title$``. Our inference (see docs/ringotel.md): the shape of a property, where the base URL and
 hooks sit (``api_url``, ``api``), ``request_body`` templates, and the call variables.
 """
 

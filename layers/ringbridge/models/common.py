@@ -1,7 +1,7 @@
 """Pieces shared by several models."""
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, StringConstraints, model_validator
 from pydantic.json_schema import JsonSchemaValue
@@ -16,6 +16,17 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A
 # A call id (Ringotel's look like "1729693708182-2d1c3de3d3772cdc1f"), in a body or naming an activity in a
 # path: no "/", "#", space or control character, and no "." first (so never "." or "..").
 CALL_ID_PATTERN = r"^[^/#\s.\x00-\x1f\x7f][^/#\s\x00-\x1f\x7f]*$"
+
+if TYPE_CHECKING:  # a type only: functions that answer no HTTP (the scheduled ones) never load Powertools' OpenAPI
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponseHeader
+
+# The headers of an answer, for the OpenAPI document (``responses={200: {..., "headers": ...}}``).
+Headers = dict[str, "OpenAPIResponseHeader"]
+
+
+def header(description: str) -> "OpenAPIResponseHeader":
+    """A string response header for the OpenAPI document."""
+    return {"description": description, "schema": {"type": "string"}}
 
 
 class StrictInput(BaseModel):

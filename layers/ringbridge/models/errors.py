@@ -17,8 +17,21 @@ class ErrorDetail(BaseModel):
 
 
 class Error(BaseModel):
-    """``{"error": {...}}``; a 409 also carries the current item under its name (e.g. ``contact``)."""
+    """``{"error": {...}}``; a typed 409 (``ConflictBody``'s subclasses) also carries the current item."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
+
+    error: ErrorDetail
+
+
+class ConflictBody(BaseModel):
+    """The 409 of a versioned item's write; each subclass adds the current item under its name (e.g. ``contact``),
+    which a stale version (body or If-Match) answers with; a write that lost a race carries none: retry.
+
+    Only the OpenAPI document builds it (deferred), never a request; each subclass is declared in the one
+    function module whose route answers it, so that no other function (FindContact, CreateActivity) defines it.
+    """
+
+    model_config = ConfigDict(defer_build=True)
 
     error: ErrorDetail

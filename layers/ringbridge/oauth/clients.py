@@ -23,8 +23,12 @@ def check_redirect_uri(uri: str) -> str:
     return uri
 
 
-def create_client(account_id: str, name: str, redirect_uris: list[str]) -> dict[str, str]:
-    """Register a client; answers its id and secret. Only the secret's hash is kept: it is shown once."""
+def create_client(account_id: str, name: str, redirect_uris: list[str], require_pkce: bool = False) -> dict[str, str]:
+    """Register a client; answers its id and secret. Only the secret's hash is kept: it is shown once.
+
+    ``require_pkce``: its authorization requests must carry an S256 code_challenge. Off by default:
+    phone systems' OAuth clients (Ringotel's among them) often send none.
+    """
     if not name.strip():
         raise InvalidInput("must not be empty", field="name")
     if not redirect_uris:
@@ -40,6 +44,7 @@ def create_client(account_id: str, name: str, redirect_uris: list[str]) -> dict[
             "name": name.strip(),
             "redirect_uris": uris,
             "secret_hash": credentials.hash_secret(secret),
+            "require_pkce": require_pkce,
             "created_at": clock.now_iso(),
         },
     )
@@ -49,7 +54,7 @@ def create_client(account_id: str, name: str, redirect_uris: list[str]) -> dict[
 def list_clients(account_id: str) -> list[dict[str, Any]]:
     """Client metadata (never the secret's hash)."""
     accounts_dal.get_account(account_id)
-    shown = ("client_id", "name", "redirect_uris", "created_at", "revoked_at")
+    shown = ("client_id", "name", "redirect_uris", "require_pkce", "created_at", "revoked_at")
     return [{k: item[k] for k in shown if k in item} for item in dal.list_clients(account_id)]
 
 

@@ -1,18 +1,16 @@
 """The consent page: plain, accessible HTML with no external asset, readable on a phone.
 
-CSRF: the page carries a random token in a hidden field and the same value in a cookie
-(HttpOnly, SameSite=Strict, path /oauth/authorize); the POST must bring both, equal. Another
-site can make a browser POST but can neither read the field nor send that cookie along.
+CSRF: the page carries a token bound to its authorization request (``ringbridge.oauth.csrf``) in
+a hidden field and the same value in a cookie (HttpOnly, SameSite=Strict, path /oauth/authorize).
+Another site can make a browser POST but can neither read the field nor send that cookie along.
 """
 
-import hmac
-import secrets
+import os
 from html import escape
 
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 CSRF_COOKIE = "rb_oauth_csrf"
-CSRF_SECONDS = 1800
 SCOPE_WORDS = {
     "ro": "read your contacts, organizations, users and calls",
     "rw": "read and change your contacts, organizations and calls, and record calls",
@@ -39,11 +37,7 @@ button:focus-visible,input:focus-visible{outline:3px solid #0969da;outline-offse
 """
 
 
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def csrf_cookie(token: str, secure: bool) -> Cookie:
+def csrf_cookie(token: str, secure: bool, max_age: int) -> Cookie:
     """Secure over https; the local server's plain http would not send a Secure cookie back."""
     return Cookie(
         CSRF_COOKIE,
@@ -51,14 +45,22 @@ def csrf_cookie(token: str, secure: bool) -> Cookie:
         path="/oauth/authorize",
         secure=secure,
         http_only=True,
-        max_age=CSRF_SECONDS,
+        max_age=max_age,
         same_site=SameSite.STRICT_MODE,
     )
 
 
-def csrf_matches(cookies: list[str], field: str) -> bool:
-    sent = next((c.split("=", 1)[1] for c in cookies if c.strip().startswith(CSRF_COOKIE + "=")), "")
-    return bool(sent) and bool(field) and hmac.compare_digest(sent.strip(), field)
+def csrf_cookie_value(cookies: list[str]) -> str:
+    return next((c.split("=", 1)[1].strip() for c in cookies if c.strip().startswith(CSRF_COOKIE + "=")), "")
+
+
+def create_token_command(account_id: str) -> str:
+    """The admin CLI command that makes an rw API token of this account, exactly as it is typed.
+
+    Deployed (Lambda sets AWS_LAMBDA_FUNCTION_NAME) it names this stack; otherwise it is the local stack.
+    """
+    target = f"--stack-name {os.environ['STACK_NAME']}" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "--local"
+    return f"ringbridge admin {target} create-token {account_id} --scope rw"
 
 
 def _page(title: str, content: str) -> str:
@@ -71,7 +73,14 @@ def _page(title: str, content: str) -> str:
 
 
 def consent_page(
-    *, client_name: str, account_name: str, scope: str, query: str, csrf: str, error: str | None = None
+    *,
+    client_name: str,
+    account_id: str,
+    account_name: str,
+    scope: str,
+    query: str,
+    csrf: str,
+    error: str | None = None,
 ) -> str:
     problem = f'<p class="error" role="alert" id="problem">{escape(error)}</p>' if error else ""
     described = ' aria-describedby="problem"' if error else ""
@@ -86,7 +95,7 @@ def consent_page(
         f'<input type="hidden" name="csrf_token" value="{escape(csrf)}">'
         '<label for="api_token">Administrator sign-in: an rw API token of this account</label>'
         f'<input type="password" id="api_token" name="api_token" autocomplete="off"{described}>'
-        '<p class="hint">Made with <code>ringbridge admin create-token ACCOUNT_ID --scope rw</code>. '
+        f'<p class="hint">Made with <code>{escape(create_token_command(account_id))}</code>. '
         "Needed to approve, not to deny.</p>"
         '<div class="actions"><button class="primary" type="submit" name="decision" value="approve">Approve</button>'
         '<button type="submit" name="decision" value="deny">Deny</button></div></form>',

@@ -2,13 +2,16 @@
 
 oauthlib does the RFC 6749 / 7636 / 7009 work (parameter checks, error answers, PKCE, token
 responses); ``Validator`` answers its questions from DynamoDB. Single use of codes and refresh
-tokens is decided by DynamoDB's own conditional write (``used_at`` set once), so two concurrent
-exchanges cannot both win; a second use revokes the whole grant (RFC 6749 §4.1.2, §10.4).
+tokens is decided by DynamoDB: the code or refresh token is marked used (``used_at``, set once) in
+the same transaction that writes the grant and tokens it gives, so two concurrent exchanges cannot
+both win, and a failed write leaves it usable. A second use revokes the whole grant (RFC 6749
+§4.1.2, §10.4; RFC 9700 §4.14.2).
 """
 
 import base64
 import binascii
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,7 +19,9 @@ from typing import Any
 from urllib.parse import unquote
 from weakref import WeakKeyDictionary
 
+from botocore.exceptions import BotoCoreError, ClientError
 from oauthlib.common import Request
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.endpoints.pre_configured import WebApplicationServer
 from oauthlib.oauth2.rfc6749.request_validator import RequestValidator
 
@@ -32,6 +37,19 @@ SCOPES = ("ro", "rw")
 CODE_SECONDS = 600
 REFRESH_TOKEN_SECONDS = 90 * 86400
 GRANT_TYPES = ("authorization_code", "refresh_token")
+# RFC 7636 §4.1: 43 to 128 characters of the unreserved set.
+CODE_VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+
+
+class StoreUnavailable(errors.TemporarilyUnavailableError):
+    """DynamoDB failed (throttled, timed out): nothing was written, the request can be sent again."""
+
+    status_code = 503
+    description = "The token store is busy: nothing was spent or issued; send the same request again."
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class Client:
     name: str
     redirect_uris: tuple[str, ...]
     secret_hash: str = field(repr=False)
+    require_pkce: bool = False
 
 
 @dataclass
@@ -52,6 +71,7 @@ class _Exchange:
     grant_id: str = ""
     grant_scope: str = ""
     code_item: dict[str, Any] | None = None
+    spent_sk: str = ""  # the code or refresh token the new tokens spend
 
 
 _exchanges: WeakKeyDictionary[Request, _Exchange] = WeakKeyDictionary()
@@ -83,7 +103,9 @@ def find_client(client_id: str | None) -> Client | None:
     item = dal.get(ref.account_id, dal.client_sk(ref.client_key))
     if item is None or item.get("revoked_at"):
         return None
-    return Client(str(ref), ref, item["name"], tuple(item["redirect_uris"]), item["secret_hash"])
+    return Client(
+        str(ref), ref, item["name"], tuple(item["redirect_uris"]), item["secret_hash"], item.get("require_pkce", False)
+    )
 
 
 def _epoch() -> int:
@@ -111,6 +133,12 @@ class Validator(RequestValidator):
 
     def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
         basic = _basic_credentials(request)
+        if basic and request.client_secret is not None:
+            # RFC 6749 §2.3: one authentication method per request.
+            raise errors.InvalidRequestError(
+                description="Client authentication by HTTP Basic and in the body at once: use one of them.",
+                request=request,
+            )
         client_id, secret = basic or (request.client_id, request.client_secret)
         client = find_client(client_id)
         if not credentials.matches(client.secret_hash if client else None, secret or "") or client is None:
@@ -156,7 +184,8 @@ class Validator(RequestValidator):
         return ["ro"]  # least privilege when the client does not say
 
     def is_pkce_required(self, client_id: str, request: Request) -> bool:
-        return False
+        """Per client (create-oauth-client --require-pkce); off by default, as phone systems often send none."""
+        return isinstance(request.client, Client) and request.client.require_pkce
 
     # --- authorization codes ---
 
@@ -174,6 +203,8 @@ class Validator(RequestValidator):
                 "grant_id": ids.new_id(),
                 "scope": _scope(request),
                 "redirect_uri": request.redirect_uri,
+                # RFC 6749 §4.1.3: then the token request must name it too.
+                "redirect_uri_sent": not request.using_default_redirect_uri,
                 "code_challenge": request.code_challenge,
                 "code_challenge_method": request.code_challenge_method,
                 "approved_by": request.approved_by,
@@ -186,19 +217,20 @@ class Validator(RequestValidator):
         self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         parsed = credentials.parse_code(code)
-        item = dal.get(client.ref.account_id, dal.code_sk(client.ref.client_key, parsed[0])) if parsed else None
+        sk = dal.code_sk(client.ref.client_key, parsed[0]) if parsed else ""
+        item = dal.get(client.ref.account_id, sk) if parsed else None
         if not credentials.matches(item["secret_hash"] if item else None, parsed[1] if parsed else "") or not item:
             return False
         if parsed is None or item["expires_at"] <= _epoch():
             return False
-        sk = dal.code_sk(client.ref.client_key, parsed[0])
-        if not dal.mark_used(client.ref.account_id, sk, clock.now_iso()):
+        if item.get("used_at"):
             # A code used twice: whoever holds it may be an attacker, so the tokens it gave are revoked.
             revoke_grant(client.ref, item["grant_id"])
             return False
         request.scopes = [item["scope"]]
         exchange = _exchange(request)
         exchange.grant_id, exchange.grant_scope, exchange.code_item = item["grant_id"], item["scope"], item
+        exchange.spent_sk = sk
         return True
 
     # oauthlib documents None for "no challenge" (its stub says str): these two keep None.
@@ -218,12 +250,18 @@ class Validator(RequestValidator):
         *args: Any,
         **kwargs: Any,
     ) -> bool:
-        return redirect_uri == (_exchange(request).code_item or {}).get("redirect_uri")
+        code_item = _exchange(request).code_item or {}
+        if code_item.get("redirect_uri_sent") and request.using_default_redirect_uri:
+            raise errors.InvalidRequestError(
+                description="Missing redirect_uri: the authorization request named one (RFC 6749 §4.1.3).",
+                request=request,
+            )
+        return redirect_uri == code_item.get("redirect_uri")
 
     def invalidate_authorization_code(
         self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
     ) -> None:
-        """Nothing to do: validate_code already spent the code, atomically."""
+        """Nothing to do: save_bearer_token spent the code in the transaction that wrote its tokens."""
 
     # --- tokens ---
 
@@ -241,12 +279,12 @@ class Validator(RequestValidator):
             return False
         if grant.get("revoked_at") or item["expires_at"] <= _epoch():
             return False
-        if not dal.mark_used(token.account_id, sk, clock.now_iso()):
+        if item.get("used_at"):
             # A rotated refresh token presented again: it leaked, so the whole grant ends.
             revoke_grant(client.ref, token.grant_id)
             return False
         exchange = _exchange(request)
-        exchange.grant_id, exchange.grant_scope = token.grant_id, grant["scope"]
+        exchange.grant_id, exchange.grant_scope, exchange.spent_sk = token.grant_id, grant["scope"], sk
         return True
 
     def get_original_scopes(self, refresh_token: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
@@ -264,19 +302,15 @@ class Validator(RequestValidator):
         access = credentials.parse_token(token["access_token"])
         refresh = credentials.parse_token(token.get("refresh_token"))
         assert access is not None and refresh is not None  # made by our generators below
-        now, epoch = clock.now_iso(), _epoch()
-        items: list[tuple[str, dict[str, Any]]] = []
+        now, epoch, exchange = clock.now_iso(), _epoch(), _exchange(request)
+        new_grant = None
         if request.grant_type == "authorization_code":
-            items.append(
-                (
-                    dal.grant_sk(access.client_key, access.grant_id),
-                    {
-                        "scope": _scope(request),
-                        "approved_by": (_exchange(request).code_item or {}).get("approved_by"),
-                        "created_at": now,
-                    },
-                )
-            )
+            new_grant = {
+                "scope": _scope(request),
+                "approved_by": (exchange.code_item or {}).get("approved_by"),
+                "created_at": now,
+            }
+        items: list[tuple[str, dict[str, Any]]] = []
         for issued, lifetime in ((access, settings.oauth_access_token_seconds()), (refresh, REFRESH_TOKEN_SECONDS)):
             sk = dal.token_sk(issued.client_key, issued.grant_id, issued.kind, issued.token_key)
             item = {
@@ -287,19 +321,36 @@ class Validator(RequestValidator):
             if issued.kind == credentials.ACCESS:
                 item["scope"] = _scope(request)
             items.append((sk, item))
-        dal.put_tokens(access.account_id, items)
+        grant = (dal.grant_sk(access.client_key, access.grant_id), new_grant)
+        try:
+            dal.spend_and_issue(access.account_id, exchange.spent_sk, now, grant, items)
+        except dal.AlreadySpent:
+            # Another request spent it between our read and our write: a second use, as in validate_*.
+            revoke_grant(access.client, access.grant_id)
+            raise errors.InvalidGrantError(request=request) from None
+        except dal.GrantRevoked:
+            raise errors.InvalidGrantError(request=request) from None
+        except (ClientError, BotoCoreError):
+            raise StoreUnavailable(request=request) from None
 
     def revoke_token(
         self, token: str, token_type_hint: str | None, request: Request, *args: Any, **kwargs: Any
     ) -> None:
-        """RFC 7009: revoking either token of a grant ends the grant (its other tokens too)."""
+        """RFC 7009: revoking either token of a grant ends the grant (its other tokens too).
+
+        A token we never issued answers 200 all the same (§2.2); a real one issued to another client is
+        refused with unauthorized_client and keeps working (§2.1).
+        """
         parsed = credentials.parse_token(token)
-        if parsed is None or parsed.client != client_of(request).ref:
-            return  # not ours to revoke; RFC 7009 answers 200 all the same
+        if parsed is None:
+            return
         sk = dal.token_sk(parsed.client_key, parsed.grant_id, parsed.kind, parsed.token_key)
         item = dal.get(parsed.account_id, sk)
-        if credentials.matches(item["secret_hash"] if item else None, parsed.secret):
-            revoke_grant(parsed.client, parsed.grant_id)
+        if not credentials.matches(item["secret_hash"] if item else None, parsed.secret):
+            return
+        if parsed.client != client_of(request).ref:
+            raise errors.UnauthorizedClientError(description="This token was not issued to this client.")
+        revoke_grant(parsed.client, parsed.grant_id)
 
 
 def revoke_grant(client: ClientId, grant_id: str) -> None:
@@ -315,11 +366,46 @@ def _token_generator(kind: str) -> Callable[[Request], str]:
     return generate
 
 
+def _check_code_verifier(request: Request) -> None:
+    """Before the code is read: a verifier of the wrong form is a malformed request (RFC 7636 §4.1)."""
+    if request.code_verifier is not None and not CODE_VERIFIER.fullmatch(request.code_verifier):
+        raise errors.InvalidRequestError(
+            description="code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1).",
+            request=request,
+        )
+
+
+def _refuse_pkce_downgrade(request: Request) -> None:
+    """A verifier for a code issued without a challenge (RFC 9700 §2.1.1): who sends one expected PKCE,
+    so the authorization request it belongs to is not the one this code came from."""
+    if request.code_verifier is not None and (_exchange(request).code_item or {}).get("code_challenge") is None:
+        raise errors.InvalidGrantError(
+            description="This code was issued without a code_challenge: a code_verifier cannot be checked.",
+            request=request,
+        )
+
+
+def _check_refresh_scope(request: Request) -> None:
+    """One known scope, once ("rw rw" or "ro admin" is refused before anything is read or spent)."""
+    if request.scope is None:
+        return
+    scopes = str(request.scope).split()
+    if len(scopes) != 1 or scopes[0] not in SCOPES:
+        raise errors.InvalidScopeError(description="scope must be one of: ro, rw.", request=request)
+
+
 @cache
 def server() -> WebApplicationServer:
-    return WebApplicationServer(
+    web = WebApplicationServer(
         Validator(),
         token_expires_in=lambda request: settings.oauth_access_token_seconds(),
         token_generator=_token_generator(credentials.ACCESS),
         refresh_token_generator=_token_generator(credentials.REFRESH),
     )
+    # oauthlib's hooks around its own checks (its type stubs do not declare custom_validators).
+    code_grant: Any = web.auth_grant
+    refresh_grant: Any = web.refresh_grant
+    code_grant.custom_validators.pre_token.append(_check_code_verifier)
+    code_grant.custom_validators.post_token.append(_refuse_pkce_downgrade)
+    refresh_grant.custom_validators.pre_token.append(_check_refresh_scope)
+    return web

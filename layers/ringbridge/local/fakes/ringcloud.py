@@ -7,10 +7,19 @@ It follows RingCloud's published facts, written down here independently of our c
   for a URL its key requested less than the table's window ago answers 429, and is counted in
   ``violations`` (a client that keeps the limits never makes one);
 - answers are ``{"status", "message", "data"}`` envelopes; a recording download answers the
-  file itself, and on error an empty body.
+  file itself, and on error an envelope too (RingCloud's own client reads its ``message``);
+- ``/v1/calls/complete`` takes ``days`` (1 to 7, default 7) and ``num`` (a call whose ``src`` or
+  ``dst`` is that number); ``/v1/users/<user>`` is one user, ``/v1/users/<user>/records`` the
+  ``[file name, recording time]`` of the user's recordings.
 
-``plan()`` makes the next requests for a path fail (a status, a Retry-After, an empty
-recording). The windows are measured with ``ringbridge.clock.monotonic``, so a test that moves
+RingCloud's own Python client (``ringcloud-pyapi``) is the oracle: tests/integration/
+test_fake_ringcloud_oracle.py drives this fake with it.
+
+``plan()`` makes the next requests for a path misbehave as the real service can: a status (with a
+Retry-After, or an error envelope on a 200), a redirect, an empty recording, a recording that drips
+a byte at a time. ``Raw`` puts JSON text as it is into a call (``1e400``, ``10**40``), and
+``calls`` may hold any JSON value (``None``, a string), as a hostile or broken RingCloud would send.
+The windows are measured with ``ringbridge.clock.monotonic``, so a test that moves
 the clock moves the fake's time too.
 """
 
@@ -19,6 +28,7 @@ import json
 import math
 import struct
 import threading
+import time
 import wave
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -59,11 +69,36 @@ def window_of(method: str, path: str) -> float:
 
 @dataclass
 class Fail:
-    """How one planned request fails: a status (with an optional Retry-After), or an empty 200 body."""
+    """How one planned request misbehaves: a status (with an optional Retry-After or Location; 200 is
+    an error envelope), an empty 200 body, or a recording sent a byte every ``drip`` seconds."""
 
     status: int = 500
     retry_after: str | None = None
+    location: str | None = None
     empty: bool = False
+    drip: float | None = None
+
+
+@dataclass(frozen=True)
+class Raw:
+    """JSON text sent as it is, for values Python's json would not write (``1e400``)."""
+
+    text: str
+
+
+def _dumps(answer: Any) -> bytes:
+    raws: dict[str, str] = {}
+
+    def placeholder(value: Any) -> str:
+        if not isinstance(value, Raw):
+            raise TypeError(type(value).__name__)
+        raws[f"\u0000raw{len(raws)}"] = value.text
+        return f"\u0000raw{len(raws) - 1}"
+
+    text = json.dumps(answer, default=placeholder)
+    for name, raw in raws.items():
+        text = text.replace(json.dumps(name), raw)
+    return text.encode()
 
 
 @dataclass
@@ -148,7 +183,7 @@ class FakeRingcloud:
             planned = self._planned.get(parts.path, [])
             fail = planned.pop(0) if planned else None
             status, answer = self._check(method, parts.path, handler.path, query, body)
-        if fail is not None and status == 200:
+        if fail is not None and status == 200 and fail.drip is None:
             status = fail.status
             if fail.empty:
                 status, is_file = 200, True
@@ -156,13 +191,22 @@ class FakeRingcloud:
             else:
                 answer = {"status": "error", "message": "planned failure", "data": None}
         received.status = status
+        headers = {}
+        if fail is not None and fail.retry_after:
+            headers["Retry-After"] = fail.retry_after
+        if fail is not None and fail.location:
+            headers["Location"] = fail.location
         if is_file and status == 200 and isinstance(answer, bytes):
-            self._send(handler, 200, answer, self.files.get(parts.path, (b"", "audio/wav"))[1])
+            content_type = self.files.get(parts.path, (b"", "audio/wav"))[1]
+            if fail is not None and fail.drip is not None:
+                self._drip(handler, answer, content_type, fail.drip)
+            else:
+                self._send(handler, 200, answer, content_type)
         elif is_file and status != 200:
-            self._send(handler, status, b"", "text/plain")  # RingCloud: an error download is an empty body
+            envelope = answer if isinstance(answer, dict) else _error("not found" if status == 404 else "error")
+            self._send(handler, status, _dumps(envelope), "application/json", headers)
         else:
-            headers = {"Retry-After": fail.retry_after} if fail and fail.retry_after else {}
-            self._send(handler, status, json.dumps(answer).encode(), "application/json", headers)
+            self._send(handler, status, _dumps(answer), "application/json", headers)
 
     def _check(
         self, method: str, path: str, url: str, query: dict[str, str], body: Any
@@ -185,11 +229,15 @@ class FakeRingcloud:
             return (200, self.files[path][0]) if method == "GET" else (405, _error("method not allowed"))
         if method == "GET" and path == "/v1/users":
             return 200, _success(self.users)
+        user_path = path.removeprefix("/v1/users/").split("/")
+        if method == "GET" and path.startswith("/v1/users/") and len(user_path) in (1, 2):
+            return self._user(*user_path)
         if method == "GET" and path in ("/v1/calls/complete", "/v1/calls/complite"):
             days = query.get("days", "7")
             if not days.isdigit() or not 1 <= int(days) <= 7:
                 return 400, _error("days must be 1..7")
-            return 200, _success(self.calls)
+            num = query.get("num")
+            return 200, _success([c for c in self.calls if num is None or num in _numbers(c)])
         if path == "/v1/calls":
             if method != "POST":
                 return 405, _error("method not allowed")
@@ -206,6 +254,35 @@ class FakeRingcloud:
             return 404, b""
         return 404, _error("not found")
 
+    def _user(self, name: str, records: str | None = None) -> tuple[int, dict[str, Any]]:
+        """GET /v1/users/<user>, or (``records``) its recordings' ``[file name, recording time]``."""
+        if name not in {user["user"] for user in self.users} or records not in (None, "records"):
+            return 400, _error("no such user")
+        if records is None:
+            return 200, _success(next(user for user in self.users if user["user"] == name))
+        prefix = f"/v1/users/{name}/records/"
+        listed = [
+            [call["rec_file"].removeprefix(prefix), call.get("call_start_time")]
+            for call in self.calls
+            if isinstance(call, dict) and str(call.get("rec_file") or "").startswith(prefix)
+        ]
+        return 200, _success(listed)
+
+    @staticmethod
+    def _drip(handler: BaseHTTPRequestHandler, data: bytes, content_type: str, every: float) -> None:
+        """The file a byte at a time: no read ever waits long, the whole takes len(data) * every seconds."""
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            for byte in data:
+                time.sleep(every)  # real time: the client's deadline is a real socket's
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+        except OSError:
+            pass  # the client hung up
+
     @staticmethod
     def _send(
         handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str, headers: dict | None = None
@@ -219,6 +296,10 @@ class FakeRingcloud:
             handler.wfile.write(data)
         except OSError:
             pass  # the client hung up
+
+
+def _numbers(call: Any) -> set[str]:
+    return {str(call.get("src")), str(call.get("dst"))} if isinstance(call, dict) else set()
 
 
 def _success(data: Any) -> dict[str, Any]:

@@ -1,0 +1,56 @@
+"""The recordings bucket by key prefix: an activity's or a whole account's objects, every version of each."""
+
+from collections.abc import Iterator
+
+from ringbridge import aws, settings
+
+LIST_MAX_KEYS = 1000  # ListObjectVersions' page, and DeleteObjects' limit
+
+
+def activity_prefix(account_id: str, activity_id: str) -> str:
+    return f"accounts/{account_id}/activities/{activity_id}/"
+
+
+def account_prefix(account_id: str) -> str:
+    return f"accounts/{account_id}/"
+
+
+def version_pages(prefix: str) -> Iterator[list[dict[str, str]]]:
+    """Versions and delete markers under ``prefix`` ({"Key", "VersionId"}), up to 1,000 at a time.
+
+    Each page is listed again from the start of what is left: a caller deletes a page before taking
+    the next. On a bucket without versioning each object is one version ("null"), so this finds
+    every object there too.
+    """
+    while True:
+        answer = aws.s3().list_object_versions(
+            Bucket=settings.recordings_bucket(), Prefix=prefix, MaxKeys=LIST_MAX_KEYS
+        )
+        entries = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
+        if not entries:
+            return
+        yield [{"Key": entry["Key"], "VersionId": entry["VersionId"]} for entry in entries]
+
+
+def delete_versions(versions: list[dict[str, str]]) -> int:
+    """Delete these versions (at most 1,000; nothing left to restore); answers how many."""
+    answer = aws.s3().delete_objects(Bucket=settings.recordings_bucket(), Delete={"Objects": versions, "Quiet": True})
+    if answer.get("Errors"):
+        failed = answer["Errors"][0]
+        raise RuntimeError(f"S3 did not delete {failed['Key']}: {failed.get('Message')}")
+    return len(versions)
+
+
+def delete_under(prefix: str) -> int:
+    """Delete every version of every object under ``prefix``; answers how many."""
+    return sum(delete_versions(page) for page in version_pages(prefix))
+
+
+def download(key: str, path: str) -> None:
+    """The object into the file at ``path``, streamed (a managed transfer: flat memory whatever its size)."""
+    aws.s3().download_file(settings.recordings_bucket(), key, path)
+
+
+def upload(path: str, key: str, content_type: str) -> None:
+    """The file at ``path`` as the object ``key``, streamed (multipart past the transfer's threshold)."""
+    aws.s3().upload_file(path, settings.recordings_bucket(), key, ExtraArgs={"ContentType": content_type})

@@ -1,0 +1,359 @@
+"""The consent page: what it shows, where it sends the browser, its CSRF check (bound to the authorization
+request, short-lived, single use) and the throttling of failed sign-ins."""
+
+import secrets
+import shlex
+from datetime import UTC, datetime
+
+import pytest
+
+from ringbridge import aws, clock
+from ringbridge.cli import build_parser
+from ringbridge.oauth import csrf
+from ringbridge.oauth.endpoints import (
+    SIGN_IN_FAILURES_PER_ADDRESS,
+    SIGN_IN_FAILURES_PER_CLIENT,
+    SIGN_IN_WINDOW_SECONDS,
+)
+from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
+    REDIRECT,
+    approve,
+    authorize_query,
+    client_fixture,
+    csrf_field,
+    decide,
+    other_tenant_fixture,
+    pkce_pair,
+    register,
+    send,
+    tenant_fixture,
+    token_request,
+    tokens,
+)
+
+
+def test_the_consent_page_names_the_client_the_account_and_the_scope(tenant, client):
+    page = send("GET", "/oauth/authorize", query=authorize_query(client["client_id"]))
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Ringotel" in page.body and "Test account" in page.body and "<strong>rw</strong>" in page.body
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "src=" not in page.body and "href=" not in page.body  # nothing external to load
+
+
+def test_unknown_client_or_unregistered_redirect_get_an_error_page_never_a_redirect(tenant, client):
+    evil = "https://evil.example.net/steal"
+    attempts = [
+        authorize_query("rbo_unknown_client", redirect_uri=evil),
+        authorize_query("not-even-a-client-id"),
+        authorize_query(client["client_id"], redirect_uri=evil),
+        authorize_query(client["client_id"], redirect_uri=REDIRECT + "/../../evil"),
+        authorize_query(client["client_id"], redirect_uri=REDIRECT + "?next=https://evil.example.net"),
+        authorize_query(
+            client["client_id"], redirect_uri="https://ringotel.example.com.evil.example.net/oauth/callback"
+        ),
+        authorize_query(client["client_id"], redirect_uri=REDIRECT.upper()),
+        authorize_query(client["client_id"], redirect_uri="//evil.example.net"),
+        authorize_query(None),
+    ]
+    for query in attempts:
+        for method in ("GET", "POST"):
+            if method == "GET":
+                page = send("GET", "/oauth/authorize", query=query)
+            else:  # a form with a CSRF token made for this very request: the request is what is refused
+                token = csrf.new_token(query)
+                page = send(
+                    "POST",
+                    "/oauth/authorize",
+                    form={"request": query, "csrf_token": token, "decision": "approve"},
+                    cookies=[f"rb_oauth_csrf={token}"],
+                )
+            assert page.status == 400, (query, page.status, page.body)
+            assert "location" not in page.headers
+            assert page.headers["content-type"].startswith("text/html")
+
+
+def test_several_redirect_uris_need_one_named(tenant):
+    client = register(tenant.account_id, REDIRECT, "https://ringotel.example.com/second")
+    page = send("GET", "/oauth/authorize", query=authorize_query(client["client_id"], redirect_uri=None))
+    assert page.status == 400 and "redirect_uri" in page.body
+
+
+def test_the_single_registered_redirect_uri_is_the_default(tenant, client):
+    params = approve(client, tenant.rw_token, redirect_uri=None)
+    answer = token_request(client, {"grant_type": "authorization_code", "code": params["code"]})
+    assert answer.status == 200, answer.body
+
+
+def test_other_request_problems_go_back_to_the_client_with_its_state(client):
+    for overrides, error in (
+        ({"scope": "admin"}, "invalid_scope"),
+        ({"scope": "ro rw"}, "invalid_scope"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"response_type": None}, "invalid_request"),
+    ):
+        page = send("GET", "/oauth/authorize", query=authorize_query(client["client_id"], state="s1", **overrides))
+        assert page.status == 302 and page.location.startswith(REDIRECT + "?"), overrides
+        assert page.redirect_params()["error"] == error and page.redirect_params()["state"] == "s1"
+
+
+def test_deny_redirects_with_access_denied_and_needs_no_sign_in(client):
+    reply = decide(authorize_query(client["client_id"], state="s2"), "deny", None)
+    assert reply.status == 302 and reply.location.startswith(REDIRECT)
+    assert reply.redirect_params() == {"error": "access_denied", "state": "s2"}
+
+
+@pytest.mark.parametrize(
+    ("which", "expected"),
+    [
+        ("none", "Enter an rw API token"),
+        ("wrong", "not valid"),
+        ("ro", "read-only"),
+        ("other_account", "another account"),
+        ("access_token", "not an OAuth access token"),
+    ],
+)
+def test_sign_in_refusals_show_the_page_again_with_403(tenant, other_tenant, client, which, expected):
+    token = {
+        "none": "",
+        "wrong": tenant.rw_token[:-3] + "abc",
+        "ro": tenant.ro_token,
+        "other_account": other_tenant.rw_token,
+        "access_token": tokens(client, tenant.rw_token)["access_token"] if which == "access_token" else "",
+    }[which]
+    reply = decide(authorize_query(client["client_id"]), "approve", token)
+    assert reply.status == 403 and "location" not in reply.headers
+    assert expected in reply.body and 'role="alert"' in reply.body
+    assert csrf_field(reply.body) and reply.cookies  # a fresh form to try again
+
+
+def test_csrf_the_form_needs_its_own_cookie(tenant, client):
+    query = authorize_query(client["client_id"])
+    page = send("GET", "/oauth/authorize", query=query)
+    field = csrf_field(page.body)
+    form = {"request": query, "csrf_token": field, "decision": "approve", "api_token": tenant.rw_token}
+    for cookies in ([], ["rb_oauth_csrf=forged"], [f"rb_oauth_csrf={field}x"]):
+        reply = send("POST", "/oauth/authorize", form=form, cookies=cookies)
+        assert reply.status == 403 and "location" not in reply.headers, cookies
+    # A forged field with the right cookie fails too
+    reply = send("POST", "/oauth/authorize", form={**form, "csrf_token": "forged"}, cookies=page.cookies)
+    assert reply.status == 403
+    # The real pair works
+    assert send("POST", "/oauth/authorize", form=form, cookies=page.cookies).status == 302
+
+
+def test_the_csrf_cookie_is_httponly_samesite_strict_and_secure_over_https(client):
+    from ringbridge.local import lambdas
+
+    function, route = lambdas.route("GET", "/oauth/authorize")
+    event = lambdas.http_event(
+        "GET",
+        "/oauth/authorize",
+        raw_query=authorize_query(client["client_id"]),
+        headers={"host": "api.example.com", "x-forwarded-proto": "https"},
+        route_path=route.path,
+    )
+    cookie = lambdas.invoke(function, event)["cookies"][0]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" in cookie
+    assert "Path=/oauth/authorize" in cookie
+
+
+def test_a_query_string_that_is_not_url_encoded_is_an_error_page(client):
+    page = send("GET", "/oauth/authorize", query="client_id=a b<c>&x=%zz")
+    assert page.status == 400 and page.headers["content-type"].startswith("text/html")
+
+
+def test_the_function_url_shape_works_too(tenant, client):
+    query = authorize_query(client["client_id"])
+    page = send("GET", "/oauth/authorize", query=query, function_url=True)
+    assert page.status == 200
+
+
+def test_an_odd_host_header_changes_nothing(tenant, client):
+    query = authorize_query(client["client_id"])
+    page = send("GET", "/oauth/authorize", query=query, headers={"host": "evil.example.net?<x>#"})
+    assert page.status == 200 and "evil" not in page.body
+
+
+# --- the CSRF token: bound to its request, short-lived, single use ------------------------------------
+
+
+def post_form(query: str, page, decision: str = "deny", api_token: str | None = None, **kwargs):
+    """The consent form of ``page`` sent for ``query`` (which may differ from the page's own request)."""
+    form = {"request": query, "csrf_token": csrf_field(page.body), "decision": decision}
+    if api_token is not None:
+        form["api_token"] = api_token
+    return send("POST", "/oauth/authorize", form=form, cookies=page.cookies, **kwargs)
+
+
+@pytest.mark.parametrize("changed", ["client_id", "redirect_uri", "state", "scope", "code_challenge"])
+def test_a_csrf_token_made_for_one_authorization_request_cannot_approve_another(tenant, changed):
+    second_uri = "https://ringotel.example.com/second"
+    client = register(tenant.account_id, REDIRECT, second_uri)
+    other_client = register(tenant.account_id, REDIRECT, second_uri, name="Other app")
+    _, challenge = pkce_pair()
+    original = {"state": "s1", "scope": "rw", "code_challenge": challenge, "code_challenge_method": "S256"}
+    query = authorize_query(client["client_id"], **original)
+    page = send("GET", "/oauth/authorize", query=query)
+    other_values = {
+        "client_id": other_client["client_id"],
+        "redirect_uri": second_uri,
+        "state": "s2",
+        "scope": "ro",
+        "code_challenge": pkce_pair()[1],
+    }
+    other_query = authorize_query(**{"client_id": client["client_id"], **original, changed: other_values[changed]})
+
+    refused = post_form(other_query, page, "approve", tenant.rw_token)
+
+    assert refused.status == 403 and "location" not in refused.headers
+    # The form still works for the request it was made for
+    assert post_form(query, page, "approve", tenant.rw_token).status == 302
+
+
+def test_a_consent_form_works_once(tenant, client):
+    query = authorize_query(client["client_id"])
+    for decision, api_token in (("deny", None), ("approve", tenant.rw_token)):
+        page = send("GET", "/oauth/authorize", query=query)
+        assert post_form(query, page, decision, api_token).status == 302
+        again = post_form(query, page, decision, api_token)
+        assert again.status == 403 and "location" not in again.headers, decision
+
+
+def test_a_consent_form_expires_after_ten_minutes(client):
+    query = authorize_query(client["client_id"])
+    with clock.manual() as time:
+        page = send("GET", "/oauth/authorize", query=query)
+        time.advance(csrf.CSRF_SECONDS - 1)
+        assert post_form(query, page).status == 302
+        page = send("GET", "/oauth/authorize", query=query)
+        time.advance(csrf.CSRF_SECONDS)
+        assert post_form(query, page).status == 403
+    assert f"Max-Age={csrf.CSRF_SECONDS}" in _cookie_header(client)
+
+
+def _cookie_header(client) -> str:
+    from ringbridge.local import lambdas
+
+    function, route = lambdas.route("GET", "/oauth/authorize")
+    event = lambdas.http_event(
+        "GET", "/oauth/authorize", raw_query=authorize_query(client["client_id"]), route_path=route.path
+    )
+    return lambdas.invoke(function, event)["cookies"][0]
+
+
+def test_the_csrf_key_is_a_securestring_the_first_page_makes(client):
+    name = "/ringbridge/oauth/consent-key"
+    ssm = aws.ssm()
+    query = authorize_query(client["client_id"])
+    before = send("GET", "/oauth/authorize", query=query)
+    ssm.delete_parameter(Name=name)
+    csrf._key.cache_clear()  # a new instance, after the key was deleted
+
+    assert send("GET", "/oauth/authorize", query=query).status == 200
+
+    made = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    assert made["Type"] == "SecureString" and len(made["Value"]) >= 43
+    # Forms made under the old key no longer pass
+    assert post_form(query, before).status == 403
+
+
+# --- failed sign-ins are throttled --------------------------------------------------------------------
+
+
+def window_start() -> datetime:
+    """The start of the next throttling window (tests stay within one window until they move the clock)."""
+    now = int(datetime.now(UTC).timestamp())
+    return datetime.fromtimestamp((now // SIGN_IN_WINDOW_SECONDS + 1) * SIGN_IN_WINDOW_SECONDS, UTC)
+
+
+@pytest.fixture
+def addresses() -> list[str]:
+    """Three source addresses of this test's own (IPv6 documentation ones): counters of other tests never mix in."""
+    return [f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}" for _ in range(3)]
+
+
+def wrong(tenant) -> str:
+    return tenant.rw_token[:-3] + ("abc" if not tenant.rw_token.endswith("abc") else "xyz")
+
+
+def sign_in(client, token: str, address: str):
+    return decide(authorize_query(client["client_id"]), "approve", token, source_ip=address)
+
+
+def test_failed_sign_ins_from_one_address_are_throttled_from_the_limit_on(tenant, client, addresses):
+    address, other_address, _ = addresses
+    with clock.manual(window_start()) as time:
+        time.advance(100)
+        for _ in range(SIGN_IN_FAILURES_PER_ADDRESS):
+            assert sign_in(client, wrong(tenant), address).status == 403
+
+        throttled = sign_in(client, tenant.rw_token, address)  # even the right token
+
+        assert throttled.status == 429 and "location" not in throttled.headers
+        assert throttled.headers["retry-after"] == str(SIGN_IN_WINDOW_SECONDS - 100)
+        assert "Too many failed sign-ins: try again in 14 minutes." in throttled.body
+        assert csrf_field(throttled.body)  # the page again, to try later
+        # Another address is not throttled by this one's failures
+        assert sign_in(client, tenant.rw_token, other_address).status == 302
+        # The next window lets it in again
+        time.advance(SIGN_IN_WINDOW_SECONDS - 101)
+        assert sign_in(client, tenant.rw_token, address).status == 429
+        time.advance(1)
+        assert sign_in(client, tenant.rw_token, address).status == 302
+
+
+def test_failed_sign_ins_of_one_client_are_throttled_from_any_address(tenant, client, addresses):
+    per_address = SIGN_IN_FAILURES_PER_CLIENT // 2
+    assert per_address <= SIGN_IN_FAILURES_PER_ADDRESS
+    with clock.manual(window_start()):
+        for address in addresses[:2]:
+            for _ in range(per_address):
+                assert sign_in(client, wrong(tenant), address).status == 403
+
+        assert sign_in(client, tenant.rw_token, addresses[2]).status == 429
+        # Another client of the account is not throttled by this one's failures
+        assert sign_in(register(tenant.account_id), tenant.rw_token, addresses[2]).status == 302
+
+
+def test_only_failed_sign_ins_count(tenant, client, addresses):
+    address = addresses[0]
+    with clock.manual(window_start()):
+        for _ in range(SIGN_IN_FAILURES_PER_ADDRESS - 1):
+            assert sign_in(client, wrong(tenant), address).status == 403
+        assert sign_in(client, tenant.rw_token, address).status == 302  # not counted
+        assert sign_in(client, wrong(tenant), address).status == 403  # the limit's last failure
+        assert sign_in(client, tenant.rw_token, address).status == 429
+
+
+def test_an_empty_sign_in_is_not_a_guess_and_not_counted(tenant, client, addresses):
+    address = addresses[0]
+    with clock.manual(window_start()):
+        for _ in range(SIGN_IN_FAILURES_PER_ADDRESS + 1):
+            assert sign_in(client, "", address).status == 403
+        assert sign_in(client, tenant.rw_token, address).status == 302
+
+
+# --- the sign-in hint ----------------------------------------------------------------------------------
+
+
+def hinted_command(client) -> str:
+    page = send("GET", "/oauth/authorize", query=authorize_query(client["client_id"]))
+    start = page.body.index("Made with <code>") + len("Made with <code>")
+    return page.body[start : page.body.index("</code>", start)]
+
+
+@pytest.mark.parametrize(
+    ("deployed", "target"), [(False, ["--local"]), (True, ["--stack-name", "crm-prod"])], ids=["local", "deployed"]
+)
+def test_the_create_token_hint_is_a_command_the_cli_takes_as_printed(tenant, client, monkeypatch, deployed, target):
+    if deployed:
+        monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "crm-prod-OAuthAuthorizeFunction-x")
+        monkeypatch.setenv("STACK_NAME", "crm-prod")
+    command = hinted_command(client)
+    words = shlex.split(command)
+
+    assert words[0] == "ringbridge"
+    assert words == ["ringbridge", "admin", *target, "create-token", tenant.account_id, "--scope", "rw"]
+    args = build_parser().parse_args(words[1:])
+    assert (args.admin_command, args.account_id, args.scope) == ("create-token", tenant.account_id, "rw")
+    assert args.local is not deployed and args.stack_name == ("crm-prod" if deployed else None)

@@ -1,0 +1,356 @@
+"""The token and revocation endpoints' refusals, and the atomicity of spending a code or refresh token.
+
+A code or refresh token is spent in the one DynamoDB transaction that writes what it gives: a failed
+write spends nothing, and a second use, however it interleaves with the first, leaves no token working.
+"""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlencode
+
+import pytest
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from ringbridge.local import lambdas
+from ringbridge.oauth import endpoints
+from tests.conftest import call, dynamodb_hook
+from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
+    REDIRECT,
+    approve,
+    basic,
+    client_fixture,
+    exchange,
+    find,
+    later_fixture,
+    refresh,
+    register,
+    send,
+    tenant_fixture,
+    token_request,
+    tokens,
+)
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def raw_request(path: str, content_type: str, body: bytes, headers: dict[str, str], method: str = "POST") -> dict:
+    """``body`` as it is, to the function that serves ``path`` (whatever the method): its raw answer."""
+    function, route = lambdas.route("POST", path)
+    event = lambdas.http_event(
+        method,
+        path,
+        headers={"content-type": content_type, "host": "api.example.com", **headers},
+        body=body,
+        route_path=route.path,
+    )
+    return lambdas.invoke(function, event)
+
+
+def token_request_beside(client: dict[str, str], form: dict[str, str]) -> tuple[int, dict]:
+    """The token endpoint called directly, as a second Lambda instance would serve a request at the same
+    time (this process's instance of the function is busy with the first request)."""
+    event = lambdas.http_event(
+        "POST",
+        "/oauth/token",
+        headers={"content-type": FORM, **basic(client)},
+        body=urlencode(form),
+        route_path="/oauth/token",
+    )
+    answer = endpoints.token(APIGatewayProxyEventV2(event))
+    return answer.status_code, json.loads(answer.body or "{}")
+
+
+def failing(error: Exception):
+    """A botocore handler that makes the call fail with ``error`` (after botocore's own retries)."""
+
+    def fail(**_):
+        raise error
+
+    return fail
+
+
+THROTTLED = ClientError(
+    {"Error": {"Code": "ThrottlingException", "Message": "Rate of requests exceeds the allowed throughput."}},
+    "TransactWriteItems",
+)
+TIMED_OUT = ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
+
+
+def test_a_wrong_or_missing_client_secret_is_invalid_client_401(tenant, client):
+    code = approve(client, tenant.rw_token)["code"]
+    wrong = {**client, "client_secret": client["client_secret"] + "x"}
+    for answer in (
+        exchange(wrong, code),
+        token_request(None, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}),
+        token_request({**client, "client_id": "rbo_nope_nope"}, {"grant_type": "authorization_code", "code": code}),
+    ):
+        assert answer.status == 401 and answer.json()["error"] == "invalid_client", answer.body
+        assert answer.headers["www-authenticate"].startswith("Basic")
+    # The code was not spent by those attempts
+    assert exchange(client, code).status == 200
+
+
+def test_unsupported_grant_types(client):
+    for grant in ("password", "client_credentials", "implicit"):
+        answer = token_request(client, {"grant_type": grant, "username": "a", "password": "b"})
+        assert answer.status == 400 and answer.json()["error"] == "unsupported_grant_type", grant
+
+
+def test_a_code_works_once_and_its_reuse_revokes_what_it_gave(tenant, client):
+    code = approve(client, tenant.rw_token)["code"]
+    issued = exchange(client, code).json()
+    assert find(issued["access_token"]).status == 200
+    # When the same code comes again (it leaked)
+    again = exchange(client, code)
+    # Then it is refused and the tokens of its first use stop working
+    assert again.status == 400 and again.json()["error"] == "invalid_grant"
+    assert find(issued["access_token"]).status == 403
+    assert refresh(client, issued["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_a_code_expires_after_ten_minutes(tenant, client, later):
+    code = approve(client, tenant.rw_token)["code"]
+    later(600)
+    assert exchange(client, code).json()["error"] == "invalid_grant"
+
+
+def test_a_code_just_under_ten_minutes_old_works(tenant, client, later):
+    code = approve(client, tenant.rw_token)["code"]
+    later(599)
+    assert exchange(client, code).status == 200
+
+
+def test_the_redirect_uri_must_match_the_codes(tenant):
+    other = "https://ringotel.example.com/second"
+    client = register(tenant.account_id, REDIRECT, other)
+    code = approve(client, tenant.rw_token)["code"]
+    answer = exchange(client, code, redirect_uri=other)
+    # oauthlib answers invalid_request for this case (RFC 6749 §5.2 would also allow invalid_grant)
+    assert answer.status == 400 and answer.json()["error_description"] == "Mismatching redirect URI."
+
+
+def test_a_code_is_bound_to_its_client(tenant, client):
+    thief = register(tenant.account_id, name="Other app")
+    code = approve(client, tenant.rw_token)["code"]
+    assert exchange(thief, code).json()["error"] == "invalid_grant"
+    assert exchange(client, code).status == 200
+
+
+def test_garbage_codes_are_invalid_grant(client):
+    for code in ("x", "01ABC_secret", "", "_"):
+        answer = exchange(client, code)
+        assert answer.status == 400 and answer.json()["error"] in ("invalid_grant", "invalid_request"), code
+
+
+def test_refresh_rotates_and_reuse_revokes_the_grant(tenant, client):
+    first = tokens(client, tenant.rw_token)
+    second = refresh(client, first["refresh_token"])
+    assert second.status == 200 and second.headers["cache-control"] == "no-store"
+    second = second.json()
+    assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
+    assert find(second["access_token"]).status == 200
+    # When the already used refresh token comes back (it leaked)
+    reused = refresh(client, first["refresh_token"])
+    # Then it is refused, and every token of the grant stops working
+    assert reused.status == 400 and reused.json()["error"] == "invalid_grant"
+    assert find(second["access_token"]).status == 403
+    assert find(first["access_token"]).status == 403
+    assert refresh(client, second["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_may_narrow_rw_to_ro_but_not_widen(tenant, client):
+    first = tokens(client, tenant.rw_token)
+    narrowed = refresh(client, first["refresh_token"], scope="ro").json()
+    assert narrowed["scope"] == "ro"
+    assert call("POST", "/ringotel/contacts", narrowed["access_token"], json_body={"first_name": "X"}).status == 403
+    ro_client = register(tenant.account_id, name="Reader")
+    ro = exchange(ro_client, approve(ro_client, tenant.rw_token, scope="ro")["code"]).json()
+    widened = refresh(ro_client, ro["refresh_token"], scope="rw")
+    assert widened.status == 400 and widened.json()["error"] == "invalid_scope"
+
+
+def test_a_refresh_token_is_bound_to_its_client(tenant, client):
+    thief = register(tenant.account_id, name="Other app")
+    first = tokens(client, tenant.rw_token)
+    assert refresh(thief, first["refresh_token"]).json()["error"] == "invalid_grant"
+    assert refresh(client, first["refresh_token"]).status == 200
+
+
+def test_an_access_token_is_not_a_refresh_token(tenant, client):
+    first = tokens(client, tenant.rw_token)
+    assert refresh(client, first["access_token"]).json()["error"] == "invalid_grant"
+
+
+def test_bodies_that_are_not_utf8_or_not_forms_get_oauth_errors_not_5xx(client):
+    from ringbridge.local import lambdas
+
+    for path in ("/oauth/token", "/oauth/revoke", "/oauth/authorize"):
+        function, route = lambdas.route("POST", path)
+        for content_type, body in (
+            ("application/octet-stream", b"\xff\xfe\x00grant_type=\xff"),
+            ("application/json", b'{"grant_type": "authorization_code"}'),
+            ("application/x-www-form-urlencoded", b"%%%&&&==="),
+        ):
+            event = lambdas.http_event(
+                "POST",
+                path,
+                headers={"content-type": content_type, "host": "a.example.com"},
+                body=body,
+                route_path=route.path,
+            )
+            answer = lambdas.invoke(function, event)
+            assert 400 <= answer["statusCode"] < 500, (path, content_type, answer)
+
+
+# --- client authentication and unreadable requests ---------------------------------------------------
+
+
+def test_the_redirect_uri_is_required_when_the_authorization_request_named_it(tenant, client):
+    code = approve(client, tenant.rw_token)["code"]  # the request named redirect_uri (the only registered one)
+    missing = token_request(client, {"grant_type": "authorization_code", "code": code})
+    assert (missing.status, missing.json()["error"]) == (400, "invalid_request")
+    assert "redirect_uri" in missing.json()["error_description"]
+    # The refusal spent nothing: the complete request works
+    assert exchange(client, code).status == 200
+
+
+def test_two_client_authentication_methods_in_one_request_are_invalid_request(tenant, client):
+    code = approve(client, tenant.rw_token)["code"]
+    in_body = {"client_id": client["client_id"], "client_secret": client["client_secret"]}
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    both = send("POST", "/oauth/token", form={**form, **in_body}, headers=basic(client))
+    assert (both.status, both.json()["error"]) == (400, "invalid_request"), both.body
+    issued = exchange(client, code).json()  # one method: works, and the refusal spent nothing
+    both = send("POST", "/oauth/revoke", form={"token": issued["access_token"], **in_body}, headers=basic(client))
+    assert (both.status, both.json()["error"]) == (400, "invalid_request"), both.body
+    assert find(issued["access_token"]).status == 200
+
+
+def test_a_token_request_without_grant_type_is_invalid_request(client):
+    for form in ({}, {"code": "x", "redirect_uri": REDIRECT}, {"grant_type": ""}):
+        answer = token_request(client, form)
+        assert (answer.status, answer.json()["error"]) == (400, "invalid_request"), form
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b'{"grant_type": "authorization_code", "code": "x"}'),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nx\r\n--b--',
+        ),
+        (FORM, b"grant_type=authorization_code&code=\xff\xfe"),
+        (FORM, b"grant_type=authorization_code&code=%zz"),
+    ],
+)
+def test_an_unreadable_body_is_invalid_request(client, content_type, body):
+    for path in ("/oauth/token", "/oauth/revoke"):
+        answer = raw_request(path, content_type, body, basic(client))
+        assert answer["statusCode"] == 400, (path, answer)
+        assert json.loads(answer["body"])["error"] == "invalid_request", (path, answer)
+
+
+@pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke", "/oauth/authorize"])
+def test_405_and_413_answer_in_oauths_error_shape(path):
+    # Through the HTTP API (its $default route answers a method no route has) and the function URL
+    function_url = lambdas.invoke(*_function_and_event(path, "PUT"))
+    through_api = send("PUT", path)
+    too_large = raw_request(path, FORM, b"token=" + b"x" * (1024 * 1024), {})
+    for status, body in (
+        (function_url["statusCode"], json.loads(function_url["body"])),
+        (through_api.status, through_api.json()),
+        (too_large["statusCode"], json.loads(too_large["body"])),
+    ):
+        assert status in (405, 413)
+        assert body["error"] == "invalid_request" and body["error_description"], body
+        assert set(body) == {"error", "error_description"}
+    assert (function_url["statusCode"], through_api.status, too_large["statusCode"]) == (405, 405, 413)
+    assert "POST" in through_api.headers["allow"]
+
+
+def _function_and_event(path: str, method: str):
+    function, route = lambdas.route("POST", path)
+    return function, lambdas.http_event(method, path, route_path=route.path, function_url=True)
+
+
+# --- refresh rotation is atomic ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scope", ["rw rw", "ro ro", "ro rw", "admin", "ro admin", " "])
+def test_a_repeated_or_unknown_scope_is_invalid_scope_and_spends_nothing(tenant, client, scope):
+    issued = tokens(client, tenant.rw_token)
+    answer = refresh(client, issued["refresh_token"], scope=scope)
+    assert (answer.status, answer.json()["error"]) == (400, "invalid_scope"), answer.body
+    # Not a reuse: the same refresh token still works, and so does the grant's access token
+    assert find(issued["access_token"]).status == 200
+    assert refresh(client, issued["refresh_token"]).status == 200
+
+
+@pytest.mark.parametrize("error", [THROTTLED, TIMED_OUT], ids=["throttled", "timed out"])
+def test_a_refresh_whose_write_fails_leaves_the_old_refresh_token_usable(tenant, client, error):
+    issued = tokens(client, tenant.rw_token)
+    with dynamodb_hook("before-call.dynamodb.TransactWriteItems", failing(error)):
+        answer = refresh(client, issued["refresh_token"])
+    assert (answer.status, answer.json()["error"]) == (503, "temporarily_unavailable")
+    assert answer.headers["retry-after"] == "1"
+    # The client's retry is a first use, not a reuse: it works and the grant lives on
+    again = refresh(client, issued["refresh_token"])
+    assert again.status == 200, again.body
+    assert find(again.json()["access_token"]).status == 200
+
+
+def test_a_code_whose_write_fails_can_be_exchanged_again(tenant, client):
+    code = approve(client, tenant.rw_token)["code"]
+    with dynamodb_hook("before-call.dynamodb.TransactWriteItems", failing(THROTTLED)):
+        assert exchange(client, code).status == 503
+    issued = exchange(client, code)
+    assert issued.status == 200 and find(issued.json()["access_token"]).status == 200
+
+
+# --- a second use that interleaves with the first ----------------------------------------------------------
+
+
+@contextmanager
+def sent_again_while_writing(client: dict[str, str], form: dict[str, str]) -> Iterator[list[tuple[int, dict]]]:
+    """Within the block, the first request's token write is preceded by the same request (the leaked code or
+    refresh token) arriving at another instance and being served in full: its answer is in the list."""
+    second: list[tuple[int, dict]] = []
+
+    def second_use_now(**_):
+        if not second:  # once: the second use's own write goes through
+            second.append((0, {}))
+            second[0] = token_request_beside(client, form)
+
+    with dynamodb_hook("before-call.dynamodb.TransactWriteItems", second_use_now):
+        yield second
+
+
+def test_a_code_reused_while_its_first_exchange_is_writing_leaves_no_token_working(tenant, client):
+    code = approve(client, tenant.rw_token)["code"]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    with sent_again_while_writing(client, form) as second:
+        first = exchange(client, code)
+
+    # The second use got tokens first; the first found the code spent, and so revoked the grant
+    assert (first.status, first.json()["error"]) == (400, "invalid_grant"), first.body
+    status, issued = second[0]
+    assert status == 200
+    assert find(issued["access_token"]).status == 403
+    assert refresh(client, issued["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_token_reused_while_its_first_refresh_is_writing_leaves_no_token_working(tenant, client):
+    issued = tokens(client, tenant.rw_token)
+    form = {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"]}
+    with sent_again_while_writing(client, form) as second:
+        first = refresh(client, issued["refresh_token"])
+
+    assert (first.status, first.json()["error"]) == (400, "invalid_grant"), first.body
+    status, renewed = second[0]
+    assert status == 200
+    for access in (issued["access_token"], renewed["access_token"]):
+        assert find(access).status == 403
+    assert refresh(client, renewed["refresh_token"]).json()["error"] == "invalid_grant"

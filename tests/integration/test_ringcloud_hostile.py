@@ -1,0 +1,244 @@
+"""The RingCloud import against a RingCloud that sends what it should not: one bad call, one bad
+element, one slow recording or one broken account never stops the other calls or the other accounts.
+
+The fake RingCloud sends each bad value as JSON text (``Raw``), as a real server would; time is the
+tests' clock (see test_ringcloud), except a dripping download's, which a real socket's deadline bounds.
+"""
+
+import json
+
+import pytest
+import requests
+
+from ringbridge import aws
+from ringbridge.budget import Budget
+from ringbridge.dal import ringcloud as ringcloud_dal
+from ringbridge.dal import table
+from ringbridge.local.fakes.ringcloud import Fail, Raw, tone
+from ringbridge.logic import ringcloud_failures, ringcloud_import
+from tests.conftest import make_tenant
+from tests.integration.test_ringcloud import activities_of, add_call, run_import, status_of
+
+BAD_VALUES = {
+    "duration 1e400": {"duration": Raw("1e400")},
+    "duration 10**40": {"duration": Raw("1" + "0" * 40)},
+    "duration -5": {"duration": -5},
+    "duration a string": {"duration": "long"},
+    "call_start_time 1e400": {"call_start_time": Raw("1e400")},
+    "call_start_time 10**40 digits": {"call_start_time": "9" * 40},
+    "direction unknown": {"direction": "sideways"},
+}
+
+
+def good_calls_around(fake, **bad):
+    """An older and a newer good call around one with ``bad`` fields (all at minutes of one hour)."""
+    add_call(fake, start="2026-11-20 10:00:00")
+    fields = {"direction": "incoming", "src": "380441111119", "dst": "101", "duration": 60}
+    fields |= {"call_start_time": "2026-11-20 10:05:00", "call_end_time": "2026-11-20 10:06:00"}
+    fake.add_call(**{**fields, **bad})
+    add_call(fake, start="2026-11-20 10:10:00")
+
+
+@pytest.mark.parametrize("bad", BAD_VALUES.values(), ids=BAD_VALUES.keys())
+def test_one_unreadable_call_is_recorded_and_skipped_and_the_others_are_imported(
+    tenant, configure_ringcloud, fake, bad
+):
+    # Given a bad call between two good ones
+    good_calls_around(fake, **bad)
+    configure_ringcloud(tenant)
+
+    # When the schedule runs
+    result = run_import()
+
+    # Then both good calls are imported; the bad one is named (its start) in the status, with why
+    assert result["accounts"][0]["calls_imported"] == 2, result
+    assert sorted(a["started_at"][11:16] for a in activities_of(tenant)) == ["10:00", "10:10"]
+    status = status_of(tenant)
+    [failing] = status.failing
+    assert (failing.part, failing.attempts, failing.parked) == ("call", 1, False)
+    sent = bad.get("call_start_time", "2026-11-20 10:05:00")
+    assert failing.started_at == str(json.loads(sent.text) if isinstance(sent, Raw) else sent)[:40]
+    assert failing.problem.startswith("unreadable: ")
+    assert len(status.errors) == 1 and "tried again later" in status.errors[0], status.errors
+    assert status.last_success_at == status.last_run_at  # the run itself succeeded
+
+
+@pytest.mark.parametrize("element", [None, "a string", 42, ["a", "list"]], ids=["null", "string", "number", "list"])
+def test_one_element_that_is_not_a_call_is_skipped_not_the_page(tenant, configure_ringcloud, fake, element):
+    add_call(fake, start="2026-11-20 10:00:00")
+    fake.calls.append(element)
+    add_call(fake, start="2026-11-20 10:10:00")
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    assert len(activities_of(tenant)) == 2
+    [error] = status_of(tenant).errors
+    assert error == f"element 1 of RingCloud's call list is not an object ({type(element).__name__})"
+
+
+def test_text_past_its_fields_limit_is_cut_with_a_marker_and_the_call_imported(tenant, configure_ringcloud, fake):
+    # Given numbers past 64 characters and a disposition of 500 KB (more than an item may hold)
+    long_src, long_dst = "3" * 65, "4" * 100
+    add_call(fake, src=long_src, dst=long_dst, disposition="BUSY" * 125_000)
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    # Then the call is imported, each text cut to its limit, the cut marked
+    [activity] = activities_of(tenant)
+    assert activity["caller_number"] == long_src[:63] + "…"
+    assert activity["called_number"] == long_dst[:63] + "…"
+    assert activity["disposition"] == ("BUSY" * 50)[:199] + "…"
+    assert status_of(tenant).errors == []
+
+
+def test_a_call_that_keeps_failing_backs_off_and_is_parked_after_five_runs(
+    tenant, configure_ringcloud, fake, fake_clock, capsys, monkeypatch
+):
+    # Given an unreadable call, and runs every minute (publishing their metrics)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    add_call(fake, start="2026-11-20 10:00:00", end="2026-11-20 10:01:00", duration=Raw("1e400"))
+    configure_ringcloud(tenant)
+    attempts, parked = [], []
+    for _minute in range(80):
+        result = run_import()
+        entry = status_of(tenant).failing[0]
+        attempts.append(entry.attempts)
+        parked.append(result["accounts"][0]["calls_parked"])
+        fake_clock.advance(60)
+
+    # Then it was tried at 0, 5, 15, 35 and 75 minutes (waits of 5, 10, 20, 40), then parked
+    tried_at = [minute for minute in range(80) if attempts[minute] != (attempts[minute - 1] if minute else 0)]
+    assert tried_at == [0, 5, 15, 35, 75]
+    status = status_of(tenant)
+    [entry] = status.failing
+    assert entry.attempts == ringcloud_failures.MAX_ATTEMPTS and entry.parked and entry.next_attempt_at is None
+    # ... counted once, by the run that parked it, in its result and in the CallsParked metric
+    assert parked[75] == 1 and sum(parked) == 1
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"CallsParked"' in line]
+    assert sum(sum(v) if isinstance(v := m["CallsParked"], list) else v for m in metrics) == 1
+    # ... and a parked call says nothing more in the runs after
+    assert status.errors == []
+
+
+def test_a_failed_call_is_forgotten_once_it_leaves_the_window_and_a_success_clears_it(
+    tenant, configure_ringcloud, fake, fake_clock
+):
+    # Given a recording that fails once, and an unreadable call
+    add_call(fake, rec_file="/v1/users/olena101/records/w.wav", audio=tone(0.2), start="2026-11-20 10:00:00")
+    unreadable = add_call(fake, start="2026-11-20 11:00:00", end="2026-11-20 11:01:00", duration="long")
+    configure_ringcloud(tenant)
+    fake.plan("/v1/users/olena101/records/w.wav", Fail(500))
+    run_import()
+    assert sorted(entry.part for entry in status_of(tenant).failing) == ["call", "recording"]
+
+    # When the recording succeeds later, and the unreadable call leaves RingCloud's window
+    fake_clock.advance(300)
+    fake.calls.remove(unreadable)
+    run_import()
+
+    # Then nothing is failing any more
+    status = status_of(tenant)
+    assert status.failing == [] and status.recordings_stored == 1
+
+
+def test_a_slow_recording_is_cut_at_the_runs_time_and_the_next_account_still_runs(tenant, configure_ringcloud, fake):
+    # Given two accounts (with keys of their own); the recording drips a byte every 50 ms (3 minutes whole)
+    other = make_tenant()
+    add_call(fake, rec_file="/v1/users/olena101/records/slow.wav", audio=tone(0.2), start="2026-11-20 10:00:00")
+    fake.add_key("4242_other", "other-password")
+    configure_ringcloud(tenant)
+    configure_ringcloud(other, api_key="4242_other", password="other-password")
+    fake.plan("/v1/users/olena101/records/slow.wav", Fail(drip=0.05), Fail(drip=0.05))
+
+    # When a run has 4 s (the clock only moves when told: only the download's own deadline ends it)
+    result = ringcloud_import.import_all(Budget(4))
+
+    # Then each download ended within the run's time less a second to record the outcome, and each
+    # account recorded its run (the call imported, the recording to be tried again later)
+    assert [a.account_id for a in result.accounts] == sorted([tenant.account_id, other.account_id])
+    for account in (tenant, other):
+        status = status_of(account)
+        assert status.last_run_at is not None and status.calls_imported == 1
+        [entry] = status.failing
+        assert entry.part == "recording" and entry.problem == "took longer than 3 s to download"
+
+
+def test_a_failure_inside_one_accounts_run_is_recorded_and_the_next_account_runs(tenant, configure_ringcloud, fake):
+    # Given two accounts, the first (in the registry's order) deleted while still configured
+    other = make_tenant()
+    first, second = sorted([tenant, other], key=lambda t: t.account_id)
+    add_call(fake)
+    configure_ringcloud(first)
+    configure_ringcloud(second)
+    aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(table.account_pk(first.account_id), "ACCOUNT"))
+
+    # When the schedule runs
+    try:
+        result = run_import()
+        _, status = ringcloud_dal.get_config_and_status(first.account_id)
+    finally:  # the fixture's removal needs the account: later runs must not meet this one
+        ringcloud_dal.delete_config(first.account_id)
+
+    # Then the first account's status says its run failed, and why; the second account imported
+    [broken, working] = result["accounts"]
+    assert broken["account_id"] == first.account_id
+    assert broken["errors"] == ["the run of this account failed: no such account"]
+    assert status is not None and status["last_run_at"] and "last_success_at" not in status
+    assert status["errors"] == broken["errors"]
+    assert working["calls_imported"] == 1 and len(activities_of(second)) == 1
+
+
+def test_accounts_run_least_recently_run_first_so_none_is_starved(
+    tenant, configure_ringcloud, fake, fake_clock, monkeypatch
+):
+    # Given two accounts with calls, and writes that "take" a minute each
+    other = make_tenant()
+    for hour in (10, 11, 12):
+        add_call(fake, start=f"2026-11-20 {hour}:00:00")
+    configure_ringcloud(tenant)
+    configure_ringcloud(other)
+    create = ringcloud_import.activities.create_activity
+
+    def slow_create(*args, **kwargs):
+        fake_clock.advance(60)
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(ringcloud_import.activities, "create_activity", slow_create)
+    first, second = sorted([tenant.account_id, other.account_id])
+
+    # When a run has time for about two calls, and so does the next
+    one = ringcloud_import.import_all(Budget(100))
+    fake_clock.advance(300)
+    two = ringcloud_import.import_all(Budget(100))
+
+    # Then the first run never reached the second account; the next run started with it
+    assert [a.account_id for a in one.accounts] == [first] and one.stopped_early
+    assert two.accounts[0].account_id == second
+    assert two.accounts[0].calls_imported == 2
+
+
+def test_the_clients_request_timeouts_never_exceed_the_time_the_run_has_left(
+    tenant, configure_ringcloud, fake, monkeypatch
+):
+    # Given a run with 4 s left, and every request RingCloud's client makes watched
+    add_call(fake, rec_file="/v1/users/olena101/records/t.wav", audio=tone(0.2))
+    configure_ringcloud(tenant)
+    budget = Budget(4)
+    seen: list[tuple[float, float, float]] = []  # (connect timeout, read timeout, time left)
+    request = requests.Session.request
+
+    def watched(self, method, url, **kwargs):
+        connect, read = kwargs["timeout"]
+        seen.append((connect, read, budget.remaining()))
+        return request(self, method, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", watched)
+
+    # When the run imports the account (the client's own timeout is 10 s)
+    ringcloud_import.import_all(budget)
+
+    # Then every request, RingCloud's API and the recording's download, waited at most the time left
+    assert len(seen) >= 3
+    assert all(connect <= left and read <= left for connect, read, left in seen), seen

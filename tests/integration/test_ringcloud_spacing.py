@@ -1,0 +1,89 @@
+"""RingCloud's limits hold across processes: each request claims its URL's turn in DynamoDB first.
+
+Time comes from ``clock.manual()``: the client's waits move it, and the fake RingCloud measures its
+windows on it, so nothing here really waits.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from ringbridge import clock, ringcloud_client
+from ringbridge.budget import Budget
+from ringbridge.dal import ringcloud_spacing
+from ringbridge.local.fakes import ringcloud as fake_ringcloud
+from tests.conftest import Tenant, account_items
+
+REQUEST = "GET /v1/calls/complete?days=1"
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """The client's waits, each moving the manual clock (and with it the fake's windows) instead of sleeping."""
+    waits: list[float] = []
+    with clock.manual() as time:
+
+        def sleep(seconds: float) -> None:
+            waits.append(round(seconds, 3))
+            time.advance(seconds)
+
+        monkeypatch.setattr(clock, "sleep", sleep)
+        yield waits
+
+
+def test_two_processes_back_to_back_break_no_limit(
+    tenant: Tenant, slept: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the fake RingCloud, which counts each request inside one of RingCloud's windows
+    fake = fake_ringcloud.seeded().start()
+    monkeypatch.setattr(ringcloud_client, "_last_request", {})
+    try:
+        # When two processes (each a new client, with nothing in memory) ask for the call list in a row
+        for _ in range(2):
+            ringcloud_client._last_request.clear()
+            client = ringcloud_client.RingcloudClient(
+                requests.Session(),
+                fake.base_url,
+                fake_ringcloud.DEMO_KEY,
+                fake_ringcloud.DEMO_PASSWORD,
+                account_id=tenant.account_id,
+            )
+            assert len(client.completed_calls(1, Budget(290))) == len(fake.calls)
+    finally:
+        fake.stop()
+
+    # Then the second waited out the first's turn (RingCloud's 5 s plus the arrival margin): no violation
+    assert slept == [5.5]
+    assert len(fake.served("/v1/calls/complete")) == 2
+    assert fake.violations == 0
+
+
+def test_a_turn_frees_at_its_exact_millisecond() -> None:
+    account, key = "01SPACINGEXACT", "1001_exact"
+    assert ringcloud_spacing.take_turn(account, key, REQUEST, 1_000_000, 5_500) is None
+    # one millisecond before it frees, the turn is refused and says when it frees; nothing is written
+    assert ringcloud_spacing.take_turn(account, key, REQUEST, 1_005_499, 5_500) == 1_005_500
+    assert ringcloud_spacing.take_turn(account, key, REQUEST, 1_005_499, 5_500) == 1_005_500
+    # at that millisecond it is taken again
+    assert ringcloud_spacing.take_turn(account, key, REQUEST, 1_005_500, 5_500) is None
+    assert ringcloud_spacing.take_turn(account, key, REQUEST, 1_005_501, 5_500) == 1_011_000
+
+
+def test_turns_are_per_url_and_per_account_and_keep_the_key_hashed() -> None:
+    key = "1001_sharedkey"
+    assert ringcloud_spacing.take_turn("01SPACINGA", key, REQUEST, 2_000_000, 5_500) is None
+    # another URL of the same key, and the same key configured by another account, are not held back
+    assert ringcloud_spacing.take_turn("01SPACINGA", key, "GET /v1/users?", 2_000_000, 1_500) is None
+    assert ringcloud_spacing.take_turn("01SPACINGB", key, REQUEST, 2_000_000, 5_500) is None
+    assert ringcloud_spacing.take_turn("01SPACINGA", key, REQUEST, 2_000_001, 5_500) == 2_005_500
+
+    # the items hold the key's hash, never the key; DynamoDB's TTL removes them a minute after they free
+    items = account_items("01SPACINGA")
+    assert len(items) == 2
+    assert key not in json.dumps(items)
+    assert all(hashlib.sha256(key.encode()).hexdigest() in item["SK"]["S"] for item in items)
+    turn = next(item for item in items if item["SK"]["S"] == ringcloud_spacing.spacing_sk(key, REQUEST))
+    assert (int(turn["next_at"]["N"]), int(turn["expires_at"]["N"])) == (2_005_500, 2_005 + 60)
