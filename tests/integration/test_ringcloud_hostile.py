@@ -96,26 +96,27 @@ def test_text_past_its_fields_limit_is_cut_with_a_marker_and_the_call_imported(t
 def test_a_call_that_keeps_failing_backs_off_and_is_parked_after_five_runs(
     tenant, configure_ringcloud, fake, fake_clock, capsys, monkeypatch
 ):
-    # Given an unreadable call, and runs every minute (publishing their metrics)
+    # Given an unreadable call, and runs (publishing their metrics) 10 s before each retry is due (RingCloud's
+    # 5 s spacing between two requests for the call list must not move a run's time), when it is due, and later
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     add_call(fake, start="2026-11-20 10:00:00", end="2026-11-20 10:01:00", duration=Raw("1e400"))
     configure_ringcloud(tenant)
-    attempts, parked = [], []
-    for _minute in range(80):
+    run_at = [0, *(t for minute in (5, 15, 35, 75) for t in (minute * 60 - 10, minute * 60)), 200 * 60]
+    attempts, parked, now = [], [], 0
+    for second in run_at:
+        fake_clock.advance(second - now)
+        now = second
         result = run_import()
-        entry = status_of(tenant).failing[0]
-        attempts.append(entry.attempts)
+        attempts.append(status_of(tenant).failing[0].attempts)
         parked.append(result["accounts"][0]["calls_parked"])
-        fake_clock.advance(60)
 
-    # Then it was tried at 0, 5, 15, 35 and 75 minutes (waits of 5, 10, 20, 40), then parked
-    tried_at = [minute for minute in range(80) if attempts[minute] != (attempts[minute - 1] if minute else 0)]
-    assert tried_at == [0, 5, 15, 35, 75]
+    # Then it was tried at 0, 5, 15, 35 and 75 minutes (waits of 5, 10, 20, 40), not sooner, then parked
+    assert attempts == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     status = status_of(tenant)
     [entry] = status.failing
     assert entry.attempts == ringcloud_failures.MAX_ATTEMPTS and entry.parked and entry.next_attempt_at is None
     # ... counted once, by the run that parked it, in its result and in the CallsParked metric
-    assert parked[75] == 1 and sum(parked) == 1
+    assert parked == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"CallsParked"' in line]
     assert sum(sum(v) if isinstance(v := m["CallsParked"], list) else v for m in metrics) == 1
     # ... and a parked call says nothing more in the runs after
