@@ -15,7 +15,7 @@ from ringbridge import aws
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
-from ringbridge.dal.pagination import query_pages
+from ringbridge.dal.pagination import partition_items
 from ringbridge.dal.table import account_pk, from_item, key, phone_pk, strip_keys, to_item
 
 DELETIONS_PK = "DELETING#ACCOUNTS"
@@ -40,15 +40,8 @@ def delete_status(account_id: str) -> None:
 
 def pending() -> Iterator[str]:
     """The accounts whose deletion has started and not finished (one Query)."""
-    request = {
-        "TableName": table.name(),
-        "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": DELETIONS_PK}},
-        "ProjectionExpression": "SK",
-        "ConsistentRead": True,
-    }
-    for page in query_pages(aws.dynamodb(), request):
-        yield from (item["SK"]["S"] for item in page)
+    for item in partition_items(aws.dynamodb(), table.name(), DELETIONS_PK, "SK", consistent=True):
+        yield item["SK"]["S"]
 
 
 def key_pages(account_id: str, prefix: str = "") -> Iterator[list[dict[str, Any]]]:

@@ -60,6 +60,22 @@ def query_pages(client: Any, request: dict[str, Any]) -> Iterator[list[dict[str,
         request = {**request, "ExclusiveStartKey": answer["LastEvaluatedKey"]}
 
 
+def partition_items(
+    client: Any, table_name: str, pk: str, attributes: str, *, consistent: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The ``attributes`` (a ProjectionExpression) of every item of a small partition of ids, such as a
+    registry, one Query page at a time; items as DynamoDB answers them."""
+    request: dict[str, Any] = {
+        "TableName": table_name,
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        "ProjectionExpression": attributes,
+        "ConsistentRead": consistent,
+    }
+    for page in query_pages(client, request):
+        yield from page
+
+
 def query_all(
     client: Any, table_name: str, pk: str, prefix: str, cursor: str | None
 ) -> Iterator[tuple[dict[str, Any], str]]:

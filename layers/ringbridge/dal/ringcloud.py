@@ -18,7 +18,7 @@ from typing import Any
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.activities import call_sk
-from ringbridge.dal.pagination import query_pages
+from ringbridge.dal.pagination import partition_items
 from ringbridge.dal.ringcloud_spacing import claim_slot
 from ringbridge.dal.table import account_pk, from_item, key, to_item
 
@@ -69,13 +69,8 @@ def delete_password(parameter_name: str) -> None:
 
 def configured_accounts() -> list[str]:
     """Every account in the registry, least recently run first (never run: first of all)."""
-    request = {
-        "TableName": table.name(),
-        "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": REGISTRY_PK}},
-        "ProjectionExpression": "SK, last_run_at",
-    }
-    entries = [from_item(item) for page in query_pages(aws.dynamodb(), request) for item in page]
+    items = partition_items(aws.dynamodb(), table.name(), REGISTRY_PK, "SK, last_run_at")
+    entries = [from_item(item) for item in items]
     return [entry["SK"] for entry in sorted(entries, key=lambda entry: (entry.get("last_run_at", ""), entry["SK"]))]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from ringbridge import aws
 from ringbridge.dal import table
-from ringbridge.dal.pagination import query_pages
+from ringbridge.dal.pagination import partition_items, query_pages
 from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key, to_item
 
 CONFIG_SK = "RINGOSTAT#CONFIG"
@@ -61,14 +61,8 @@ def put_auth_key(parameter_name: str, auth_key: str) -> None:
 
 def configured_accounts() -> Iterator[str]:
     """Every account in the registry, one Query page at a time."""
-    request = {
-        "TableName": table.name(),
-        "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": REGISTRY_PK}},
-        "ProjectionExpression": "SK",
-    }
-    for page in query_pages(aws.dynamodb(), request):
-        yield from (item["SK"]["S"] for item in page)
+    for item in partition_items(aws.dynamodb(), table.name(), REGISTRY_PK, "SK"):
+        yield item["SK"]["S"]
 
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

@@ -330,7 +330,7 @@ def _store_recording(
     if len(call.rec_file) > REC_FILE_LIMIT:
         raise RecordingFailed(f"its rec_file is longer than {REC_FILE_LIMIT} characters")
     try:
-        url = client.recording_url(call.rec_file, budget)
+        url = client.recording_url(call.rec_file, budget)  # may wait RingCloud's spacing: the time left is read after
         recordings.store_from_url(caller, activity_id, url, seconds=budget.remaining() - MIN_CALL_SECONDS)
     except (RingbridgeError, RingcloudError) as error:
         # Never the URL: it carries the key and hash.
