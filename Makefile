@@ -52,6 +52,7 @@ lint: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --skip-download --quiet --compact
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # sam build, the artifact's test and the bench need a python3.13 on PATH (pyenv's, where there is one):
 # the layers/ and functions/ Makefiles compile the artifact's bytecode with Lambda's Python version.
@@ -59,7 +60,7 @@ PY313 := $(shell pyenv prefix 3.13 2>/dev/null || pyenv prefix 3.13.0 2>/dev/nul
 WITH_PY313 := PATH="$(if $(PY313),$(PY313)/bin:)$$PATH"
 
 test: lint
-	$(WITH_PY313) $(BIN)/pytest --ignore=tests/browser
+	$(WITH_PY313) $(BIN)/pytest --ignore=tests/browser -n auto
 	$(MAKE) fuzz
 	$(MAKE) browser
 

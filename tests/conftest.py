@@ -1,14 +1,12 @@
-"""Shared fixtures: one moto server per test session, tables from template.yaml, accounts, calls.
+"""Shared fixtures: one moto server per test session, tables from template.yaml, accounts (helpers that
+tests import are in tests/support/).
 
 Every test records the DynamoDB operations its thread issues and fails if one is a Scan.
 """
 
-import contextlib
 import json
 import os
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,21 +14,11 @@ from typing import Any
 import pytest
 import requests
 
-from ringbridge import aws, clock
-from ringbridge.dal import table
-from ringbridge.local import calls, netguard, stack
-
-
-@contextlib.contextmanager
-def dynamodb_hook(event: str, handler: Any) -> Iterator[None]:
-    """``handler`` on ringbridge's DynamoDB client's botocore ``event`` for the block: to read what a
-    request asks, or to make DynamoDB's answer what it would be under a race or throttling."""
-    hooks = aws.dynamodb().meta.events
-    hooks.register(event, handler)
-    try:
-        yield
-    finally:
-        hooks.unregister(event, handler)
+from ringbridge import clock, settings
+from ringbridge_tools.local import dynamodb_calls, netguard, stack
+from tests.support.dynamodb import dynamodb_hook
+from tests.support.network import RefusedConnections, free_port
+from tests.support.tenants import Tenant, make_tenant
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,40 +37,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: (mean[str(item.path)], str(item.path), item.location[1] or 0))
 
 
-def account_items(account_id: str) -> list[dict[str, Any]]:
-    """Every item of the account's partition: what a refused request must leave unchanged."""
-    answer = aws.dynamodb().query(
-        TableName=table.name(),
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": table.account_pk(account_id)}},
-        ConsistentRead=True,
-    )
-    return answer["Items"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class RefusedConnections:
-    """The guard's log of connections off this machine, from this process and the commands it started."""
-
-    log: Path
-    seen: int = 0
-
-    def take(self) -> list[str]:
-        """The attempts logged since the last take (a test that makes one on purpose takes it)."""
-        text = self.log.read_text()
-        new, self.seen = text[self.seen :], len(text)
-        return new.splitlines()
-
-
 @pytest.fixture(scope="session", autouse=True)
 def loopback_only(tmp_path_factory: pytest.TempPathFactory) -> RefusedConnections:
-    """No test reaches outside this machine: see ringbridge.local.netguard (subprocesses inherit it)."""
+    """No test reaches outside this machine: see ringbridge_tools.local.netguard (subprocesses inherit it)."""
     log = tmp_path_factory.mktemp("netguard") / "refused.log"
     log.touch()
     netguard.install(log)
@@ -114,6 +71,13 @@ def emulator() -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings() -> None:
+    """Each test starts from the environment as it is: settings.current() keeps what it read first (once per
+    cold start in Lambda). A test that changes the environment after its first request calls settings.reload()."""
+    settings.reload()
+
+
 @pytest.fixture
 def ordered_clock() -> Iterator[clock.ManualTime]:
     """A clock that moves 1 ms at each reading: writes made one after another never tie on a timestamp or id."""
@@ -124,7 +88,7 @@ def ordered_clock() -> Iterator[clock.ManualTime]:
 @pytest.fixture(autouse=True)
 def no_scan() -> Iterator[list[str]]:
     """The DynamoDB operations of this test's thread; a Scan anywhere fails the test."""
-    log = calls.start()
+    log = dynamodb_calls.start()
     yield log
     assert "Scan" not in log, f"a request path issued a DynamoDB Scan: {log}"
 
@@ -152,25 +116,6 @@ def consistent_point_reads() -> Iterator[list[str]]:
     assert eventual == [], "an eventually consistent point read"
 
 
-@dataclass
-class Tenant:
-    account_id: str
-    region: str
-    rw_token: str
-    ro_token: str
-    user_id: str
-
-
-def make_tenant(region: str = "UA", name: str = "Test account") -> Tenant:
-    from ringbridge.logic import accounts
-
-    account = accounts.create_account(name, region)
-    user = accounts.create_user(account.id, "Olena Petrenko", "olena@example.com", extension="101")
-    _, rw = accounts.create_token(account.id, "rw")
-    _, ro = accounts.create_token(account.id, "ro")
-    return Tenant(account.id, region, rw, ro, user.id)
-
-
 @pytest.fixture
 def tenant() -> Tenant:
     return make_tenant("UA")
@@ -179,46 +124,3 @@ def tenant() -> Tenant:
 @pytest.fixture
 def other_tenant() -> Tenant:
     return make_tenant("US", "Other account")
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-
-def call(
-    method: str,
-    path: str,
-    token: str | None = None,
-    *,
-    json_body: Any = None,
-    body: bytes | str | None = None,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    function_url: bool = False,
-) -> Answer:
-    """Invoke the function that serves ``method path`` in this process, with an HTTP API event."""
-    import json
-
-    from ringbridge.local import lambdas
-
-    found = lambdas.route(method, path)
-    assert found, f"no function serves {method} {path}"
-    function, route = found
-    all_headers = {"content-type": "application/json"} if (json_body is not None or body is not None) else {}
-    if token:
-        all_headers["authorization"] = f"Bearer {token}"
-    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
-    payload = json.dumps(json_body) if json_body is not None else body
-    event = lambdas.http_event(
-        method, path, query=query, headers=all_headers, body=payload, route_path=route.path, function_url=function_url
-    )
-    response = lambdas.invoke(function, event)
-    text = response.get("body") or ""
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = text
-    return Answer(response["statusCode"], {k.lower(): v for k, v in (response.get("headers") or {}).items()}, parsed)

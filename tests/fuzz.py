@@ -26,7 +26,7 @@ def start_stack(state_dir: Path, log: Path) -> subprocess.Popen[bytes]:
     environment = {name: value for name, value in os.environ.items() if name != "AWS_ENDPOINT_URL"}
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ringbridge.cli", "serve", "--port", "0", "--state-dir", str(state_dir)],
+            [sys.executable, "-m", "ringbridge_tools.cli", "serve", "--port", "0", "--state-dir", str(state_dir)],
             cwd=ROOT,
             env=environment,
             stdout=output,

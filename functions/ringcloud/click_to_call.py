@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from ringbridge import http
-from ringbridge.auth import current_caller
-from ringbridge.logic import ringcloud_calls
+from ringbridge.caller import current_caller
+from ringbridge.logic import click_to_call
 from ringbridge.models.ringcloud import CallStarted, ClickToCall
 from ringbridge.observability import logger
 
@@ -41,7 +41,7 @@ app = http.create_app()
     },
 )
 def start_call(request: ClickToCall) -> Response[CallStarted]:
-    return Response(status_code=202, content_type=http.JSON, body=ringcloud_calls.start_call(current_caller(), request))
+    return Response(status_code=202, content_type=http.JSON, body=click_to_call.start_call(current_caller(), request))
 
 
 @logger.inject_lambda_context

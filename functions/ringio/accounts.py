@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import ringio_read
 from ringbridge.models.ringio_read import AccountOut
 from ringbridge.observability import logger

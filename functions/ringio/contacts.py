@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import Field
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ringbridge.logic import ringio, ringio_read
 from ringbridge.models.errors import ConflictBody
@@ -36,7 +36,7 @@ def list_contacts(
     cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[list[ContactOut]]:
     found, next_cursor = ringio.list_contacts(current_caller(), limit, cursor)
-    return ringio_read.list_response(found, next_cursor, "/ringio/contacts", {"limit": limit})
+    return ringio_read.http_lists(found, next_cursor, "/ringio/contacts", {"limit": limit})
 
 
 @app.post(

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from ringbridge import http
-from ringbridge.auth import current_caller
 from ringbridge.budget import Budget
+from ringbridge.caller import current_caller
 from ringbridge.logic import erasure
 from ringbridge.logic.allowance import Allowance
 from ringbridge.models.erasure import ErasureResult

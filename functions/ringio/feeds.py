@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import feeds
 from ringbridge.models.ringio_read import Feed
 from ringbridge.observability import logger

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.dal.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ringbridge.logic import ringio_read
 from ringbridge.models.ringio_read import UserOut
@@ -27,7 +27,7 @@ def list_users(
     cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[list[UserOut]]:
     found, next_cursor = ringio_read.list_users(current_caller(), limit, cursor)
-    return ringio_read.list_response(found, next_cursor, "/ringio/users", {"limit": limit})
+    return ringio_read.http_lists(found, next_cursor, "/ringio/users", {"limit": limit})
 
 
 @app.get(

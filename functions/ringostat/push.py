@@ -6,7 +6,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 from ringbridge import coldstart
-from ringbridge.logic import ringostat
+from ringbridge.budget import Budget
+from ringbridge.logic import ringostat_push
 from ringbridge.observability import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -16,6 +17,6 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     coldstart.resume_gc()
-    budget = ringostat.Budget.for_lambda(context.get_remaining_time_in_millis())
-    pushed = ringostat.push_changes(event.get("Records") or [], budget)
+    budget = Budget.for_lambda(context.get_remaining_time_in_millis())
+    pushed = ringostat_push.push_changes(event.get("Records") or [], budget)
     return process_partial_response(event, pushed.check_delivered, processor, context)

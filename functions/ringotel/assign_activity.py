@@ -3,7 +3,7 @@
 from typing import Any
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, ActivityAssign
 from ringbridge.observability import logger

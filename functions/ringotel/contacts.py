@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ringbridge import http, list_response
-from ringbridge.auth import current_caller
+from ringbridge import http, http_lists
+from ringbridge.caller import current_caller
 from ringbridge.dal.pagination import MAX_LIMIT
 from ringbridge.logic import contacts
 from ringbridge.models.contacts import ContactPage
@@ -18,9 +18,9 @@ app = http.create_app()
 @app.get(
     "/ringotel/contacts",
     summary="List contacts: all of them, or a page",
-    description=list_response.description("contact"),
+    description=http_lists.description("contact"),
     tags=["Ringotel"],
-    responses={200: http.ok(ContactPage, "Contacts", headers=list_response.HEADERS)},
+    responses={200: http.ok(ContactPage, "Contacts", headers=http_lists.HEADERS)},
 )
 def list_contacts(
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size; none: the whole list")] = None,
@@ -28,7 +28,7 @@ def list_contacts(
 ) -> Response[str]:
     caller = current_caller()
     if limit is None:
-        return list_response.answer(app, "contacts", contacts.iter_contacts(caller, cursor))
+        return http_lists.answer(app, "contacts", contacts.iter_contacts(caller, cursor))
     page = contacts.list_contacts(caller, limit, cursor)
     return Response(status_code=200, content_type=http.JSON, body=page.model_dump_json())
 

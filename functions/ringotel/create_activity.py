@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, ActivityCreate
 from ringbridge.observability import logger

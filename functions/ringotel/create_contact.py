@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import contacts
 from ringbridge.models.contact_input import RingotelContactCreate
 from ringbridge.models.contacts import Contact

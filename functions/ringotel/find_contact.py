@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ringbridge import http, observability
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import contacts
 from ringbridge.models.contacts import ContactMatches
 from ringbridge.observability import logger

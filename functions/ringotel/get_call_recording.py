@@ -3,7 +3,7 @@
 from typing import Any
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import recordings
 from ringbridge.models.activities import RecordingLink
 from ringbridge.observability import logger
@@ -15,7 +15,15 @@ app = http.create_app()
     "/ringotel/activities/<activity_id>/recording",
     summary="A presigned URL of an activity's recording, valid for 5 minutes",
     tags=["Ringotel"],
-    responses={200: http.ok(RecordingLink), **http.errors(404, s404="No such activity, or it has no recording")},
+    responses={
+        200: http.ok(RecordingLink),
+        **http.errors(
+            404,
+            410,
+            s404="No such activity, or it has no recording",
+            s410="The recording was deleted by the retention of recordings, or is older than it",
+        ),
+    },
 )
 def get_call_recording(
     activity_id: http.ActivityRef,

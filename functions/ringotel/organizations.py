@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ringbridge import http, list_response
-from ringbridge.auth import current_caller
+from ringbridge import http, http_lists
+from ringbridge.caller import current_caller
 from ringbridge.dal.pagination import MAX_LIMIT
 from ringbridge.logic import contacts
 from ringbridge.models.organizations import OrganizationPage
@@ -18,9 +18,9 @@ app = http.create_app()
 @app.get(
     "/ringotel/organizations",
     summary="List organizations: all of them, or a page",
-    description=list_response.description("organization"),
+    description=http_lists.description("organization"),
     tags=["Ringotel"],
-    responses={200: http.ok(OrganizationPage, "Organizations", headers=list_response.HEADERS)},
+    responses={200: http.ok(OrganizationPage, "Organizations", headers=http_lists.HEADERS)},
 )
 def list_organizations(
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size; none: the whole list")] = None,
@@ -28,7 +28,7 @@ def list_organizations(
 ) -> Response[str]:
     caller = current_caller()
     if limit is None:
-        return list_response.answer(app, "organizations", contacts.iter_organizations(caller, cursor))
+        return http_lists.answer(app, "organizations", contacts.iter_organizations(caller, cursor))
     page = contacts.list_organizations(caller, limit, cursor)
     return Response(status_code=200, content_type=http.JSON, body=page.model_dump_json())
 

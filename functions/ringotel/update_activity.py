@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import Field
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, ActivityUpdate
 from ringbridge.models.errors import ConflictBody

@@ -3,7 +3,7 @@
 from typing import Any
 
 from ringbridge import http, settings
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import recordings
 from ringbridge.models.activities import Activity
 from ringbridge.observability import logger
@@ -47,11 +47,13 @@ RECORDING_BODY = {
             400,
             404,
             409,
+            410,
             413,
             415,
             422,
             s400="A JSON body that is not JSON",
             s404="No such activity",
+            s410="The retention of recordings deleted this call's recording (or it is past it): none can be stored",
             s413="Over RECORDING_MAX_BYTES, or a body over what a Lambda request carries (use a URL)",
             s415="Not audio",
             s422="Empty, or the URL was refused or could not be downloaded",
@@ -69,4 +71,4 @@ def update_call_recording(
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return http.handle(app, event, context, max_body_bytes=settings.recording_max_bytes())
+    return http.handle(app, event, context, max_body_bytes=settings.current().recording_max_bytes)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import Field
 
 from ringbridge import http
-from ringbridge.auth import current_caller
+from ringbridge.caller import current_caller
 from ringbridge.logic import contacts
 from ringbridge.models.contact_input import RingotelContactUpdate
 from ringbridge.models.contacts import Contact

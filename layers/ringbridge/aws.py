@@ -3,12 +3,13 @@
 boto3 honours AWS_ENDPOINT_URL, which points every client at a local emulator.
 """
 
-import os
 from functools import cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from ringbridge import settings
 
 
 # A retried TransactWriteItems is harmless in DynamoDB (botocore sends the same ClientRequestToken),
@@ -17,7 +18,7 @@ from botocore.config import Config
 def _config() -> Config:
     return Config(
         connect_timeout=2,
-        read_timeout=60 if os.environ.get("AWS_ENDPOINT_URL") else 5,
+        read_timeout=60 if settings.current().aws_endpoint_url else 5,
         retries={"mode": "standard", "max_attempts": 3},
     )
 

@@ -29,7 +29,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ringbridge import auth, coldstart, observability, routes
 from ringbridge.errors import NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
-from ringbridge.logic import versions
+from ringbridge.logic import etags
 from ringbridge.models.common import CALL_ID_PATTERN, Headers, header
 from ringbridge.models.errors import Error
 from ringbridge.oauth import refusals as oauth_refusals
@@ -77,7 +77,7 @@ STATUS_TEXT = {
 
 # What ``versioned`` sends with a versioned item.
 ETAG: Headers = {"ETag": header('The item\'s version, like "3": send it back as If-Match to update or delete it')}
-# What a page of a Ringio list (``logic.ringio_read.list_response``) sends when another page follows; the last
+# What a page of a Ringio list (``logic.ringio_read.http_lists``) sends when another page follows; the last
 # page has neither.
 NEXT_PAGE: Headers = {
     "X-Next-Cursor": header("The next page's `cursor`; absent on the last page"),
@@ -171,7 +171,7 @@ def validation_error_body(errors: Sequence[Any]) -> tuple[int, dict[str, Any]]:
 
 def versioned(body: Any, version: int, status: int = 200) -> Response:
     """A JSON answer carrying the ETag of the item's version (what ``If-Match`` sends back)."""
-    return Response(status_code=status, content_type=JSON, body=body, headers={"ETag": versions.etag(version)})
+    return Response(status_code=status, content_type=JSON, body=body, headers={"ETag": etags.etag(version)})
 
 
 def gateway_response(status: int, body: dict[str, Any]) -> dict[str, Any]:

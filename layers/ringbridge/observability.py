@@ -13,7 +13,6 @@ Every log line carries the API Gateway request id as ``correlation_id`` (and Pow
 ``function_request_id``, the Lambda request id).
 """
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -22,11 +21,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from ringbridge import settings
 
 logger = Logger()
-# As Powertools reads POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (the stack's name, the
-# dimension the alarms read), with fallbacks for local processes that import this before setting them.
+# POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (the stack's name, the dimension the alarms
+# read), with the settings' fallbacks for local processes that import this before setting them.
 metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "ringbridge",
-    service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "ringbridge",
+    namespace=settings.current().powertools_metrics_namespace,
+    service=settings.current().powertools_service_name,
 )
 
 
@@ -37,7 +36,7 @@ def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count) -> N
 
 def start_tracing() -> None:
     """Patch boto3 and requests for X-Ray when tracing is on (once; importing the module does it)."""
-    if settings.tracing_enabled():
+    if settings.current().tracing_enabled:
         from ringbridge import tracing  # noqa: F401
 
 

@@ -7,28 +7,22 @@ RingCloud counts requests per key and, within a key, per identical URL (query in
 each request the client claims the URL's turn in DynamoDB (dal.ringcloud_spacing: one conditional
 write), so that no process (two import runs in a row, click-to-call) requests it again within the
 spacing of RingCloud's table; within a process it also waits the spacing after each answer. So a
-limit is never hit by us. A 429 or 5xx (someone else using the same key, a busy RingCloud) is
-retried with backoff while the run's time budget allows; a 403 (a wrong key or password) is never
-retried: a retry would only repeat it.
+limit is never hit by us. A 408, 429 or 5xx (someone else using the same key, a busy RingCloud) is
+retried as ringbridge.retry's policy says, while the run's time budget allows; a 403 (a wrong key or
+password) is never retried: a retry would only repeat it.
 """
 
 import hashlib
-import random
 import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from ringbridge import clock
+from ringbridge import clock, vendor_http
 from ringbridge.budget import Budget, OutOfTime
 from ringbridge.dal import ringcloud_spacing
-from ringbridge.ringostat_client import retry_after_seconds
-
-CONNECT_TIMEOUT_SECONDS = 3.05
-MIN_REQUEST_SECONDS = 0.5  # no point starting a request with less time than this left
-MAX_BACKOFF_SECONDS = 30.0
-ERROR_TEXT_LIMIT = 200
+from ringbridge.retry import MIN_REQUEST_SECONDS, GaveUp, RetryPolicy
 
 # (method, path pattern, seconds between two requests for the same URL with the same key).
 SPACING: list[tuple[str, re.Pattern[str], float]] = [
@@ -77,7 +71,7 @@ class Refused(RingcloudError):
 
 
 class Unavailable(RingcloudError):
-    """429, 5xx, a timeout or a broken connection, after the retries the budget allowed."""
+    """408, 429, 5xx, a timeout or a broken connection, after the retries the budget allowed."""
 
     def __init__(self, message: str, retry_after: float | None = None, status: int | None = None) -> None:
         super().__init__(message)
@@ -109,8 +103,7 @@ class RingcloudClient:
         self._account_id = account_id
         self._hash = hashlib.md5((api_key + password).encode(), usedforsecurity=False).hexdigest()
         self._timeout = timeout
-        self._backoff = backoff
-        self._max_attempts = max(1, max_attempts)
+        self._retry = RetryPolicy(max_attempts, backoff)
 
     def user_names(self, budget: Budget) -> dict[str, str]:
         """RingCloud's user name by extension (``num``); an element that is not such a pair is skipped."""
@@ -169,9 +162,11 @@ class RingcloudClient:
     def _request(
         self, method: str, path: str, query: dict[str, str], body: Any, budget: Budget, *, retry: bool = True
     ) -> Any:
-        """The ``data`` of a success envelope; retries 429, 5xx and network failures within the budget."""
+        """The ``data`` of a success envelope; retries transient failures (vendor_http) within the budget."""
         encoded = urlencode(query)
-        for attempt in range(1, self._max_attempts + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             self._wait_turn(method, path, encoded, budget)
             timeout = min(self._timeout, budget.remaining())
             if timeout < MIN_REQUEST_SECONDS:
@@ -180,34 +175,23 @@ class RingcloudClient:
                 data = self._once(method, path, encoded, body, timeout)
             except Unavailable as problem:
                 self._mark(method, path, encoded)
-                if not retry or attempt == self._max_attempts:
+                if not retry:
                     raise
-                delay = problem.retry_after
-                if delay is None:
-                    ceiling = min(MAX_BACKOFF_SECONDS, self._backoff * 2 ** (attempt - 1))
-                    delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
-                if delay > budget.remaining() - MIN_REQUEST_SECONDS:
-                    raise
+                try:
+                    delay = self._retry.wait(attempt, problem.retry_after, budget)
+                except (GaveUp, OutOfTime):
+                    raise problem from None  # what RingCloud answered is the reason, not our giving up
                 clock.sleep(delay)
             else:
                 self._mark(method, path, encoded)
                 return data
-        raise AssertionError("unreachable")
 
     def _once(self, method: str, path: str, query: str, body: Any, timeout: float) -> Any:
         where = f"{method} {path}"
         try:
-            answer = self._session.request(
-                method,
-                self._signed(path, query),
-                json=body,
-                timeout=(min(CONNECT_TIMEOUT_SECONDS, timeout), timeout),
-                allow_redirects=False,
-            )
-        except (requests.Timeout, requests.ConnectionError) as error:
-            raise Unavailable(f"{type(error).__name__} calling RingCloud {where}") from None
-        except requests.RequestException as error:
-            raise Refused(f"{type(error).__name__} calling RingCloud {where}") from None
+            answer = vendor_http.send(self._session, method, self._signed(path, query), timeout, json=body)
+        except vendor_http.NoAnswer as error:  # its detail is not kept: it may hold the signed URL
+            raise (Unavailable if error.transient else Refused)(f"{error} calling RingCloud {where}") from None
         if answer.status_code == 200:
             try:
                 envelope = answer.json()
@@ -219,8 +203,8 @@ class RingcloudClient:
         problem = f"RingCloud answered HTTP {answer.status_code} to {where}: {self._message(answer)}"
         if answer.status_code == 403:
             raise Forbidden(problem)
-        if answer.status_code == 429 or answer.status_code >= 500:
-            retry_after = retry_after_seconds(answer.headers.get("Retry-After"))
+        if vendor_http.is_transient(answer.status_code):
+            retry_after = vendor_http.retry_after_seconds(answer.headers.get("Retry-After"))
             raise Unavailable(problem, retry_after=retry_after, status=answer.status_code)
         raise Refused(problem)
 
@@ -230,9 +214,7 @@ class RingcloudClient:
             message = str(answer.json().get("message") or "")
         except (ValueError, AttributeError):
             message = answer.text
-        for secret in (self._api_key, self._hash):
-            message = message.replace(secret, "[redacted]")
-        return message[:ERROR_TEXT_LIMIT].strip() or "no message"
+        return vendor_http.redacted(message, [self._api_key, self._hash]) or "no message"
 
 
 def _short_text(value: Any) -> bool:

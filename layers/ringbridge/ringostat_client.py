@@ -6,15 +6,11 @@ would only repeat (a wrong auth key, a wrong project, a payload it refuses).
 """
 
 import json
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 
-from ringbridge import clock
-
-CONNECT_TIMEOUT_SECONDS = 3.05
-ERROR_TEXT_LIMIT = 200
+from ringbridge import vendor_http
 
 
 class RingostatError(Exception):
@@ -53,37 +49,19 @@ class RingostatClient:
     def _post(self, path: str, body: dict[str, Any], timeout: float) -> None:
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            answer = self._session.post(
-                self._base_url + path,
-                data=data,
-                headers=self._headers,
-                timeout=(min(CONNECT_TIMEOUT_SECONDS, timeout), timeout),
-                allow_redirects=False,
+            answer = vendor_http.send(
+                self._session, "POST", self._base_url + path, timeout, data=data, headers=self._headers
             )
-        except (requests.Timeout, requests.ConnectionError) as error:
-            raise Retryable(f"{type(error).__name__} calling Ringostat {path}") from None
-        except requests.RequestException as error:
-            raise Rejected(f"{type(error).__name__} calling Ringostat {path}: {self._redacted(str(error))}") from None
+        except vendor_http.NoAnswer as error:
+            if error.transient:
+                raise Retryable(f"{error} calling Ringostat {path}") from None
+            raise Rejected(f"{error} calling Ringostat {path}: {self._redacted(error.detail)}") from None
         if 200 <= answer.status_code < 300:
             return
         problem = f"Ringostat answered HTTP {answer.status_code} to {path}: {self._redacted(answer.text)}"
-        if answer.status_code in (408, 429) or answer.status_code >= 500:
-            raise Retryable(problem, retry_after=retry_after_seconds(answer.headers.get("Retry-After")))
+        if vendor_http.is_transient(answer.status_code):
+            raise Retryable(problem, retry_after=vendor_http.retry_after_seconds(answer.headers.get("Retry-After")))
         raise Rejected(problem)
 
     def _redacted(self, text: str) -> str:
-        if self._auth_key:
-            text = text.replace(self._auth_key, "[auth-key]")
-        return text[:ERROR_TEXT_LIMIT].strip()
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - clock.now()).total_seconds())
-    except (TypeError, ValueError):  # unparseable, or a date without a zone
-        return None
+        return vendor_http.redacted(text, [self._auth_key])

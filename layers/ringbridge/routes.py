@@ -7,9 +7,9 @@ error body every route gives. The deployed table is the ``HTTP_ROUTES`` variable
 template itself.
 """
 
-import json
-import os
 import re
+
+from ringbridge import settings
 
 Routes = dict[str, list[str]]  # path as in the template (/ringio/notes/{note_id}) -> its methods
 
@@ -32,5 +32,4 @@ def allowed_methods(routes: Routes, path: str) -> list[str]:
 
 
 def deployed() -> Routes:
-    routes: Routes = json.loads(os.environ["HTTP_ROUTES"])
-    return routes
+    return settings.current().http_routes

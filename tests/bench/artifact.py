@@ -12,7 +12,7 @@ import subprocess
 from importlib.metadata import version
 from pathlib import Path
 
-from ringbridge.local import template
+from ringbridge_tools.local import template
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = "python3.13"  # the Makefile puts pyenv's on PATH where there is one

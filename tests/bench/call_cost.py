@@ -112,7 +112,7 @@ def _s3_counted(into: Counter[str]) -> Any:
 
 
 def _invoke(cost: Cost, logical_id: str, event: dict[str, Any], body_bytes: int = 0) -> Any:
-    from ringbridge.local import lambdas, template
+    from ringbridge_tools.local import lambdas, template
 
     function = template.functions()[logical_id]
     started = time.perf_counter()
@@ -126,7 +126,7 @@ def _ringotel_call(recorder: Recorder, account: dict[str, Any], audio: bytes) ->
     """One call as Ringotel makes it: the caller looked up, the activity created, updated, stopped, recorded."""
     import json
 
-    from ringbridge.local import lambdas
+    from ringbridge_tools.local import lambdas
 
     cost = Cost()
     token = account["rw_token"]
@@ -161,9 +161,9 @@ def _ringcloud_runs(recorder: Recorder, audio: bytes) -> tuple[Cost, Cost]:
     import os
 
     from ringbridge import clock
-    from ringbridge.local import lambdas, template
-    from ringbridge.local.fakes.ringcloud import FakeRingcloud
     from ringbridge.logic import accounts, ringcloud
+    from ringbridge_tools.fakes.ringcloud import FakeRingcloud
+    from ringbridge_tools.local import lambdas, template
 
     fake = FakeRingcloud().start()
     fake.add_key("501_costro", "cost-password", "RO")
@@ -286,8 +286,8 @@ def _emulator_check(costs: list[Cost]) -> str:
 
 
 def measure() -> Measured:
-    from ringbridge.local import demo
-    from ringbridge.local.fakes.ringcloud import tone
+    from ringbridge_tools.fakes.ringcloud import tone
+    from ringbridge_tools.local import demo
 
     audio = tone(RECORDING_SECONDS)  # 8 kHz 16-bit mono WAV, as telephony records: 0.96 MB a minute
     recorder = Recorder()

@@ -31,7 +31,7 @@ from typing import Any
 import boto3
 
 from ringbridge import aws
-from ringbridge.local import template
+from ringbridge_tools.local import template
 
 KB = 1024
 READ_BLOCK = 4 * KB
@@ -197,8 +197,11 @@ class Recorder:
     def _query_units(self, params: dict[str, Any]) -> float:
         """Units of a Query: the items it reads (before a filter, whole) rounded up to 4 KB as one total."""
         condition = params["KeyConditionExpression"]
-        used = lambda names: {k: v for k, v in (names or {}).items() if re.search(re.escape(k) + r"\b", condition)}  # noqa: E731
-        request = {
+
+        def used(names: dict[str, Any] | None) -> dict[str, Any]:
+            return {k: v for k, v in (names or {}).items() if re.search(re.escape(k) + r"\b", condition)}
+
+        request: dict[str, Any] = {
             "TableName": params["TableName"],
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": used(params.get("ExpressionAttributeValues")),

@@ -52,9 +52,9 @@ def main() -> None:
             )
         )
         return
-    from ringbridge.local import calls  # counting only: after the cold timing, in its own process
+    from ringbridge_tools.local import dynamodb_calls  # counting only: after the cold timing, in its own process
 
-    log = calls.start()
+    log = dynamodb_calls.start()
     module.lambda_handler(event, Context())
     cold = list(log)
     log.clear()

@@ -2,13 +2,15 @@
 
 import os
 import socket
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import Any
 
 from ringbridge import aws, clock, ids
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
-from ringbridge.local import stack
+from ringbridge_tools.local import stack
 
 
 def _free_port() -> int:
@@ -51,7 +53,7 @@ def index_base_table_queries() -> None:
 
     original = _original_query()
 
-    def query(self: Table, hash_key: object, *args: object, **kwargs: object) -> object:
+    def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("index_name") or hash_key is None or not self.range_key_attr:
             return original(self, hash_key, *args, **kwargs)
         partition = list(self.items.get(hash_key, {}).values())
@@ -62,7 +64,7 @@ def index_base_table_queries() -> None:
 
 
 @cache
-def _original_query() -> object:
+def _original_query() -> Callable[..., Any]:
     from moto.dynamodb.models.table import Table
 
     return Table.query

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from ringbridge import clock
-from ringbridge.local import calls, demo, lambdas, template
+from ringbridge_tools.local import demo, dynamodb_calls, lambdas, template
 from tests.bench import emulator
 
 TITLE = "Ringio feeds: 10 vs 10,000 changes since `since`"
@@ -27,7 +27,7 @@ def _read_feed(account: dict, since: str) -> tuple[int, list[float], list[list[s
             headers={"authorization": f"Bearer {account['ro_token']}"},
             route_path="/ringio/feeds/accounts/{account_id}/contacts",
         )
-        log = calls.start()
+        log = dynamodb_calls.start()
         started = time.perf_counter()
         response = lambdas.invoke(function, event)
         latencies.append((time.perf_counter() - started) * 1000)

@@ -6,7 +6,7 @@ import time
 from botocore.exceptions import BotoCoreError
 
 from ringbridge import aws
-from ringbridge.local import calls, demo, lambdas, template
+from ringbridge_tools.local import demo, dynamodb_calls, lambdas, template
 from tests.bench import Measured, emulator
 
 TITLE = "FindContact as an account grows"
@@ -40,7 +40,7 @@ def _lookups(token: str, size: int, count: int) -> dict[str, float]:
         event = lambdas.http_event(
             "GET", "/ringotel/contacts/find", query={"phone": phone}, headers={"authorization": f"Bearer {token}"}
         )
-        log = calls.start()
+        log = dynamodb_calls.start()
         timer.total = 0.0
         started = time.perf_counter()
         response = lambdas.invoke(function, event)

@@ -3,8 +3,8 @@
 import statistics
 import time
 
-from ringbridge.local import calls, demo, lambdas, template
 from ringbridge.logic import accounts
+from ringbridge_tools.local import demo, dynamodb_calls, lambdas, template
 from tests.bench import Measured
 
 TITLE = "Per-token rate limits"
@@ -21,7 +21,7 @@ def _lookups(token: str) -> tuple[float, float, int]:
             query={"phone": "+380441111111"},
             headers={"authorization": f"Bearer {token}"},
         )
-        log = calls.start()
+        log = dynamodb_calls.start()
         started = time.perf_counter()
         response = lambdas.invoke(function, event)
         elapsed = time.perf_counter() - started

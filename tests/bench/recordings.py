@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 
-from ringbridge.local import calls, demo, lambdas, template
+from ringbridge_tools.local import demo, dynamodb_calls, lambdas, template
 from tests.audio_server import serving
 
 TITLE = "Ringotel call workflow: recording download memory and DynamoDB calls per hook"
@@ -38,7 +38,9 @@ def _peak_bytes() -> int:
     return int(line.split()[1]) * 1024
 
 
-def _invoke(logical_id: str, method: str, path: str, token: str, body: object = None, content_type: str = "") -> dict:
+def _invoke(
+    logical_id: str, method: str, path: str, token: str, body: dict | bytes | None = None, content_type: str = ""
+) -> dict:
     function = template.functions()[logical_id]
     headers = {"authorization": f"Bearer {token}"}
     if body is not None:
@@ -107,8 +109,10 @@ def _calls_per_hook(account: dict) -> str:
     token = account["rw_token"]
     phone = account["phone"].lstrip("+")  # Ringotel's format: the sample contact's number without "+"
 
-    def measured(logical_id: str, method: str, path: str, body: object, content_type: str = "") -> tuple[dict, int]:
-        log = calls.start()
+    def measured(
+        logical_id: str, method: str, path: str, body: dict | bytes, content_type: str = ""
+    ) -> tuple[dict, int]:
+        log = dynamodb_calls.start()
         answer = _invoke(logical_id, method, path, token, body, content_type)
         return answer, len(log)
 
@@ -124,7 +128,7 @@ def _calls_per_hook(account: dict) -> str:
     assert activity["contact_id"] == account["contact_id"], activity
     base = f"/ringotel/activities/{activity['id']}"
     other = _invoke("RingotelCreateContactFunction", "POST", "/ringotel/contacts", token, {"first_name": "Bench"})
-    steps = [
+    steps: list[tuple[str, str, str, str, dict | bytes, str]] = [
         (
             "CreateActivity retried (same call_id)",
             "RingotelCreateActivityFunction",
@@ -161,13 +165,16 @@ def _calls_per_hook(account: dict) -> str:
         ),
     ]
     rows = [("CreateActivity (user by extension, contact by number)", created)]
-    rows += [(name, measured(*request)[1]) for name, *request in steps]
+    rows += [
+        (name, measured(function, method, path, body, media)[1]) for name, function, method, path, body, media in steps
+    ]
     lines = ["| hook (warm: token verified) | DynamoDB calls |", "|---|---:|"]
     lines += [f"| {name} | {count} |" for name, count in rows]
     lines += [
         "",
         "Targets: CreateActivity with matching ≤ 3; Assign, Update, Stop ≤ 2. UpdateCallRecording reads "
-        "the activity before storing anything (404 first), then reads and writes it again.",
+        "the activity and its account (the retention) before storing anything (404 or 410 first), then writes "
+        "it over the version it read: 2.",
     ]
     return "\n".join(lines)
 

@@ -31,10 +31,10 @@ START = datetime(2026, 11, 20, 6, tzinfo=UTC)
 
 
 def measure() -> str:
-    from ringbridge.auth import Caller
-    from ringbridge.local.fakes.ringcloud import FakeRingcloud, tone
+    from ringbridge.caller import Caller
     from ringbridge.logic import accounts, contacts, ringcloud
     from ringbridge.models.contact_input import ContactCreate
+    from ringbridge_tools.fakes.ringcloud import FakeRingcloud, tone
     from tests.bench import emulator
 
     emulator.index_base_table_queries()  # a Query reads its partition only, as in DynamoDB (see emulator.py)
@@ -187,7 +187,7 @@ def _run() -> None:
     """One invocation of the real handler, with a deployed run's budget; calls to AWS counted."""
 
     from ringbridge import aws
-    from ringbridge.local import lambdas, stack, template
+    from ringbridge_tools.local import lambdas, stack, template
     from tests.bench.ringostat import _status_kb
 
     fake_url = os.environ["RINGCLOUD_BASE_URL"]

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def measure() -> str:
-    from ringbridge.local import stack
-    from ringbridge.local.fakes.ringostat import FakeRingostat
+    from ringbridge_tools.fakes.ringostat import FakeRingostat
+    from ringbridge_tools.local import stack
     from tests.bench import emulator
 
     port = emulator._free_port()
@@ -87,8 +87,8 @@ def _seed(size: int, project_id: int) -> None:
     """A new account with ``size`` contacts (a phone, an email, an owner each), configured for the project."""
     from ringbridge import aws, clock
     from ringbridge.dal import contacts, table
-    from ringbridge.local import stack
-    from ringbridge.logic import accounts, ringostat
+    from ringbridge.logic import accounts, ringostat_config
+    from ringbridge_tools.local import stack
 
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())
@@ -118,7 +118,7 @@ def _seed(size: int, project_id: int) -> None:
         request = {table.name(): puts[first : first + 25]}
         while request:
             request = aws.dynamodb().batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-    ringostat.configure(
+    ringostat_config.configure(
         account.id, project_id, f"bench-key-{project_id}", "ringbridge", "https://crm.example.com/c/{id}"
     )
     print(json.dumps({"account_id": account.id}))
@@ -128,7 +128,7 @@ def _run() -> None:
     """One invocation of the real handler; earlier accounts have nothing left to send."""
 
     from ringbridge import aws
-    from ringbridge.local import lambdas, stack, template
+    from ringbridge_tools.local import lambdas, stack, template
 
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())

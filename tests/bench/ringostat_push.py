@@ -77,9 +77,9 @@ def measure() -> Measured:
 
 def _run() -> dict[str, Any]:
     from ringbridge.dal import contacts as contacts_dal
-    from ringbridge.local import stack, streams
-    from ringbridge.local.fakes.ringostat import FakeRingostat, Received
-    from ringbridge.logic import accounts, ringostat
+    from ringbridge.logic import accounts, ringostat_config
+    from ringbridge_tools.fakes.ringostat import FakeRingostat, Received
+    from ringbridge_tools.local import stack, streams
 
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())
@@ -98,7 +98,7 @@ def _run() -> dict[str, Any]:
     account = accounts.create_account("Ringostat push bench", "UA")
     _, rw_token = accounts.create_token(account.id, "rw")
     fake.add_project(PROJECT_ID, "bench-push-key")
-    ringostat.configure(account.id, PROJECT_ID, "bench-push-key", "ringbridge", "https://crm.example.com/c/{id}")
+    ringostat_config.configure(account.id, PROJECT_ID, "bench-push-key", "ringbridge", "https://crm.example.com/c/{id}")
 
     [mapping] = [each for each in streams.mappings() if each.function.logical_id == "RingostatPushFunction"]
     invocations: list[int] = []
@@ -186,7 +186,7 @@ def _run() -> dict[str, Any]:
 
 def _write(rw_token: str) -> dict[str, float]:
     """Create the contacts one after another; answers when each write was answered (time.monotonic)."""
-    from ringbridge.local import lambdas, stack, template
+    from ringbridge_tools.local import lambdas, stack, template
 
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     create = template.functions()["RingotelCreateContactFunction"]

@@ -3,7 +3,7 @@
 import shutil
 from pathlib import Path
 
-from ringbridge.local import template
+from ringbridge_tools.local import template
 from tests.bench import artifact
 
 TITLE = "Package sizes"

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ringbridge.local import demo, events, template
+from ringbridge_tools.local import demo, events, template
 from tests.bench import Measured
 from tests.bench.cold_start import CHILD, RUNS
 

@@ -10,9 +10,9 @@ from typing import Any
 from ringbridge import aws, ids
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import pagination, table
-from ringbridge.list_response import LAMBDA_RESPONSE_MAX_BYTES, whole_list
-from ringbridge.local import calls, demo, lambdas, template
+from ringbridge.http_lists import LAMBDA_RESPONSE_MAX_BYTES, whole_list
 from ringbridge.models.contacts import Contact
+from ringbridge_tools.local import demo, dynamodb_calls, lambdas, template
 from tests.bench import Measured, emulator
 from tests.bench.find_contact import _DynamoTimer
 
@@ -67,6 +67,7 @@ def _fit(contacts: list[dict[str, Any]], accept_encoding: str | None) -> tuple[i
     )
     response = whole_list("contacts", stream, accept_encoding)
     elapsed = (time.perf_counter() - started) * 1000
+    assert response.body is not None
     body = gzip.decompress(base64.b64decode(response.body)) if response.base64_encoded else response.body
     count = len(json.loads(body)["contacts"])
     payload = len(json.dumps({"statusCode": 200, "body": response.body, "headers": response.headers}))
@@ -90,7 +91,7 @@ def _hook(token: str) -> dict[str, float]:
     latencies, own = [], []
     queries = count = 0
     for attempt in range(RUNS + 1):  # the first warms imports and the token cache
-        log = calls.start()
+        log = dynamodb_calls.start()
         timer.total = 0.0
         started = time.perf_counter()
         answer = lambdas.invoke(function, lambdas.http_event("GET", "/ringotel/contacts", headers=headers))

@@ -18,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LocalServer, cli_environment, ringbridge
+from tests.support.local_server import LocalServer, cli_environment, ringbridge
 
 
 class _Callback(http.server.BaseHTTPRequestHandler):
@@ -71,7 +71,7 @@ def test_sign_in_approve_exchange_and_call_findcontact(
 ) -> None:
     """Ringotel's part is played from the integration document's OAuth2 block, as Ringotel would."""
     account = local_server.accounts[0]
-    oauth2 = requests.get(f"{local_server.base_url}/ringotel/integration.json?auth=oauth2", timeout=30).json()["OAuth2"]
+    oauth2 = local_server.request("GET", "/ringotel/integration.json", params={"auth": "oauth2"}).json()["OAuth2"]
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 

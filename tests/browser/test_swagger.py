@@ -1,13 +1,12 @@
 """Swagger UI renders the API's operations offline, from the locally served Swagger UI files."""
 
-import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LocalServer
+from tests.support.local_server import LocalServer
 
 
 def test_swagger_ui_renders_every_operation_offline(page: Page, local_server: LocalServer) -> None:
-    document = requests.get(f"{local_server.base_url}/openapi.json", timeout=30).json()
+    document = local_server.request("GET", "/openapi.json").json()
     operations = sum(len(methods) for methods in document["paths"].values())
 
     page.goto(f"{local_server.base_url}/swagger")

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LocalServer
+from tests.support.local_server import LocalServer
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import LocalServer
+from tests.support.local_server import LocalServer
 
 pytestmark = pytest.mark.e2e
 

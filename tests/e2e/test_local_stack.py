@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from ringbridge.local import template
-from tests.e2e.conftest import LocalServer, ringbridge, start_server, stop_server
+from ringbridge_tools.local import template
+from tests.support.local_server import LocalServer, ringbridge, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 

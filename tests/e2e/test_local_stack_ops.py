@@ -8,16 +8,16 @@ import uuid
 import boto3
 import pytest
 
-from ringbridge.local import template
-from tests.e2e.conftest import LocalServer, cli_environment, ringbridge, start_server, stop_server
+from ringbridge_tools.local import template
+from tests.support.local_server import LocalServer, cli_environment, ringbridge, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
 
 def shell(command: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """``command`` in a shell, ``ringbridge`` standing for this Python's ``-m ringbridge.cli``."""
+    """``command`` in a shell, ``ringbridge`` standing for this Python's ``-m ringbridge_tools.cli``."""
     return subprocess.run(
-        command.replace("ringbridge ", f"{sys.executable} -m ringbridge.cli ", 1),
+        command.replace("ringbridge ", f"{sys.executable} -m ringbridge_tools.cli ", 1),
         shell=True,
         input=stdin,
         cwd=template.ROOT,

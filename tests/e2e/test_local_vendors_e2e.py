@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from ringbridge.local import state
-from ringbridge.local.fakes import ringcloud as fake
-from tests.e2e.conftest import LocalServer, printed_until, ringbridge, running_fake
+from ringbridge_tools.fakes import ringcloud as fake
+from ringbridge_tools.local import state
+from tests.support.local_server import LocalServer, printed_until, ringbridge, running_fake
 
 pytestmark = pytest.mark.e2e
 

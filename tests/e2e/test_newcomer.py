@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from ringbridge.local import template
-from tests.conftest import free_port
-from tests.e2e.conftest import START_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS, LocalServer, cli_environment, port_is_open
+from ringbridge_tools.local import template
+from tests.support.local_server import START_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS, LocalServer, cli_environment
+from tests.support.network import free_port, port_is_open
 
 ROOT = template.ROOT
 VENV = Path(sys.executable).parent.parent
@@ -102,7 +102,16 @@ def test_invoke_prints_the_answer_alone_on_stdout_and_the_logs_on_stderr(local_s
     state = str(local_server.state_dir)
 
     done = subprocess.run(
-        [sys.executable, "-m", "ringbridge.cli", "invoke", "RingotelCreateContactFunction", "-", "--state-dir", state],
+        [
+            sys.executable,
+            "-m",
+            "ringbridge_tools.cli",
+            "invoke",
+            "RingotelCreateContactFunction",
+            "-",
+            "--state-dir",
+            state,
+        ],
         input=refused,
         cwd=ROOT,
         env=cli_environment(),

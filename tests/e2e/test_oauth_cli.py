@@ -2,7 +2,7 @@
 
 import json
 
-from tests.e2e.conftest import LocalServer, ringbridge
+from tests.support.local_server import LocalServer, ringbridge
 
 
 def admin(server: LocalServer, *args: str):

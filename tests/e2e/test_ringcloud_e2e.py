@@ -5,8 +5,8 @@ import json
 import pytest
 import requests
 
-from ringbridge.local.fakes import ringcloud as fake
-from tests.e2e.conftest import LocalServer, ringbridge, running_fake
+from ringbridge_tools.fakes import ringcloud as fake
+from tests.support.local_server import LocalServer, ringbridge, running_fake
 
 pytestmark = pytest.mark.e2e
 

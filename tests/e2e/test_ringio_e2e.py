@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import LocalServer
+from tests.support.local_server import LocalServer
 
 pytestmark = pytest.mark.e2e
 

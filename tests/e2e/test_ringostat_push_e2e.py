@@ -6,8 +6,8 @@ the fake Ringostat with no manual invoke.
 
 import pytest
 
-from tests.conftest import free_port
-from tests.e2e.conftest import printed_until, ringbridge, running_fake, start_server, stop_server
+from tests.support.local_server import printed_until, ringbridge, running_fake, start_server, stop_server
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.e2e
 

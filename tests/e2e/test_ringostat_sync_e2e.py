@@ -7,9 +7,10 @@ import boto3
 import pytest
 
 from ringbridge.dal import ringostat as ringostat_dal
-from ringbridge.local import template
-from ringbridge.local.fakes.ringostat import FakeRingostat
-from tests.e2e.conftest import LocalServer, ringbridge
+from ringbridge.dal.registry import RINGOSTAT
+from ringbridge_tools.fakes.ringostat import FakeRingostat
+from ringbridge_tools.local import template
+from tests.support.local_server import LocalServer, ringbridge
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,7 @@ def configured_account(local_server: LocalServer, ringostat_server: FakeRingosta
     # Leave the shared local stack without this configuration (other tests' runs must not sync it).
     dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{local_server.emulator_port}")
     for key in (
-        (ringostat_dal.REGISTRY_PK, demo["account_id"]),
+        (RINGOSTAT, demo["account_id"]),
         (f"ACCOUNT#{demo['account_id']}", ringostat_dal.CONFIG_SK),
     ):
         dynamodb.delete_item(TableName=template.local_name("Table"), Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}})

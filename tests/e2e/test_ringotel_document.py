@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests.audio_server import audio_bytes, serving
-from tests.e2e.conftest import LocalServer, ringbridge
+from tests.support.local_server import LocalServer, ringbridge
 
 pytestmark = pytest.mark.e2e
 
@@ -114,7 +114,7 @@ def files():
 
 
 def test_the_document_is_public_and_holds_no_secret(local_server: LocalServer) -> None:
-    response = requests.get(local_server.base_url + "/ringotel/integration.json", timeout=30)
+    response = local_server.request("GET", "/ringotel/integration.json")
     assert response.status_code == 200
     document = response.json()
     assert document["class"] == "crm" and document["id"] and document["name"]
@@ -131,7 +131,7 @@ def test_the_document_is_public_and_holds_no_secret(local_server: LocalServer) -
 
 
 def test_the_cli_prints_the_same_document(local_server: LocalServer) -> None:
-    served = requests.get(local_server.base_url + "/ringotel/integration.json", timeout=30).json()
+    served = local_server.request("GET", "/ringotel/integration.json").json()
     printed = ringbridge("ringotel-document", "--base-url", local_server.base_url)
     assert printed.returncode == 0, printed.stderr
     assert json.loads(printed.stdout) == served
@@ -140,7 +140,7 @@ def test_the_cli_prints_the_same_document(local_server: LocalServer) -> None:
 def test_a_whole_call_through_the_document(local_server: LocalServer, files: str) -> None:
     # Given the document and the values Ringotel would have during one inbound call
     demo = local_server.accounts[0]
-    document = requests.get(local_server.base_url + "/ringotel/integration.json", timeout=30).json()
+    document = local_server.request("GET", "/ringotel/integration.json").json()
     caller = "38067" + "".join(random.choices("0123456789", k=7))
     call_id = f"1729693708182-{uuid.uuid4().hex[:18]}"
     ringotel = Ringotel(
@@ -169,10 +169,10 @@ def test_a_whole_call_through_the_document(local_server: LocalServer, files: str
     users = ringotel.call("Users", keep=("user_id", "firstname", "lastname"))
     assert ringotel.values["firstname"] and users["users"][0]["name"].startswith(ringotel.values["firstname"])
     # FindContact: an unknown caller (no list element, so no response_map path to check yet)
-    unknown = requests.get(
-        local_server.base_url + fill(document["api"]["FindContact"]["request_path"], ringotel.values, in_path=True),
-        headers={"Authorization": f"Bearer {demo['ro_token']}"},
-        timeout=30,
+    unknown = local_server.request(
+        "GET",
+        fill(document["api"]["FindContact"]["request_path"], ringotel.values, in_path=True),
+        demo["ro_token"],
     )
     assert unknown.json() == {"contacts": []}
     # CreateContact: the agent saves the caller; what Ringotel does not know arrives as ""

@@ -4,25 +4,26 @@ server and a call activity (the recording tests); the functions' log at DEBUG (t
 
 import contextlib
 import io
+import logging
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
 
 import pytest
 
-from ringbridge import aws, clock, ringcloud_client
+from ringbridge import aws, clock, ringcloud_client, settings
 from ringbridge.dal import ringcloud as ringcloud_dal
-from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
+from ringbridge.dal.registry import RINGOSTAT
 from ringbridge.errors import NotFound
-from ringbridge.local.fakes.ringcloud import FakeRingcloud
-from ringbridge.local.fakes.ringostat import FakeRingostat
-from ringbridge.logic import ringcloud, ringostat
+from ringbridge.logic import ringcloud, ringostat_config
 from ringbridge.observability import logger
+from ringbridge_tools.fakes.ringcloud import FakeRingcloud
+from ringbridge_tools.fakes.ringostat import FakeRingostat
 from tests.audio_server import serving
-from tests.conftest import Tenant, call
-
-RINGOSTAT_LINK = "https://crm.example.com/contacts/{id}"
+from tests.support.api import call
+from tests.support.ringcloud import FakeClock, Keys
+from tests.support.ringostat import RINGOSTAT_LINK
+from tests.support.tenants import Tenant
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def debug_log() -> Iterator[io.StringIO]:
     """What the functions' logger writes, at DEBUG, for the length of the test."""
     stream = io.StringIO()
     handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
     previous_stream, previous_level = handler.stream, logger.log_level
     # Assigned, not setStream: that flushes the old stream, which an earlier pytest session in the
     # same process (mutmut runs several) may have closed.
@@ -48,6 +50,7 @@ def ringostat_server(monkeypatch) -> Iterator[FakeRingostat]:
     monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
     monkeypatch.setenv("RINGOSTAT_BACKOFF_SECONDS", "0.01")
     monkeypatch.setenv("RINGOSTAT_TIMEOUT_SECONDS", "0.5")
+    settings.reload()
     yield server
     server.stop()
 
@@ -59,12 +62,12 @@ def configure(ringostat_server) -> Iterator[Callable[..., None]]:
 
     def configure_account(tenant: Tenant, project_id: int, auth_key: str, known_key: str | None = None) -> None:
         ringostat_server.add_project(project_id, known_key or auth_key)
-        ringostat.configure(tenant.account_id, project_id, auth_key, "ringbridge", RINGOSTAT_LINK)
+        ringostat_config.configure(tenant.account_id, project_id, auth_key, "ringbridge", RINGOSTAT_LINK)
         configured.append(tenant.account_id)
 
     yield configure_account
     for account_id in configured:  # later tests (and other suites' runs) must not sync these accounts
-        aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(ringostat_dal.REGISTRY_PK, account_id))
+        aws.dynamodb().delete_item(TableName=table.name(), Key=table.key(RINGOSTAT, account_id))
 
 
 @pytest.fixture(scope="module")
@@ -86,28 +89,6 @@ def activity(tenant: Tenant) -> dict:
 # --- RingCloud ---
 
 
-class FakeClock:
-    """clock.now / monotonic / sleep for the code under test: time moves only when told or slept."""
-
-    def __init__(self) -> None:
-        self.start = clock.now()
-        self.mono = 1_000.0
-        self.slept: list[float] = []
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=self.mono - 1_000.0)
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.mono += seconds
-
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-
-
 @pytest.fixture
 def fake_clock(monkeypatch) -> FakeClock:
     fake = FakeClock()
@@ -116,13 +97,6 @@ def fake_clock(monkeypatch) -> FakeClock:
     monkeypatch.setattr(clock, "sleep", fake.sleep)
     monkeypatch.setattr(ringcloud_client, "_last_request", {})
     return fake
-
-
-class Keys:
-    def __init__(self) -> None:
-        n = uuid.uuid4().hex[:10]
-        self.ro, self.ro_password = f"4242_ro{n}", f"ro-secret-{n}"
-        self.rw, self.rw_password = f"4242_rw{n}", f"rw-secret-{n}"
 
 
 @pytest.fixture
@@ -140,6 +114,7 @@ def fake(monkeypatch, fake_clock, keys) -> Iterator[FakeRingcloud]:
         {"account_id": 4242, "num": "102", "user": "taras102", "voice_mail_box": "off", "mail": None},
     ]
     monkeypatch.setenv("RINGCLOUD_BASE_URL", server.base_url)
+    settings.reload()
     yield server
     server.stop()
 

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from ringbridge import clock
-from ringbridge.local import lambdas
 from ringbridge.oauth import clients
-from tests.conftest import Answer, Tenant, call, make_tenant
+from tests.support.api import Answer, call, lambda_answer
+from tests.support.tenants import Tenant, make_tenant
 
 REDIRECT = "https://ringotel.example.com/oauth/callback"
 
@@ -51,7 +51,6 @@ def send(
     function_url: bool = False,
     source_ip: str = "127.0.0.1",
 ) -> Reply:
-    function, route = lambdas.route(method, path)  # type: ignore[misc]
     all_headers = {"host": "api.example.com", "x-forwarded-proto": "https", **(headers or {})}
     body = None
     if form is not None:
@@ -59,17 +58,9 @@ def send(
         body = urlencode(form).encode()
     if cookies:
         all_headers["cookie"] = "; ".join(cookies)
-    event = lambdas.http_event(
-        method,
-        path,
-        raw_query=query,
-        headers=all_headers,
-        body=body,
-        route_path=route.path,
-        function_url=function_url,
-        source_ip=source_ip,
+    answer = lambda_answer(
+        method, path, raw_query=query, headers=all_headers, body=body, function_url=function_url, source_ip=source_ip
     )
-    answer = lambdas.invoke(function, event)
     body_text = answer.get("body") or ""
     if answer.get("isBase64Encoded"):
         body_text = base64.b64decode(body_text).decode()

@@ -19,7 +19,7 @@ def table_items() -> list[dict[str, Any]]:
 def objects() -> dict[str, bytes]:
     """Every version of every object of the recordings bucket: "key version" -> its bytes."""
     s3 = boto3.client("s3")
-    bucket = settings.recordings_bucket()
+    bucket = settings.current().recordings_bucket
     found = {}
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         for version in page.get("Versions", []):

@@ -8,23 +8,24 @@ from collections.abc import Iterator
 
 import pytest
 
-from ringbridge import auth, aws, cli, clock, settings
+from ringbridge import auth, aws, clock, settings
 from ringbridge.dal import account_deletion as deletion_dal
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.errors import InvalidInput, NotFound
-from ringbridge.local import lambdas, template
 from ringbridge.logic import contacts
 from ringbridge.logic.account_deletion import LONGEST_FUNCTION_SECONDS, delete_account
 from ringbridge.logic.allowance import Allowance
-from ringbridge.logic.ringcloud import RingcloudSettings
 from ringbridge.models.contact_input import ContactCreate
-from tests.conftest import Tenant, call
+from ringbridge_tools import cli
+from ringbridge_tools.local import lambdas, template
 from tests.integration import oauth_flow
 from tests.integration import stored as stored_data
+from tests.support.api import call
+from tests.support.tenants import Tenant
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
-SETTLE = settings.auth_cache_seconds() + LONGEST_FUNCTION_SECONDS
+SETTLE = settings.current().auth_cache_seconds + LONGEST_FUNCTION_SECONDS
 PLACEHOLDER_KEY = "4242_ro-deletion-test"  # a RingCloud config that only these tests write
 
 
@@ -69,7 +70,7 @@ def populate(tenant: Tenant, configure, contacts_count: int = 3) -> dict:
     access_token = oauth_flow.tokens(client, tenant.rw_token)["access_token"]
     configure(tenant, abs(hash(tenant.account_id)) % 10**6 + 1, f"key-{tenant.account_id}")
     ringcloud_dal.put_config(tenant.account_id, {"api_key": PLACEHOLDER_KEY})
-    ringcloud_dal.put_password(RingcloudSettings.from_env().password_parameter(tenant.account_id, "password"), "pw")
+    ringcloud_dal.put_password(settings.current().ringcloud.password_parameter(tenant.account_id, "password"), "pw")
     return {"contacts": ids, "access_token": access_token}
 
 
@@ -128,7 +129,7 @@ def test_tokens_stop_at_once_and_a_warm_functions_cache_within_its_bound(tenant,
 
     # A warm function trusts what it verified for AuthCacheSeconds at most; a cold one refuses at once
     assert works(tenant.ro_token) and works(made["access_token"])
-    time.advance(settings.auth_cache_seconds())
+    time.advance(settings.current().auth_cache_seconds)
     assert not works(tenant.ro_token) and not works(made["access_token"]) and not works(tenant.rw_token)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ringbridge import auth, aws, cli
+from ringbridge import auth, aws
 from ringbridge.dal import account_transfer, table
 from ringbridge.errors import InvalidInput
 from ringbridge.logic import accounts, contacts
@@ -16,7 +16,9 @@ from ringbridge.logic.account_export import KINDS, export_account
 from ringbridge.logic.account_import import import_account
 from ringbridge.logic.allowance import Allowance
 from ringbridge.models.contact_input import ContactCreate
-from tests.conftest import Tenant, call
+from ringbridge_tools import cli
+from tests.support.api import call
+from tests.support.tenants import Tenant
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
 DATA_FILES = [f"{kind}.jsonl" for kind in KINDS]
@@ -41,8 +43,8 @@ def populate(tenant: Tenant, contacts_count: int = 5) -> None:
         body = {"note": {"contact_id": contact_id, "body": "Передзвонити"}}
         assert call("POST", "/ringio/notes", tenant.rw_token, json_body=body).status == 201
     for n in range(3):
-        body = {"call_id": f"call-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": f"+38067{n:07d}"}
-        created = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body).body
+        started = {"call_id": f"call-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": f"+38067{n:07d}"}
+        created = call("POST", "/ringotel/activities", tenant.rw_token, json_body=started).body
         if n < 2:
             path = f"/ringotel/activities/{created['id']}/recording"
             audio = AUDIO + bytes([n])

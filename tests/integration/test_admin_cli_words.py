@@ -7,19 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from ringbridge import aws, cli
+from ringbridge import aws, settings
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.logic import ringcloud
-from tests.conftest import Tenant
+from ringbridge_tools import cli
+from ringbridge_tools.cli.common import DEFAULT_STATE_DIR
+from tests.support.tenants import Tenant
 
 
 def admin(*args: str) -> int:
     return cli.main(["admin", "--table", table.name(), *args])
 
 
-def phones_of_users(tenant: Tenant) -> list[str | None]:
+def phones_of_users(tenant: Tenant) -> list[str]:
     return sorted(str(user.get("phone")) for user in accounts_dal.list_users(tenant.account_id))
 
 
@@ -86,7 +88,7 @@ def test_state_dir_is_accepted_after_the_command_too() -> None:
     neither = parser.parse_args(["admin", "--local", "list-tokens", "A1"])
 
     assert after.state_dir == before.state_dir == Path("/tmp/other")
-    assert neither.state_dir == Path(cli.DEFAULT_STATE_DIR)
+    assert neither.state_dir == Path(DEFAULT_STATE_DIR)
 
 
 def test_a_state_dir_after_the_command_is_the_one_used(tmp_path: Path, capsys) -> None:
@@ -118,7 +120,7 @@ def test_user_phones_are_read_with_the_accounts_region_and_kept_as_typed(tenant:
 
 
 def stored_password(account_id: str, which: str) -> str:
-    name = ringcloud.RingcloudSettings.from_env().password_parameter(account_id, which)
+    name = settings.current().ringcloud.password_parameter(account_id, which)
     return aws.ssm().get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
 
 

@@ -4,14 +4,17 @@ import threading
 
 import pytest
 
-from ringbridge import aws, cli, clock
+from ringbridge import aws, clock, settings
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
 from ringbridge.errors import Conflict, InvalidInput, NotFound
-from ringbridge.logic import accounts, ringostat
-from tests.conftest import Tenant, account_items, call, dynamodb_hook
+from ringbridge.logic import accounts, ringostat_config
+from ringbridge_tools import cli
+from tests.support.api import call
+from tests.support.dynamodb import account_items, dynamodb_hook
+from tests.support.tenants import Tenant
 
 
 def users_by_extension(tenant: Tenant) -> dict[str | None, str]:
@@ -167,6 +170,7 @@ def test_update_user_clears_a_field_with_an_empty_value_and_validates(tenant: Te
 
 def test_remove_user_frees_its_extension_and_the_users_feed_reports_it_deleted(tenant: Tenant, monkeypatch) -> None:
     monkeypatch.setenv("FEED_SAFETY_LAG_SECONDS", "0")
+    settings.reload()
     since = clock.now_iso()
 
     accounts.remove_user(tenant.account_id, tenant.user_id)
@@ -183,17 +187,17 @@ def test_remove_user_frees_its_extension_and_the_users_feed_reports_it_deleted(t
 
 
 def test_ringostat_remove_deletes_the_config_the_registry_entry_and_the_key(tenant: Tenant) -> None:
-    ringostat.configure(tenant.account_id, 4242, "secret-key", "ringbridge", "https://crm.example.com/c/{id}")
-    parameter = ringostat.SyncSettings.from_env().auth_key_parameter(tenant.account_id)
+    ringostat_config.configure(tenant.account_id, 4242, "secret-key", "ringbridge", "https://crm.example.com/c/{id}")
+    parameter = settings.current().ringostat.auth_key_parameter(tenant.account_id)
 
-    ringostat.remove(tenant.account_id)
+    ringostat_config.remove(tenant.account_id)
 
-    assert ringostat.sync_status(tenant.account_id)[0].config is None
+    assert ringostat_config.sync_status(tenant.account_id)[0].config is None
     assert tenant.account_id not in set(ringostat_dal.configured_accounts())
     with pytest.raises(aws.ssm().exceptions.ParameterNotFound):
         aws.ssm().get_parameter(Name=parameter)
     with pytest.raises(NotFound):
-        ringostat.remove(tenant.account_id)
+        ringostat_config.remove(tenant.account_id)
 
 
 def test_the_users_feed_answers_410_for_a_since_older_than_its_tombstones(tenant: Tenant) -> None:

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ringbridge.local import template
+from ringbridge_tools.local import template
 from tests.bench import artifact
 
 ROOT = artifact.ROOT
-DEV_TOOLING = ("ringbridge/local", "ringbridge/cli.py")
 
 # Run by python3.13: every .py has a .pyc that this interpreter loads without compiling or even
 # reading the source (unchecked-hash), compiled from exactly that source; no other .pyc is shipped.
@@ -78,13 +77,14 @@ def test_every_source_has_valid_hash_based_bytecode_for_python313(built: Path, t
     assert report["checked"] >= 2  # at least a module and its package's __init__.py
 
 
-def test_the_layer_ships_the_runtime_package_without_dev_tooling(built: Path) -> None:
+def test_the_layer_ships_the_runtime_package_without_the_tooling(built: Path) -> None:
     layer = built / "SharedLayer" / "python"
     source = _py_files(ROOT / "layers")
-    runtime_code = {path for path in source if not path.startswith(DEV_TOOLING)}
-    shipped = {path for path in _py_files(layer) if path.startswith("ringbridge/")}
+    runtime_code = {path for path in source if path.startswith("ringbridge/")}
+    assert any(path.startswith("ringbridge_tools/") for path in source)  # beside the runtime, in layers/
+    shipped = {path for path in _py_files(layer) if path.startswith("ringbridge")}  # ringbridge_tools/ too
     assert shipped == runtime_code
-    assert not (layer / "ringbridge" / "local").exists()
+    assert not (layer / "ringbridge_tools").exists()
     assert not (layer / "bin").exists()  # console scripts of the dependencies
     assert {"pydantic", "aws_lambda_powertools", "phonenumbers", "requests"} <= {p.name for p in layer.iterdir()}
 
@@ -110,7 +110,7 @@ def test_every_handler_imports_from_the_artifact_alone(built: Path, runtime: Pat
         script = (
             f"import sys; sys.path[:0] = {paths!r}; "
             f"from {function.module} import lambda_handler; "
-            "assert all(not m.startswith('ringbridge.local') for m in sys.modules); "
+            "assert all(not m.startswith('ringbridge_tools') for m in sys.modules); "
             # ringbridge.coldstart: Powertools' other resolvers (and asyncio) are not loaded
             "assert 'aws_lambda_powertools.event_handler.appsync' not in sys.modules, 'event_handler/__init__ ran'; "
             "assert 'aws_lambda_powertools.utilities.data_classes.code_pipeline_job_event' not in sys.modules, "

@@ -13,16 +13,17 @@ from typing import Any
 import pytest
 
 from ringbridge.dal import activities as activities_dal
-from ringbridge.local import lambdas
-from tests.conftest import account_items, call
-from tests.integration.test_ringotel_activities import contact, new_call_id, start
+from ringbridge_tools.local import lambdas
+from tests.support.activities import contact, new_call_id, start
+from tests.support.api import call, lambda_answer
+from tests.support.dynamodb import account_items
 
 
 @pytest.fixture(scope="module")
 def json_routes() -> list[tuple[str, str]]:
     """Every operation of the OpenAPI document that takes a JSON body, path ids filled with one that need
     not exist (the body is refused first): a new JSON route is in this test as soon as it is in the template."""
-    from ringbridge.local import openapi
+    from ringbridge_tools.local import openapi
 
     return [
         (method.upper(), re.sub(r"\{[^}]+\}", "1729693708182-abc", path))
@@ -187,10 +188,7 @@ def test_an_if_match_with_non_ascii_digits_is_422(tenant, if_match):
 
 
 def test_an_unsupported_method_on_a_function_url_is_405_with_allow(tenant):
-    found = lambdas.route("GET", "/ringio/contacts/01ABC")
-    assert found
-    event = lambdas.http_event("PATCH", "/ringio/contacts/01ABC", function_url=True)
-    answer = lambdas.invoke(found[0], event)
+    answer = lambda_answer("PATCH", "/ringio/contacts/01ABC", function_url=True, served_by="GET")
     assert answer["statusCode"] == 405 and answer["headers"]["Allow"] == "DELETE, GET, PUT"
     assert json.loads(answer["body"])["error"]["code"] == "method_not_allowed"
 

@@ -7,17 +7,18 @@ windows move only when a test says so.
 import contextlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
-from ringbridge import clock
+from ringbridge import clock, settings
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.errors import NotFound
-from ringbridge.local.fakes.ringcloud import FakeRingcloud
 from ringbridge.logic import ringcloud
-from tests.conftest import Answer, Tenant, call, make_tenant
+from ringbridge_tools.fakes.ringcloud import FakeRingcloud
+from tests.support.api import Answer, call
+from tests.support.tenants import Tenant, make_tenant
 
 RO_PASSWORD, RW_PASSWORD = "ro-secret", "rw-secret"
 NOT_OURS = "an admin can allow more with ringcloud-config --allow-countries"
@@ -34,6 +35,7 @@ def fake(monkeypatch, time) -> Iterator[FakeRingcloud]:
     server = FakeRingcloud().start()
     server.users = [{"account_id": 4242, "num": "101", "user": "olena101", "voice_mail_box": "off", "mail": None}]
     monkeypatch.setenv("RINGCLOUD_BASE_URL", server.base_url)
+    settings.reload()
     yield server
     server.stop()
 
@@ -43,12 +45,22 @@ def configure(fake) -> Iterator[Callable[..., None]]:
     """Configure an account's RingCloud keys (known to the fake) and its dialling policy; removed afterwards."""
     configured: list[str] = []
 
-    def configure_account(tenant: Tenant, **policy: list[str]) -> None:
+    def configure_account(
+        tenant: Tenant, allowed_countries: Sequence[str] = (), allowed_types: Sequence[str] = ()
+    ) -> None:
         n = uuid.uuid4().hex[:10]
         ro, rw = f"4242_ro{n}", f"4242_rw{n}"
         fake.add_key(ro, RO_PASSWORD, "RO")
         fake.add_key(rw, RW_PASSWORD, "RW")
-        ringcloud.configure(tenant.account_id, ro, RO_PASSWORD, rw_api_key=rw, rw_password=RW_PASSWORD, **policy)
+        ringcloud.configure(
+            tenant.account_id,
+            ro,
+            RO_PASSWORD,
+            rw_api_key=rw,
+            rw_password=RW_PASSWORD,
+            allowed_countries=allowed_countries,
+            allowed_types=allowed_types,
+        )
         configured.append(tenant.account_id)
 
     yield configure_account
@@ -233,7 +245,7 @@ def test_a_refused_number_takes_no_call_slot(tenant, configure, fake):
 
 
 def admin(account_id: str, *options: str) -> int:
-    from ringbridge import cli
+    from ringbridge_tools import cli
 
     arguments = ["--api-key", "4242_ro", "--password", RO_PASSWORD, "--rw-api-key", "4242_rw", "--rw-password", "p"]
     return cli.main(["admin", "--table", table.name(), "ringcloud-config", account_id, *arguments, *options])

@@ -10,7 +10,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import table
 from ringbridge.dal.pagination import query_pages
 from ringbridge.logic import accounts
-from tests.conftest import dynamodb_hook
+from tests.support.dynamodb import dynamodb_hook
 
 
 @pytest.fixture

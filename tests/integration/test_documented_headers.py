@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from ringbridge.local import lambdas
-from tests.conftest import Tenant, call
+from ringbridge_tools.local import lambdas
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     authorize_query,
     client_fixture,
@@ -22,6 +21,8 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     token_request,
     tokens,
 )
+from tests.support.api import call
+from tests.support.tenants import Tenant
 
 # Content-Type is the media type's, never a declared header (OpenAPI 3.1 §4.8.17.1).
 UNDECLARED = {"content-type"}

@@ -9,17 +9,19 @@ import uuid
 
 import pytest
 
-from ringbridge import auth, cli, clock
+from ringbridge import auth, clock, settings
 from ringbridge.budget import OutOfTime
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import table
-from ringbridge.local.fakes.ringostat import Fail
 from ringbridge.logic import contacts
 from ringbridge.logic.allowance import Allowance
 from ringbridge.logic.erasure import erase_contact
 from ringbridge.models.contact_input import ContactCreate
-from tests.conftest import Tenant, call
+from ringbridge_tools import cli
+from ringbridge_tools.fakes.ringostat import Fail
 from tests.integration import stored as stored_data
+from tests.support.api import call
+from tests.support.tenants import Tenant
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
 
@@ -97,6 +99,7 @@ def someone_else(tenant: Tenant) -> tuple[Person, dict]:
 
 def test_erasure_through_the_api_leaves_nothing_of_the_person(tenant, configure, ringostat_server, monkeypatch):
     monkeypatch.setenv("FEED_SAFETY_LAG_SECONDS", "0")
+    settings.reload()
     since = clock.now_iso()
     configure(tenant, 4101, "erase-key")
     person = Person()
@@ -268,6 +271,7 @@ def test_a_call_of_the_person_that_comes_during_the_erasure_is_anonymised_too(te
 
 def test_with_a_table_the_cli_needs_the_recordings_bucket(tenant, capsys, monkeypatch):
     monkeypatch.delenv("RECORDINGS_BUCKET")
+    settings.reload()
 
     code = cli.main(["admin", "--table", table.name(), "erase-contact", tenant.account_id, "C1"])
 

@@ -1,7 +1,7 @@
 """Every sample event under events/ runs through its real handler and does what it is for.
 
-Placeholders are filled exactly as ``ringbridge invoke`` fills them (ringbridge.local.events),
-from an account seeded like a demo account (ringbridge.local.demo), so an event that works
+Placeholders are filled exactly as ``ringbridge invoke`` fills them (ringbridge_tools.local.events),
+from an account seeded like a demo account (ringbridge_tools.local.demo), so an event that works
 here works against ``make serve`` too.
 """
 
@@ -17,17 +17,20 @@ from typing import Any
 
 import pytest
 
-from ringbridge import aws, clock
+from ringbridge import aws, clock, settings
 from ringbridge.dal import ringcloud as ringcloud_dal
-from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
-from ringbridge.local import demo, events, lambdas, template
-from ringbridge.local.fakes import ringcloud as ringcloud_fake
-from ringbridge.local.fakes.ringostat import FakeRingostat
-from ringbridge.logic import ringcloud, ringostat
+from ringbridge.dal.registry import RINGOSTAT
+from ringbridge.logic import account_deletion, accounts, recording_retention, ringcloud, ringostat_config
+from ringbridge.logic.allowance import Allowance
+from ringbridge_tools.fakes import ringcloud as ringcloud_fake
+from ringbridge_tools.fakes.ringostat import FakeRingostat
+from ringbridge_tools.local import demo, events, lambdas, template
 
 # Events that are not HTTP requests name their function by file, else by directory.
 NON_HTTP_FUNCTIONS = {
+    "accounts/deletions.json": "AccountDeletionFunction",
+    "accounts/recording_retention.json": "RecordingRetentionFunction",
     "ringostat/push.json": "RingostatPushFunction",
     "ringostat": "RingostatSyncFunction",
     "ringcloud": "RingcloudImportFunction",
@@ -56,6 +59,7 @@ def seeded_account(name: str) -> Iterator[dict[str, Any]]:
     fake = ringcloud_fake.seeded().start()
     previous = os.environ.get("RINGCLOUD_BASE_URL")
     os.environ["RINGCLOUD_BASE_URL"] = fake.base_url
+    settings.reload()
     ringcloud.configure(
         account["account_id"],
         ringcloud_fake.DEMO_KEY,
@@ -107,6 +111,7 @@ def ringostat_server(monkeypatch) -> Iterator[FakeRingostat]:
     server = FakeRingostat().start()
     monkeypatch.setenv("RINGOSTAT_BASE_URL", server.base_url)
     monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
+    settings.reload()
     yield server
     server.stop()
 
@@ -118,6 +123,9 @@ def test_sample_event_succeeds(path: Path, sample_account: dict[str, Any], reque
     function = function_for(path, event)
     if function.logical_id == "RingostatSyncFunction":
         check_scheduled_sync(function, event, sample_account, request.getfixturevalue("ringostat_server"))
+        return
+    if function.logical_id in SCHEDULED_CHECKS:
+        SCHEDULED_CHECKS[function.logical_id](function, event)
         return
 
     # When its function handles it
@@ -142,12 +150,14 @@ def check_scheduled_sync(
 ) -> None:
     # Given the seeded account synced to a (fake) Ringostat project
     server.add_project(PROJECT_ID, "events-key")
-    ringostat.configure(account["account_id"], PROJECT_ID, "events-key", "ringbridge", "https://crm.example.com/c/{id}")
+    ringostat_config.configure(
+        account["account_id"], PROJECT_ID, "events-key", "ringbridge", "https://crm.example.com/c/{id}"
+    )
     try:
         # When the schedule's event runs the sync
         result = lambdas.invoke(function, event)
     finally:  # no later run may sync this account
-        registry = table.key(ringostat_dal.REGISTRY_PK, account["account_id"])
+        registry = table.key(RINGOSTAT, account["account_id"])
         aws.dynamodb().delete_item(TableName=table.name(), Key=registry)
 
     # Then the run reports the account's contacts sent, and Ringostat has them
@@ -158,6 +168,42 @@ def check_scheduled_sync(
     # (the seeded contacts, and those the HTTP events before it created)
     assert account["contact_id"] in received and len(received) >= len(demo.CONTACTS["UA"])
     assert server.problems == []
+
+
+def check_account_deletions(function: template.Function, event: dict[str, Any]) -> None:
+    # Given an account whose deletion stopped after its first step
+    doomed = accounts.create_account("Events test, deleted", "UA")
+    with clock.manual() as time:
+        stopped = account_deletion.delete_account(doomed.id, doomed.id, Allowance(max_steps=1))
+        time.advance(settings.current().auth_cache_seconds + account_deletion.LONGEST_FUNCTION_SECONDS)
+
+        # When the schedule's event runs the function, once no request that passed auth can still write
+        result = lambdas.invoke(function, event)
+
+    # Then it finishes that deletion
+    runs = [run for run in result["deletions"] if run["account_id"] == doomed.id]
+    assert not stopped.complete and [run["complete"] for run in runs] == [True], result
+
+
+def check_recording_retention(function: template.Function, event: dict[str, Any]) -> None:
+    # Given an account keeping recordings a day, whose sample call was recorded two days before
+    with clock.manual() as time:
+        account = demo.seed_account("Events test, retention", "UA")
+        recording_retention.set_account_days(account["account_id"], 1)
+        time.advance(2 * 86400)
+
+        # When the schedule's event runs the function
+        result = lambdas.invoke(function, event)
+
+    # Then it deletes that recording
+    runs = [run for run in result["accounts"] if run["account_id"] == account["account_id"]]
+    assert result["complete"] and [run["recordings_deleted"] for run in runs] == [1], result
+
+
+SCHEDULED_CHECKS = {
+    "AccountDeletionFunction": check_account_deletions,
+    "RecordingRetentionFunction": check_recording_retention,
+}
 
 
 # A new interpreter, as a Lambda instance starts: only the function's module is imported before it
@@ -190,7 +236,7 @@ def test_a_new_instance_serves_each_function_as_in_lambda(
         event = events.load(path, values)
         chosen.setdefault(function_for(path, event).logical_id, (function_for(path, event).module, event))
     ringostat_server.add_project(PROJECT_ID, "events-key")
-    ringostat.configure(
+    ringostat_config.configure(
         own_account["account_id"], PROJECT_ID, "events-key", "ringbridge", "https://crm.example.com/c/{id}"
     )
 
@@ -203,7 +249,7 @@ def test_a_new_instance_serves_each_function_as_in_lambda(
             input=json.dumps(list(chosen.values())), capture_output=True, text=True, env=os.environ, timeout=300,
         )  # fmt: skip
     finally:  # no later run may sync this account
-        registry = table.key(ringostat_dal.REGISTRY_PK, own_account["account_id"])
+        registry = table.key(RINGOSTAT, own_account["account_id"])
         aws.dynamodb().delete_item(TableName=table.name(), Key=registry)
 
     # Then each answers as it does in this process
@@ -211,6 +257,8 @@ def test_a_new_instance_serves_each_function_as_in_lambda(
     answers = dict(zip(chosen, map(json.loads, done.stdout.splitlines()), strict=True))
     assert answers.pop("NoRouteFunction")["statusCode"] == 405
     assert answers.pop("RingostatPushFunction") == {"batchItemFailures": []}
+    assert isinstance(answers.pop("AccountDeletionFunction")["deletions"], list)
+    assert answers.pop("RecordingRetentionFunction")["complete"] is True
     account_runs = {
         name: [run for run in answers.pop(name)["accounts"] if run["account_id"] == own_account["account_id"]]
         for name in ("RingostatSyncFunction", "RingcloudImportFunction")

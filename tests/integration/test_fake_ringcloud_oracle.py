@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from ringcloud_pyapi import RingCloud, RingCloudError
 
-from ringbridge.local.fakes.ringcloud import FakeRingcloud, tone
+from ringbridge_tools.fakes.ringcloud import FakeRingcloud, tone
 
 KEY, PASSWORD = "4242_oracle", "oracle-password"
 USERS = [

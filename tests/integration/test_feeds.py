@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ringbridge import aws, clock
-from ringbridge.auth import Caller
+from ringbridge import aws, clock, settings
+from ringbridge.caller import Caller
 from ringbridge.dal import table
 from ringbridge.logic import accounts, activities
 from ringbridge.models.activities import ActivityCreate
-from tests.conftest import call
+from tests.support.api import call, new_ringio_contact
 
 LONG_AGO = "2020-01-01T00:00:00Z"
 
@@ -20,6 +20,7 @@ LONG_AGO = "2020-01-01T00:00:00Z"
 def no_lag(monkeypatch):
     """No safety lag unless a test sets one: a feed's timestamp is then the moment it read."""
     monkeypatch.setenv("FEED_SAFETY_LAG_SECONDS", "0")
+    settings.reload()
 
 
 def minutes_ago(minutes: float) -> str:
@@ -40,9 +41,7 @@ def user_feed(tenant, user_id, since, **query):
 
 
 def contact(tenant, name="Ivan Franko", **fields):
-    answer = call("POST", "/ringio/contacts", tenant.rw_token, json_body={"contact": {"name": name, **fields}})
-    assert answer.status == 201, answer.body
-    return answer.body["contact"]["id"]
+    return new_ringio_contact(tenant, name=name, **fields)["id"]
 
 
 def put(tenant, contact_id, **fields):
@@ -82,6 +81,7 @@ def test_ringotel_writes_are_in_the_same_feed(tenant):
 def test_a_safety_lag_keeps_the_timestamp_behind_so_recent_changes_are_reported_again(tenant, monkeypatch):
     # Given a safety lag of 10 minutes
     monkeypatch.setenv("FEED_SAFETY_LAG_SECONDS", "600")
+    settings.reload()
     before = clock.now()
     contact_id = contact(tenant)
     # When the feed is read

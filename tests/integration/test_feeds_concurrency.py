@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from ringbridge import aws, clock
-from ringbridge.auth import Caller
+from ringbridge import aws, clock, settings
+from ringbridge.caller import Caller
 from ringbridge.logic import ringio
 from ringbridge.models.ringio import ContactFields
-from tests.conftest import call
+from tests.support.api import call
 
 LAG_SECONDS = 2.0
 
@@ -29,6 +29,7 @@ LAG_SECONDS = 2.0
 def short_lag(monkeypatch):
     """A 2 s safety lag: longer than any commit delay these tests inject."""
     monkeypatch.setenv("FEED_SAFETY_LAG_SECONDS", str(LAG_SECONDS))
+    settings.reload()
 
 
 _writer = threading.local()

@@ -4,9 +4,9 @@ import dataclasses
 
 from werkzeug.test import Client
 
-from ringbridge.local import lambdas
-from ringbridge.local.server import LocalApi
-from tests.conftest import Tenant
+from ringbridge_tools.local import lambdas
+from ringbridge_tools.local.server import LocalApi
+from tests.support.tenants import Tenant
 
 
 def test_a_function_past_its_timeout_answers_500_and_logs_lambdas_line(tenant: Tenant, monkeypatch, capsys) -> None:

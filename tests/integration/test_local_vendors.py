@@ -1,8 +1,8 @@
 """The local stack calls a real vendor only when told to; the tests cannot reach outside the machine.
 
-The vendor resolution (ringbridge.local.vendors) runs here in-process, as ``serve`` runs it before
+The vendor resolution (ringbridge_tools.local.vendors) runs here in-process, as ``serve`` runs it before
 each invocation: the real click-to-call handler through ``lambdas.invoke``, a fake RingCloud on
-127.0.0.1. The network guard (ringbridge.local.netguard) is the one the whole session runs under.
+127.0.0.1. The network guard (ringbridge_tools.local.netguard) is the one the whole session runs under.
 """
 
 import os
@@ -16,13 +16,14 @@ import pytest
 import requests
 
 from ringbridge import clock, ringcloud_client
-from ringbridge.local import netguard, stack, state, template, vendors
-from ringbridge.local.fakes import ringcloud as fake_ringcloud
 from ringbridge.logic import ringcloud
-from ringbridge.logic.ringcloud import RingcloudSettings
-from ringbridge.logic.ringostat import SyncSettings
 from ringbridge.ringostat_client import Rejected, RingostatClient
-from tests.conftest import RefusedConnections, Tenant, call
+from ringbridge.settings import Ringcloud, Ringostat
+from ringbridge_tools.fakes import ringcloud as fake_ringcloud
+from ringbridge_tools.local import netguard, stack, state, template, vendors
+from tests.support.api import call
+from tests.support.network import RefusedConnections
+from tests.support.tenants import Tenant
 
 RINGCLOUD, RINGOSTAT = vendors.VENDORS
 CALL = {"user_id": "101", "number": "+380 44 111 11 11"}
@@ -137,8 +138,8 @@ def test_ringostat_pushes_without_a_fake_are_rejected_saying_how_to_opt_in(local
 
 
 def test_the_refusals_name_the_real_hosts_the_functions_would_call() -> None:
-    assert RINGCLOUD.real_url == RingcloudSettings().base_url
-    assert RINGOSTAT.real_url == SyncSettings().base_url
+    assert RINGCLOUD.real_url == Ringcloud().base_url
+    assert RINGOSTAT.real_url == Ringostat().base_url
     for vendor in vendors.VENDORS:  # the clients keep 200 characters of an error's text
         assert len(vendor.refusal()) <= 200
 
@@ -178,7 +179,7 @@ def test_the_guard_stops_a_connection_off_this_machine_in_a_command_a_test_start
     # Given the `ringbridge` command pointed at a DynamoDB off this machine
     environment = {**os.environ, "AWS_ENDPOINT_URL": "http://192.0.2.1:9", "AWS_MAX_ATTEMPTS": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "ringbridge.cli", "admin", "--table", "t", "list-tokens", "01NOSUCHACCOUNT"],
+        [sys.executable, "-m", "ringbridge_tools.cli", "admin", "--table", "t", "list-tokens", "01NOSUCHACCOUNT"],
         cwd=template.ROOT,
         env=environment,
         capture_output=True,

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from ringbridge.observability import logger
-from tests.conftest import Tenant, call
+from tests.support.api import call
+from tests.support.tenants import Tenant
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
 
@@ -87,7 +88,7 @@ def test_activities_created_and_recordings_stored_with_their_bytes(tenant: Tenan
 
 
 def test_log_lines_carry_the_requests_id_as_correlation_id(tenant: Tenant) -> None:
-    from ringbridge.local import lambdas, template
+    from ringbridge_tools.local import lambdas, template
 
     function = template.functions()["RingotelUsersFunction"]
     event = lambdas.http_event("GET", "/ringotel/users", headers={"authorization": f"Bearer {tenant.ro_token}"})

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ringbridge import auth, clock
+from ringbridge import auth, clock, settings
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.oauth import clients
-from tests.conftest import call, make_tenant
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     REDIRECT,
     approve,
@@ -29,6 +28,8 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     token_request,
     tokens,
 )
+from tests.support.api import call
+from tests.support.tenants import make_tenant
 
 # --- the whole flow ----------------------------------------------------------------------------
 
@@ -133,6 +134,7 @@ def test_a_refused_access_token_is_told_why(tenant, client):
 
 def test_the_access_token_lifetime_is_a_setting(tenant, client, monkeypatch, later):
     monkeypatch.setenv("OAUTH_ACCESS_TOKEN_SECONDS", "120")
+    settings.reload()
     issued = tokens(client, tenant.rw_token)
     assert issued["expires_in"] == 120
     later(120)

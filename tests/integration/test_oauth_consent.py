@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ringbridge import aws, clock
-from ringbridge.cli import build_parser
+from ringbridge import aws, clock, settings
 from ringbridge.oauth import csrf
 from ringbridge.oauth.endpoints import (
     SIGN_IN_FAILURES_PER_ADDRESS,
     SIGN_IN_FAILURES_PER_CLIENT,
     SIGN_IN_WINDOW_SECONDS,
 )
+from ringbridge_tools.cli import build_parser
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     REDIRECT,
     approve,
@@ -30,6 +30,7 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     token_request,
     tokens,
 )
+from tests.support.api import lambda_answer
 
 
 def test_the_consent_page_names_the_client_the_account_and_the_scope(tenant, client):
@@ -142,17 +143,9 @@ def test_csrf_the_form_needs_its_own_cookie(tenant, client):
 
 
 def test_the_csrf_cookie_is_httponly_samesite_strict_and_secure_over_https(client):
-    from ringbridge.local import lambdas
-
-    function, route = lambdas.route("GET", "/oauth/authorize")
-    event = lambdas.http_event(
-        "GET",
-        "/oauth/authorize",
-        raw_query=authorize_query(client["client_id"]),
-        headers={"host": "api.example.com", "x-forwarded-proto": "https"},
-        route_path=route.path,
-    )
-    cookie = lambdas.invoke(function, event)["cookies"][0]
+    headers = {"host": "api.example.com", "x-forwarded-proto": "https"}
+    answer = lambda_answer("GET", "/oauth/authorize", raw_query=authorize_query(client["client_id"]), headers=headers)
+    cookie = answer["cookies"][0]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" in cookie
     assert "Path=/oauth/authorize" in cookie
 
@@ -232,13 +225,7 @@ def test_a_consent_form_expires_after_ten_minutes(client):
 
 
 def _cookie_header(client) -> str:
-    from ringbridge.local import lambdas
-
-    function, route = lambdas.route("GET", "/oauth/authorize")
-    event = lambdas.http_event(
-        "GET", "/oauth/authorize", raw_query=authorize_query(client["client_id"]), route_path=route.path
-    )
-    return lambdas.invoke(function, event)["cookies"][0]
+    return lambda_answer("GET", "/oauth/authorize", raw_query=authorize_query(client["client_id"]))["cookies"][0]
 
 
 def test_the_csrf_key_is_a_securestring_the_first_page_makes(client):
@@ -349,6 +336,7 @@ def test_the_create_token_hint_is_a_command_the_cli_takes_as_printed(tenant, cli
     if deployed:
         monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "crm-prod-OAuthAuthorizeFunction-x")
         monkeypatch.setenv("STACK_NAME", "crm-prod")
+        settings.reload()
     command = hinted_command(client)
     words = shlex.split(command)
 

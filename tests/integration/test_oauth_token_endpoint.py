@@ -13,9 +13,8 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from ringbridge.local import lambdas
 from ringbridge.oauth import endpoints
-from tests.conftest import call, dynamodb_hook
+from ringbridge_tools.local import lambdas
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     REDIRECT,
     approve,
@@ -31,21 +30,21 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     token_request,
     tokens,
 )
+from tests.support.api import call, lambda_answer
+from tests.support.dynamodb import dynamodb_hook
 
 FORM = "application/x-www-form-urlencoded"
 
 
 def raw_request(path: str, content_type: str, body: bytes, headers: dict[str, str], method: str = "POST") -> dict:
-    """``body`` as it is, to the function that serves ``path`` (whatever the method): its raw answer."""
-    function, route = lambdas.route("POST", path)
-    event = lambdas.http_event(
+    """``body`` as it is, to the function that serves ``POST path`` (whatever the method): its raw answer."""
+    return lambda_answer(
         method,
         path,
         headers={"content-type": content_type, "host": "api.example.com", **headers},
         body=body,
-        route_path=route.path,
+        served_by="POST",
     )
-    return lambdas.invoke(function, event)
 
 
 def token_request_beside(client: dict[str, str], form: dict[str, str]) -> tuple[int, dict]:
@@ -184,23 +183,15 @@ def test_an_access_token_is_not_a_refresh_token(tenant, client):
 
 
 def test_bodies_that_are_not_utf8_or_not_forms_get_oauth_errors_not_5xx(client):
-    from ringbridge.local import lambdas
-
     for path in ("/oauth/token", "/oauth/revoke", "/oauth/authorize"):
-        function, route = lambdas.route("POST", path)
         for content_type, body in (
             ("application/octet-stream", b"\xff\xfe\x00grant_type=\xff"),
             ("application/json", b'{"grant_type": "authorization_code"}'),
             ("application/x-www-form-urlencoded", b"%%%&&&==="),
         ):
-            event = lambdas.http_event(
-                "POST",
-                path,
-                headers={"content-type": content_type, "host": "a.example.com"},
-                body=body,
-                route_path=route.path,
+            answer = lambda_answer(
+                "POST", path, headers={"content-type": content_type, "host": "a.example.com"}, body=body
             )
-            answer = lambdas.invoke(function, event)
             assert 400 <= answer["statusCode"] < 500, (path, content_type, answer)
 
 
@@ -256,7 +247,7 @@ def test_an_unreadable_body_is_invalid_request(client, content_type, body):
 @pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke", "/oauth/authorize"])
 def test_405_and_413_answer_in_oauths_error_shape(path):
     # Through the HTTP API (its $default route answers a method no route has) and the function URL
-    function_url = lambdas.invoke(*_function_and_event(path, "PUT"))
+    function_url = lambda_answer("PUT", path, function_url=True, served_by="POST")
     through_api = send("PUT", path)
     too_large = raw_request(path, FORM, b"token=" + b"x" * (1024 * 1024), {})
     for status, body in (
@@ -269,11 +260,6 @@ def test_405_and_413_answer_in_oauths_error_shape(path):
         assert set(body) == {"error", "error_description"}
     assert (function_url["statusCode"], through_api.status, too_large["statusCode"]) == (405, 405, 413)
     assert "POST" in through_api.headers["allow"]
-
-
-def _function_and_event(path: str, method: str):
-    function, route = lambdas.route("POST", path)
-    return function, lambdas.http_event(method, path, route_path=route.path, function_url=True)
 
 
 # --- refresh rotation is atomic ------------------------------------------------------------------------

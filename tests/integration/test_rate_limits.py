@@ -7,8 +7,8 @@ import pytest
 from ringbridge import auth, aws, clock
 from ringbridge.dal import table
 from ringbridge.logic import accounts
-from tests.conftest import call
-from tests.integration.test_ringotel_activities import new_call_id
+from tests.support.activities import new_call_id
+from tests.support.api import call
 
 # 30 s into a minute, so a test's requests all fall in one window
 MOMENT = datetime(2026, 11, 26, 12, 0, 30, tzinfo=UTC)

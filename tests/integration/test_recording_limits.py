@@ -15,9 +15,9 @@ import pytest
 import requests.adapters
 import trustme
 
-from ringbridge import downloads
+from ringbridge import downloads, settings
 from tests.audio_server import MP3_HEAD, serving
-from tests.integration.test_ringotel_recordings import pending_uploads, stored_keys, upload
+from tests.support.recordings import pending_uploads, stored_keys, upload
 
 REAL_GETADDRINFO = socket.getaddrinfo
 
@@ -142,6 +142,7 @@ def test_ipv6_addresses_that_embed_an_internal_ipv4_are_refused_before_connectin
     tenant, activity, monkeypatch, url, embedded
 ):
     monkeypatch.delenv("ALLOW_LOCAL_DOWNLOADS")
+    settings.reload()
 
     answer = upload(tenant, activity, {"url": url}, None)
 
@@ -171,6 +172,7 @@ LOOPBACK_URLS = ["https://127.0.0.1/a.mp3", "https://[::1]/a.mp3", "https://loca
 def test_loopback_and_plain_http_are_refused_without_the_local_setting(tenant, activity, files, monkeypatch):
     # Given the emulator on loopback as always in tests, but no ALLOW_LOCAL_DOWNLOADS: nothing is inferred
     monkeypatch.delenv("ALLOW_LOCAL_DOWNLOADS")
+    settings.reload()
     assert urlsplit(os.environ["AWS_ENDPOINT_URL"]).hostname == "127.0.0.1"
 
     for url in [f"{files}/audio.mp3", *LOOPBACK_URLS]:
@@ -181,6 +183,7 @@ def test_loopback_and_plain_http_are_refused_without_the_local_setting(tenant, a
 def test_the_local_setting_is_ignored_inside_lambda(tenant, activity, files, monkeypatch):
     monkeypatch.setenv("ALLOW_LOCAL_DOWNLOADS", "1")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ringbridge-UpdateCallRecording")
+    settings.reload()
 
     for url in [f"{files}/audio.mp3", *LOOPBACK_URLS]:
         answer = upload(tenant, activity, {"url": url}, None)
@@ -189,6 +192,7 @@ def test_the_local_setting_is_ignored_inside_lambda(tenant, activity, files, mon
 
 def test_with_the_local_setting_a_loopback_file_server_is_downloaded(tenant, activity, files, monkeypatch):
     monkeypatch.setenv("ALLOW_LOCAL_DOWNLOADS", "1")
+    settings.reload()
 
     assert upload(tenant, activity, {"url": f"{files}/audio.mp3"}, None).status == 200
 
@@ -203,6 +207,7 @@ def test_a_download_of_exactly_the_limit_is_accepted_and_one_byte_more_is_413(
     tenant, activity, files, monkeypatch, path
 ):
     monkeypatch.setenv("RECORDING_MAX_BYTES", str(LIMIT))
+    settings.reload()
 
     exact = upload(tenant, activity, {"url": f"{files}{path}?size={LIMIT}"}, None)
     over = upload(tenant, activity, {"url": f"{files}{path}?size={LIMIT + 1}"}, None)
@@ -215,6 +220,7 @@ def test_a_download_of_exactly_the_limit_is_accepted_and_one_byte_more_is_413(
 def test_a_streamed_download_over_the_limit_within_its_last_unsent_part_is_413(tenant, activity, files, monkeypatch):
     # 12 MB against 9 MB: one 8 MiB part is sent, the rest stays in the buffer; the limit counts it
     monkeypatch.setenv("RECORDING_MAX_BYTES", str(9 * 1000 * 1000))
+    settings.reload()
 
     answer = upload(tenant, activity, {"url": f"{files}/stream?size={12 * 1000 * 1000}"}, None)
 
@@ -226,6 +232,7 @@ def test_a_streamed_download_over_the_limit_within_its_last_unsent_part_is_413(t
 def test_a_raw_body_of_exactly_the_limit_is_accepted_and_one_byte_more_is_413(tenant, activity, monkeypatch, limit):
     # API Gateway hands binary bodies over base64-encoded: the limit is on the decoded bytes
     monkeypatch.setenv("RECORDING_MAX_BYTES", str(limit))
+    settings.reload()
 
     over = upload(tenant, activity, MP3_HEAD + bytes(limit + 1 - len(MP3_HEAD)), "audio/mpeg")
     exact = upload(tenant, activity, MP3_HEAD + bytes(limit - len(MP3_HEAD)), "audio/mpeg")

@@ -11,7 +11,7 @@ import boto3
 from ringbridge import aws, settings
 from ringbridge.logic.recordings import PART_BYTES
 from tests.audio_server import audio_bytes
-from tests.conftest import call
+from tests.support.api import call
 
 
 @contextmanager
@@ -38,7 +38,8 @@ def store(tenant, activity, url: str) -> tuple[dict[str, Any], Counter[str]]:
 
 
 def stored(recording: dict[str, Any]) -> bytes:
-    return boto3.client("s3").get_object(Bucket=settings.recordings_bucket(), Key=recording["key"])["Body"].read()
+    answer = boto3.client("s3").get_object(Bucket=settings.current().recordings_bucket, Key=recording["key"])
+    return answer["Body"].read()
 
 
 def test_a_recording_of_one_byte_less_than_a_part_is_one_put(tenant, activity, files) -> None:

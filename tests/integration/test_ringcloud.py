@@ -7,66 +7,34 @@ it, and the fake RingCloud measures its rate-limit windows on it, so nothing her
 import hashlib
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from ringbridge import aws, settings
-from ringbridge.auth import Caller
 from ringbridge.budget import Budget
-from ringbridge.dal import activities as activities_dal
+from ringbridge.caller import Caller
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.errors import TooManyRequests
-from ringbridge.local import lambdas, template
-from ringbridge.local.fakes.ringcloud import Fail, FakeRingcloud, tone
-from ringbridge.logic import ringcloud, ringcloud_calls, ringcloud_import
+from ringbridge.logic import click_to_call, ringcloud_import
 from ringbridge.models.ringcloud import ClickToCall
-from tests.conftest import Tenant, account_items, call
-
-EVENT = json.loads((template.ROOT / "events/ringcloud/import.json").read_text())
-COMPLETE = "/v1/calls/complete"
-IVAN = "380441111111"  # the contact's number, as RingCloud writes numbers: digits, no "+"
-
-
-def run_import() -> dict:
-    return lambdas.invoke(template.functions()["RingcloudImportFunction"], EVENT)
-
-
-def activities_of(tenant: Tenant) -> list[dict]:
-    items, _ = activities_dal.list_activities(tenant.account_id, 100, None)
-    return items
-
-
-def status_of(tenant: Tenant):
-    return ringcloud.status(tenant.account_id)[0].status
-
-
-def create_contact(tenant: Tenant, number: str = "+380 44 111 11 11", **fields) -> dict:
-    body = {"first_name": "Ivan", "last_name": "Franko", "phones": [{"number": number}], **fields}
-    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
-
-
-def add_call(fake: FakeRingcloud, direction="incoming", src=IVAN, dst="101", start="2026-11-20 10:00:00", **more):
-    end = more.pop("end", None)
-    if end is None:
-        end = (datetime.fromisoformat(start) + timedelta(seconds=more.get("duration", 60))).strftime(
-            "%Y-%m-%d %H:%M:%S"
-        )
-    return fake.add_call(
-        direction=direction,
-        src=src,
-        dst=dst,
-        call_start_time=start,
-        call_end_time=end,
-        **{"duration": 60, **more},
-    )
+from ringbridge_tools.fakes.ringcloud import Fail, tone
+from tests.support.api import call
+from tests.support.dynamodb import account_items
+from tests.support.ringcloud import (
+    COMPLETE,
+    IVAN,
+    activities_of,
+    add_call,
+    create_contact,
+    run_import,
+    status_of,
+)
 
 
 def stored_bytes(activity: dict) -> bytes:
-    answer = aws.s3().get_object(Bucket=settings.recordings_bucket(), Key=activity["recording"]["key"])
+    answer = aws.s3().get_object(Bucket=settings.current().recordings_bucket, Key=activity["recording"]["key"])
     return answer["Body"].read()
 
 
@@ -252,13 +220,13 @@ def test_a_run_out_of_time_records_where_it_stopped_and_loses_nothing(
     for hour in (10, 11, 12):
         add_call(fake, start=f"2026-11-20 {hour}:00:00")
     configure_ringcloud(tenant)
-    create = ringcloud_import.activities.create_activity
+    create = ringcloud_import.activities.import_completed
 
     def slow_create(*args, **kwargs):
         fake_clock.advance(60)  # each write "takes" a minute
         return create(*args, **kwargs)
 
-    monkeypatch.setattr(ringcloud_import.activities, "create_activity", slow_create)
+    monkeypatch.setattr(ringcloud_import.activities, "import_completed", slow_create)
 
     # When a run has 30 s
     result = ringcloud_import.import_all(Budget(30))
@@ -394,7 +362,7 @@ def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure
     def one() -> None:
         barrier.wait()
         try:
-            outcomes.append(ringcloud_calls.start_call(caller, request))
+            outcomes.append(click_to_call.start_call(caller, request))
         except TooManyRequests as refused:
             outcomes.append(refused)
 
@@ -442,7 +410,7 @@ def test_click_to_call_asks_ringcloud_for_an_unknown_extension_once(tenant, conf
     ],
 )
 def test_bad_configuration_exits_1_naming_the_problem(tenant, args, message, capsys):
-    from ringbridge import cli
+    from ringbridge_tools import cli
 
     code = cli.main(["admin", "--table", table.name(), "ringcloud-config", tenant.account_id, *args])
     assert code == 1
@@ -451,7 +419,7 @@ def test_bad_configuration_exits_1_naming_the_problem(tenant, args, message, cap
 
 
 def test_configure_status_remove_through_the_cli(tenant, fake, keys, capsys):
-    from ringbridge import cli
+    from ringbridge_tools import cli
 
     base = ["admin", "--table", table.name()]
     assert cli.main([*base, "ringcloud-config", tenant.account_id, "--api-key", keys.ro, "--password", keys.ro_password,

@@ -14,10 +14,10 @@ from ringbridge import aws
 from ringbridge.budget import Budget
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
-from ringbridge.local.fakes.ringcloud import Fail, Raw, tone
 from ringbridge.logic import ringcloud_failures, ringcloud_import
-from tests.conftest import make_tenant
-from tests.integration.test_ringcloud import activities_of, add_call, run_import, status_of
+from ringbridge_tools.fakes.ringcloud import Fail, Raw, tone
+from tests.support.ringcloud import activities_of, add_call, run_import, status_of
+from tests.support.tenants import make_tenant
 
 BAD_VALUES = {
     "duration 1e400": {"duration": Raw("1e400")},
@@ -200,13 +200,13 @@ def test_accounts_run_least_recently_run_first_so_none_is_starved(
         add_call(fake, start=f"2026-11-20 {hour}:00:00")
     configure_ringcloud(tenant)
     configure_ringcloud(other)
-    create = ringcloud_import.activities.create_activity
+    create = ringcloud_import.activities.import_completed
 
     def slow_create(*args, **kwargs):
         fake_clock.advance(60)
         return create(*args, **kwargs)
 
-    monkeypatch.setattr(ringcloud_import.activities, "create_activity", slow_create)
+    monkeypatch.setattr(ringcloud_import.activities, "import_completed", slow_create)
     first, second = sorted([tenant.account_id, other.account_id])
 
     # When a run has time for about two calls, and so does the next

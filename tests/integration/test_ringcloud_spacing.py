@@ -14,8 +14,9 @@ import requests
 from ringbridge import clock, ringcloud_client
 from ringbridge.budget import Budget
 from ringbridge.dal import ringcloud_spacing
-from ringbridge.local.fakes import ringcloud as fake_ringcloud
-from tests.conftest import Tenant, account_items
+from ringbridge_tools.fakes import ringcloud as fake_ringcloud
+from tests.support.dynamodb import account_items
+from tests.support.tenants import Tenant
 
 REQUEST = "GET /v1/calls/complete?days=1"
 

@@ -12,9 +12,9 @@ import pytest
 from ringbridge import aws, clock
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
-from ringbridge.local.fakes.ringcloud import Fail, FakeRingcloud, tone
-from tests.conftest import call
-from tests.integration.test_ringcloud import (
+from ringbridge_tools.fakes.ringcloud import Fail, FakeRingcloud, tone
+from tests.support.api import call
+from tests.support.ringcloud import (
     COMPLETE,
     IVAN,
     activities_of,

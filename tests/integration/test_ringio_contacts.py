@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from ringbridge.dal import contacts as contacts_dal
-from tests.conftest import call
+from tests.support.api import call
 
 
 def basic(token: str) -> dict[str, str]:

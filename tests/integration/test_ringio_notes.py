@@ -2,13 +2,11 @@
 
 import pytest
 
-from tests.conftest import call
+from tests.support.api import call, new_ringio_contact
 
 
 def contact(tenant, name="Ivan Franko"):
-    answer = call("POST", "/ringio/contacts", tenant.rw_token, json_body={"contact": {"name": name}})
-    assert answer.status == 201, answer.body
-    return answer.body["contact"]["id"]
+    return new_ringio_contact(tenant, name=name)["id"]
 
 
 def note(tenant, contact_id, body="Called about the order", **fields):

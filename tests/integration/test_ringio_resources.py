@@ -1,10 +1,11 @@
 """Ringio rings (the call activities), users and accounts: read-only, in-process against the emulator."""
 
-from ringbridge.auth import Caller
-from ringbridge.local import lambdas
+from ringbridge.caller import Caller
+from ringbridge.dal import activities as activities_dal
 from ringbridge.logic import activities
 from ringbridge.models.activities import ActivityCreate, ActivityStop, ActivityUpdate
-from tests.conftest import call
+from ringbridge_tools.local import lambdas
+from tests.support.api import call, new_ringio_contact
 
 
 def caller_of(tenant) -> Caller:
@@ -12,10 +13,7 @@ def caller_of(tenant) -> Caller:
 
 
 def ringio_contact(tenant, phone):
-    body = {"contact": {"name": "Ivan Franko", "data": [{"type": "telephone", "value": phone}]}}
-    answer = call("POST", "/ringio/contacts", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body["contact"]["id"]
+    return new_ringio_contact(tenant, data=[{"type": "telephone", "value": phone}])["id"]
 
 
 def test_an_inbound_call_is_a_ring_from_the_contact_to_the_user(tenant):
@@ -79,7 +77,7 @@ def test_a_recorded_call_points_at_its_recording(tenant):
         caller_of(tenant), ActivityCreate(call_id="rec-1", direction="inbound", caller_number="0441111111")
     )
     recording = {"key": "k", "content_type": "audio/mpeg", "size_bytes": 10, "uploaded_at": "2026-11-23T10:00:00.000Z"}
-    activities.set_recording(caller_of(tenant), activity.id, recording)
+    activities.set_recording(caller_of(tenant), activities_dal.get_activity(tenant.account_id, activity.id), recording)
     ring = call("GET", f"/ringio/rings/{activity.id}", tenant.ro_token).body["ring"]
     assert ring["call_recording"] == f"/ringotel/activities/{activity.id}/recording"
 

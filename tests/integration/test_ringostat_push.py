@@ -13,14 +13,15 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from ringbridge import aws, clock
+from ringbridge import aws, clock, settings
 from ringbridge.budget import Budget
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
-from ringbridge.local import lambdas, streams, template
-from ringbridge.local.fakes.ringostat import Fail
-from ringbridge.logic import ringostat
-from tests.conftest import Tenant, call, make_tenant
+from ringbridge.logic import ringostat_config, ringostat_push, ringostat_sender
+from ringbridge_tools.fakes.ringostat import Fail
+from ringbridge_tools.local import lambdas, streams, template
+from tests.support.api import call, new_ringotel_contact
+from tests.support.tenants import Tenant, make_tenant
 
 SCHEDULED = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text())
 
@@ -46,13 +47,6 @@ def keys_of(batch: list[dict[str, Any]]) -> list[str]:
     return [record["dynamodb"]["Keys"]["SK"]["S"] for record in batch]
 
 
-def create_contact(tenant: Tenant, **fields) -> dict:
-    body = {"first_name": "Ivan", "last_name": "Franko", **fields}
-    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
-
-
 def update_contact(tenant: Tenant, contact_id: str, **fields) -> dict:
     answer = call("PUT", f"/ringotel/contacts/{contact_id}", tenant.rw_token, json_body=fields)
     assert answer.status == 200, answer.body
@@ -60,7 +54,7 @@ def update_contact(tenant: Tenant, contact_id: str, **fields) -> dict:
 
 
 def status_of(tenant: Tenant):
-    return ringostat.sync_status(tenant.account_id)[0].status
+    return ringostat_config.sync_status(tenant.account_id)[0].status
 
 
 def test_a_created_contact_is_pushed_with_its_organization_first(
@@ -70,7 +64,7 @@ def test_a_created_contact_is_pushed_with_its_organization_first(
     configure(tenant, 201, "key-201")
 
     # When a contact with a company and two numbers is created, and the stream delivers
-    ivan = create_contact(
+    ivan = new_ringotel_contact(
         tenant,
         company_name="Acme",
         owner_id=tenant.user_id,
@@ -104,7 +98,7 @@ def test_an_update_and_a_phone_change_are_pushed_as_the_contact_is_now(
 ):
     # Given a pushed contact with two numbers
     configure(tenant, 202, "key-202")
-    contact = create_contact(tenant, phones=[{"number": "044 111 1111"}, {"number": "044 222 2222"}])
+    contact = new_ringotel_contact(tenant, phones=[{"number": "044 111 1111"}, {"number": "044 222 2222"}])
     stream.drain()
     ringostat_server.clear()
 
@@ -127,7 +121,7 @@ def test_an_update_and_a_phone_change_are_pushed_as_the_contact_is_now(
 def test_two_versions_waiting_in_one_batch_send_only_the_latest(tenant, configure, ringostat_server, stream):
     # Given a contact created and renamed before the stream delivers
     configure(tenant, 203, "key-203")
-    contact = create_contact(tenant, first_name="Before")
+    contact = new_ringotel_contact(tenant, first_name="Before")
     update_contact(tenant, contact["id"], first_name="After")
 
     # When the stream delivers both records
@@ -140,7 +134,7 @@ def test_two_versions_waiting_in_one_batch_send_only_the_latest(tenant, configur
 def test_a_deleted_contact_invokes_nothing_and_sends_nothing(tenant, configure, ringostat_server, stream, invocations):
     # Given a pushed contact
     configure(tenant, 204, "key-204")
-    contact = create_contact(tenant, phones=[{"number": "044 111 1111"}])
+    contact = new_ringotel_contact(tenant, phones=[{"number": "044 111 1111"}])
     stream.drain()
     invocations.clear()
     ringostat_server.clear()
@@ -179,7 +173,7 @@ def test_an_unconfigured_account_is_passed_over(ringostat_server, stream, invoca
     stranger = make_tenant("UA", "No Ringostat")
 
     # When one of its contacts is created and the stream delivers (the filter cannot know the config)
-    create_contact(stranger)
+    new_ringotel_contact(stranger)
     stream.drain()
 
     # Then the function ran once, sent nothing, and reported no failure
@@ -192,10 +186,11 @@ def test_a_failed_account_retries_only_its_own_records(
 ):
     # Given two configured accounts, and Ringostat failing the second account's first request
     monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "1")
+    settings.reload()
     configure(tenant, 206, "key-206")
     configure(other_tenant, 207, "key-207")
-    first = create_contact(tenant, first_name="First")
-    second = create_contact(other_tenant, first_name="Second")
+    first = new_ringotel_contact(tenant, first_name="First")
+    second = new_ringotel_contact(other_tenant, first_name="Second")
     ringostat_server.plan(None, Fail(503))
 
     # When the stream delivers both
@@ -214,10 +209,11 @@ def test_the_handler_reports_exactly_the_failed_accounts_records(
 ):
     # Given two configured accounts with a contact each, and Ringostat down for the first one's project
     monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "1")
+    settings.reload()
     configure(tenant, 208, "key-208")
     configure(other_tenant, 209, "key-209")
-    create_contact(tenant)
-    create_contact(other_tenant)
+    new_ringotel_contact(tenant)
+    new_ringotel_contact(other_tenant)
     ringostat_server.down.add(208)
     stream.poll(now=0.0)  # read the records, but do not deliver them (the window has not passed)
     assert invocations == []
@@ -237,9 +233,10 @@ def test_a_push_that_succeeds_after_a_failed_one_clears_its_error(
     tenant, configure, ringostat_server, monkeypatch, stream, invocations
 ):
     monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "1")
+    settings.reload()
     configure(tenant, 211, "key-211")
     ringostat_server.down.add(211)
-    create_contact(tenant)
+    new_ringotel_contact(tenant)
     stream.poll(now=0.0)
     [records] = [[record for _, record in stream._waiting]]
     with pytest.raises(BatchProcessingError):  # the whole batch failed: Lambda retries it
@@ -258,6 +255,7 @@ def test_ringostat_down_during_the_push_is_caught_up_by_the_schedule(
 ):
     # Given a configured account whose Ringostat project is down
     monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "1")
+    settings.reload()
     configure(tenant, 210, "key-210")
     ringostat_server.down.add(210)
     sqs = boto3.client("sqs")
@@ -265,7 +263,7 @@ def test_ringostat_down_during_the_push_is_caught_up_by_the_schedule(
     sqs.purge_queue(QueueUrl=queue_url)
 
     # When a contact is created and the stream delivers it, with every retry failing
-    contact = create_contact(tenant)
+    contact = new_ringotel_contact(tenant)
     stream.drain()
 
     # Then the record was tried once plus MaximumRetryAttempts, then described in the on-failure queue
@@ -290,7 +288,7 @@ def test_a_refused_auth_key_is_recorded_and_not_retried(tenant, configure, ringo
     configure(tenant, 211, "stale-key", known_key="current-key")
 
     # When a contact is created and the stream delivers it
-    create_contact(tenant)
+    new_ringotel_contact(tenant)
     stream.drain()
 
     # Then one request was refused, the record was not retried, and the status says why
@@ -304,16 +302,16 @@ def test_a_function_error_is_bisected_down_to_the_poison_record(
 ):
     # Given four new contacts, and a push that crashes on a batch holding the third one
     configure(tenant, 212, "key-212")
-    contacts = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(4)]
+    contacts = [new_ringotel_contact(tenant, first_name=f"C{n}")["id"] for n in range(4)]
     poison = f"CONTACT#{contacts[2]}"
-    push = ringostat.push_changes
+    push = ringostat_push.push_changes
 
     def crashing(records, budget):
         if poison in keys_of(records):
             raise RuntimeError("cannot handle this record")
         return push(records, budget)
 
-    monkeypatch.setattr(ringostat, "push_changes", crashing)
+    monkeypatch.setattr(ringostat_push, "push_changes", crashing)
 
     # When the stream delivers them
     stream.drain()
@@ -333,7 +331,7 @@ def test_batches_wait_for_the_window_or_a_full_batch(tenant, stream, invocations
 
     # When 3 contacts are written and the stream is read at once, then once the window has passed
     for n in range(3):
-        create_contact(tenant, first_name=f"W{n}")
+        new_ringotel_contact(tenant, first_name=f"W{n}")
     stream.poll(now=1000.0)
     waited = len(invocations)
     stream.poll(now=1000.0 + push_mapping.window_seconds)
@@ -385,7 +383,7 @@ def test_a_push_waits_for_the_lease_and_then_sends_the_contact_as_it_is(
 ):
     # Given a contact whose account's lease another sender holds, and a rename made while it waits
     configure(tenant, 213, "key-213")
-    contact = create_contact(tenant, first_name="Before")
+    contact = new_ringotel_contact(tenant, first_name="Before")
     taken = ringostat_dal.take_send_lease(tenant.account_id, "schedule", now_ms=0, until_ms=2**62)
     assert taken
     waits: list[float] = []
@@ -397,7 +395,7 @@ def test_a_push_waits_for_the_lease_and_then_sends_the_contact_as_it_is(
         else:
             ringostat_dal.release_send_lease(tenant.account_id, "schedule")
 
-    monkeypatch.setattr(ringostat.time, "sleep", sleep)
+    monkeypatch.setattr(ringostat_sender.time, "sleep", sleep)
 
     # When the stream delivers the creation's record
     stream.drain()
@@ -414,25 +412,26 @@ def test_a_push_out_of_time_mid_batch_reports_every_record_of_the_accounts_not_d
     # Given three contacts of one account (two batches of two) and one of another, and Ringostat
     # taking a minute a request
     monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
+    settings.reload()
     configure(tenant, 210, "key-210")
     configure(other_tenant, 211, "key-211")
-    firsts = [create_contact(tenant, first_name=f"First{n}") for n in range(3)]
-    second = create_contact(other_tenant, first_name="Second")
+    firsts = [new_ringotel_contact(tenant, first_name=f"First{n}") for n in range(3)]
+    second = new_ringotel_contact(other_tenant, first_name="Second")
     records = [
         {"dynamodb": {"Keys": {"PK": {"S": f"ACCOUNT#{account}"}, "SK": {"S": f"CONTACT#{contact['id']}"}}}}
         for account, contact in [*((tenant.account_id, c) for c in firsts), (other_tenant.account_id, second)]
     ]
     with clock.manual() as time:
-        sync_contacts = ringostat.RingostatClient.sync_contacts
+        sync_contacts = ringostat_sender.RingostatClient.sync_contacts
 
         def slow(self, batch, timeout):
             sync_contacts(self, batch, timeout)
             time.advance(60)
 
-        monkeypatch.setattr(ringostat.RingostatClient, "sync_contacts", slow)
+        monkeypatch.setattr(ringostat_sender.RingostatClient, "sync_contacts", slow)
 
         # When the push has time for one request only
-        outcome = ringostat.push_changes(records, Budget(60.3))
+        outcome = ringostat_push.push_changes(records, Budget(60.3))
 
     # Then Ringostat got the first batch; every record of both accounts is reported failed (the stream
     # delivers them again: the first batch's contacts too, which Ringostat takes as updates), and
@@ -446,6 +445,6 @@ def test_a_push_out_of_time_mid_batch_reports_every_record_of_the_accounts_not_d
         0,
     )
     for record in records:
-        with pytest.raises(ringostat.NotDelivered, match="time ran out"):
+        with pytest.raises(ringostat_push.NotDelivered, match="time ran out"):
             outcome.check_delivered(SimpleNamespace(raw_event=record))
     assert status_of(tenant).last_error == status_of(other_tenant).last_error == "the invocation's time ran out"

@@ -5,14 +5,16 @@ from datetime import timedelta
 
 import pytest
 
-from ringbridge import aws, clock
+from ringbridge import aws, clock, settings
+from ringbridge.budget import Budget
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.errors import InvalidInput, NotFound
-from ringbridge.local import lambdas, template
-from ringbridge.local.fakes.ringostat import Fail
-from ringbridge.logic import ringostat
-from tests.conftest import Tenant, call, make_tenant
-from tests.integration.conftest import RINGOSTAT_LINK as LINK
+from ringbridge.logic import ringostat_config, ringostat_sync
+from ringbridge_tools.fakes.ringostat import Fail
+from ringbridge_tools.local import lambdas, template
+from tests.support.api import call, new_ringotel_contact
+from tests.support.ringostat import RINGOSTAT_LINK as LINK
+from tests.support.tenants import Tenant, make_tenant
 
 EVENT = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text())
 
@@ -20,34 +22,28 @@ EVENT = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch) -> None:
     monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
+    settings.reload()
 
 
 def run_sync() -> dict:
     return lambdas.invoke(template.functions()["RingostatSyncFunction"], EVENT)
 
 
-def create_contact(tenant: Tenant, **fields) -> dict:
-    body = {"first_name": "Ivan", "last_name": "Franko", **fields}
-    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
-
-
 def status_of(tenant: Tenant):
-    return ringostat.sync_status(tenant.account_id)[0].status
+    return ringostat_config.sync_status(tenant.account_id)[0].status
 
 
 def test_first_run_sends_every_contact_and_organization_as_the_seed_specifies(tenant, configure, ringostat_server):
     # Given an account with an organization, an owned contact in it, and plain contacts
     configure(tenant, 106, "key-106")
-    ivan = create_contact(
+    ivan = new_ringotel_contact(
         tenant,
         company_name="Acme",
         owner_id=tenant.user_id,
         phones=[{"number": "(044) 111-11-11"}, {"number": "+380 67 111 22 33", "type": "mobile"}],
         emails=["ivan@example.com"],
     )
-    others = [create_contact(tenant, first_name=f"Petro {n}", last_name=None) for n in range(4)]
+    others = [new_ringotel_contact(tenant, first_name=f"Petro {n}", last_name=None) for n in range(4)]
 
     # When the schedule runs
     result = run_sync()
@@ -99,15 +95,15 @@ def test_first_run_sends_every_contact_and_organization_as_the_seed_specifies(te
 def test_the_next_run_sends_what_changed_and_nothing_else(tenant, configure, ringostat_server):
     # Given an account already synced
     configure(tenant, 107, "key-107")
-    unchanged = create_contact(tenant, first_name="Unchanged")
-    edited = create_contact(tenant, first_name="Before")
+    unchanged = new_ringotel_contact(tenant, first_name="Unchanged")
+    edited = new_ringotel_contact(tenant, first_name="Before")
     run_sync()
     ringostat_server.clear()
 
     # When one contact is edited, one is created, and the schedule runs twice
     answer = call("PUT", f"/ringotel/contacts/{edited['id']}", tenant.rw_token, json_body={"first_name": "After"})
     assert answer.status == 200, answer.body
-    created = create_contact(tenant, first_name="New")
+    created = new_ringotel_contact(tenant, first_name="New")
     run_sync()
     second = [(c["externalId"], c["fullName"]) for c in ringostat_server.accepted("contacts")]
     ringostat_server.clear()
@@ -123,8 +119,9 @@ def test_the_next_run_sends_what_changed_and_nothing_else(tenant, configure, rin
 def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_server, monkeypatch, ordered_clock):
     # Given 6 contacts (3 batches of 2), and Ringostat failing from the 3rd request on, past every retry
     monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "2")
+    settings.reload()
     configure(tenant, 108, "key-108")
-    ids = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(6)]
+    ids = [new_ringotel_contact(tenant, first_name=f"C{n}")["id"] for n in range(6)]
     ringostat_server.plan(None, None, Fail(500), Fail(503))
 
     # When the schedule runs
@@ -157,7 +154,7 @@ def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_serv
 def test_transient_failures_are_retried_within_the_run(tenant, configure, ringostat_server, failure, ordered_clock):
     # Given 4 contacts and Ringostat failing once on the second batch
     configure(tenant, 109, "key-109")
-    ids = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(4)]
+    ids = [new_ringotel_contact(tenant, first_name=f"C{n}")["id"] for n in range(4)]
     ringostat_server.plan(None, failure)
 
     # When the schedule runs
@@ -175,8 +172,8 @@ def test_a_rejected_account_does_not_stop_the_others(tenant, other_tenant, confi
     # Given one account whose auth key Ringostat refuses (403), configured before a healthy one
     configure(tenant, 110, "stale-key", known_key="current-key")
     configure(other_tenant, 111, "key-111")
-    refused = create_contact(tenant, first_name="Refused")
-    healthy = create_contact(other_tenant, first_name="Healthy", phones=[{"number": "(212) 555-0100"}])
+    refused = new_ringotel_contact(tenant, first_name="Refused")
+    healthy = new_ringotel_contact(other_tenant, first_name="Healthy", phones=[{"number": "(212) 555-0100"}])
 
     # When the schedule runs
     result = run_sync()
@@ -200,7 +197,7 @@ def test_the_auth_key_never_reaches_the_logs(tenant, configure, ringostat_server
     # Given the function's log lines captured at DEBUG (Powertools' own too; other libraries at INFO,
     # as in Lambda), and a run with a retry and a refusal
     configure(tenant, 112, "s3cr3t-auth-key-112", known_key="another-key")
-    create_contact(tenant)
+    new_ringotel_contact(tenant)
     caplog.set_level("INFO")
     caplog.set_level("DEBUG", logger="aws_lambda_powertools")
     ringostat_server.plan(Fail(500))
@@ -217,8 +214,9 @@ def test_the_auth_key_never_reaches_the_logs(tenant, configure, ringostat_server
 def test_changes_younger_than_the_safety_lag_wait_for_a_later_run(tenant, configure, ringostat_server, monkeypatch):
     # Given a contact changed just now, and a safety lag of an hour
     configure(tenant, 113, "key-113")
-    contact = create_contact(tenant)
+    contact = new_ringotel_contact(tenant)
     monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "3600")
+    settings.reload()
 
     # When the schedule runs, it sends nothing and keeps the watermark where it was
     run_sync()
@@ -227,6 +225,7 @@ def test_changes_younger_than_the_safety_lag_wait_for_a_later_run(tenant, config
 
     # When the lag has passed (here: no lag), the change goes out
     monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
+    settings.reload()
     run_sync()
     assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [contact["id"]]
 
@@ -234,7 +233,7 @@ def test_changes_younger_than_the_safety_lag_wait_for_a_later_run(tenant, config
 def test_a_new_project_id_sends_everything_again(tenant, configure, ringostat_server):
     # Given an account synced to one project
     configure(tenant, 114, "key-114")
-    contact = create_contact(tenant, company_name="Acme")
+    contact = new_ringotel_contact(tenant, company_name="Acme")
     run_sync()
 
     # When the admin points it at another project
@@ -251,10 +250,10 @@ def test_a_new_project_id_sends_everything_again(tenant, configure, ringostat_se
 def test_a_run_out_of_time_stops_without_moving_the_watermark(tenant, configure, ringostat_server):
     # Given a changed contact
     configure(tenant, 116, "key-116")
-    create_contact(tenant)
+    new_ringotel_contact(tenant)
 
     # When a run starts with no time left
-    result = ringostat.sync_all(ringostat.Budget(0.0))
+    result = ringostat_sync.sync_all(Budget(0.0))
 
     # Then it stops before sending, and the next run still has everything to send
     assert result.stopped_early
@@ -265,7 +264,7 @@ def test_a_run_out_of_time_stops_without_moving_the_watermark(tenant, configure,
 def test_accounts_without_ringostat_are_not_synced(ringostat_server):
     # Given an account with contacts but no Ringostat configuration
     stranger = make_tenant("UA", "No Ringostat")
-    create_contact(stranger)
+    new_ringotel_contact(stranger)
 
     # When the schedule runs
     result = run_sync()
@@ -278,11 +277,11 @@ def test_accounts_without_ringostat_are_not_synced(ringostat_server):
 def test_deleted_contacts_are_passed_over(tenant, configure, ringostat_server):
     # Given a synced contact that is then deleted (leaving a tombstone in the changes), and a new one
     configure(tenant, 117, "key-117")
-    deleted = create_contact(tenant, first_name="Gone")
+    deleted = new_ringotel_contact(tenant, first_name="Gone")
     run_sync()
     ringostat_server.clear()
     assert call("DELETE", f"/ringio/contacts/{deleted['id']}", tenant.rw_token).status in (200, 204)
-    created = create_contact(tenant, first_name="New")
+    created = new_ringotel_contact(tenant, first_name="New")
 
     # When the schedule runs
     result = run_sync()
@@ -296,7 +295,7 @@ def test_deleted_contacts_are_passed_over(tenant, configure, ringostat_server):
 def test_a_retry_after_beyond_the_run_is_recorded_and_the_run_goes_on(tenant, configure, ringostat_server):
     # Given Ringostat asking to come back in an hour
     configure(tenant, 118, "key-118")
-    create_contact(tenant)
+    new_ringotel_contact(tenant)
     ringostat_server.plan(Fail(429, retry_after="3600"))
 
     # When the schedule runs
@@ -319,10 +318,10 @@ def test_configuration_keeps_the_auth_key_in_ssm_only(tenant, configure):
     assert parameter["Parameter"]["Value"] == "key-119"
     config, _ = ringostat_dal.get_config_and_status(tenant.account_id)
     assert "key-119" not in json.dumps(config)
-    [shown] = ringostat.sync_status(tenant.account_id)
+    [shown] = ringostat_config.sync_status(tenant.account_id)
     assert shown.config.project_id == 119
     assert "key-119" not in shown.model_dump_json()
-    assert tenant.account_id in {each.account_id for each in ringostat.sync_status()}
+    assert tenant.account_id in {each.account_id for each in ringostat_config.sync_status()}
 
 
 @pytest.mark.parametrize(
@@ -338,25 +337,26 @@ def test_bad_configuration_names_the_field_and_writes_nothing(tenant, change, fi
     arguments = {"project_id": 120, "auth_key": "key-120", "origin": "ringbridge", "contact_link": LINK, **change}
 
     with pytest.raises(InvalidInput) as refused:
-        ringostat.configure(tenant.account_id, **arguments)
+        ringostat_config.configure(tenant.account_id, **arguments)
 
     assert refused.value.field == field
-    assert ringostat.sync_status(tenant.account_id)[0].config is None
+    assert ringostat_config.sync_status(tenant.account_id)[0].config is None
 
 
 def test_configuring_an_unknown_account_is_not_found():
     with pytest.raises(NotFound):
-        ringostat.configure("01NOSUCHACCOUNT", 1, "key", "ringbridge", LINK)
+        ringostat_config.configure("01NOSUCHACCOUNT", 1, "key", "ringbridge", LINK)
 
 
 def test_changes_spanning_several_reads_arrive_once_each_in_order(
     tenant, configure, ringostat_server, monkeypatch, ordered_clock
 ):
     # Given 7 contacts read 3 at a time and sent 2 at a time
-    monkeypatch.setattr(ringostat, "READ_PAGE_ITEMS", 3)
+    monkeypatch.setattr(ringostat_sync, "READ_PAGE_ITEMS", 3)
     monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
+    settings.reload()
     configure(tenant, 121, "key-121")
-    ids = [create_contact(tenant, first_name=f"C{n}")["id"] for n in range(7)]
+    ids = [new_ringotel_contact(tenant, first_name=f"C{n}")["id"] for n in range(7)]
 
     # When the schedule runs
     run_sync()
@@ -372,8 +372,9 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "30")
     monkeypatch.setenv("RINGOSTAT_MAX_ATTEMPTS", "1")
+    settings.reload()
     configure(tenant, 112, "key-112")
-    create_contact(tenant, first_name="Synced")
+    new_ringotel_contact(tenant, first_name="Synced")
     with clock.manual(step=timedelta(milliseconds=1)) as now:
         now.advance(60)  # the contact is older than the safety lag
         run_sync()
@@ -381,7 +382,7 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
         watermark = clock.parse_iso(status_of(tenant).contacts_watermark.split("#")[0])  # <changed at>#<id>
 
         # When Ringostat fails the next run, an hour later
-        create_contact(tenant, first_name="Waiting")
+        new_ringotel_contact(tenant, first_name="Waiting")
         now.advance(3600)
         ringostat_server.plan(Fail(500))
         run_sync()
@@ -401,3 +402,60 @@ def _published(capsys, name: str) -> list[float]:
             found = json.loads(line)[name]
             values += found if isinstance(found, list) else [found]
     return values
+
+
+def test_accounts_sync_least_recently_run_first_so_none_is_starved(
+    tenant, other_tenant, configure, ringostat_server, fake_clock, monkeypatch
+):
+    # Given two configured accounts with a change each, and an account's sync that "takes" a minute
+    configure(tenant, 130, "key-130")
+    configure(other_tenant, 131, "key-131")
+    new_ringotel_contact(tenant)
+    new_ringotel_contact(other_tenant, phones=[{"number": "(212) 555-0100"}])
+    fake_clock.advance(60)  # past the safety lag
+    sync_account = ringostat_sync._sync_account
+
+    def slow_sync(*args, **kwargs):
+        sync_account(*args, **kwargs)
+        fake_clock.advance(60)
+
+    monkeypatch.setattr(ringostat_sync, "_sync_account", slow_sync)
+    first, second = sorted([tenant.account_id, other_tenant.account_id])
+
+    # When two runs each have time for one account
+    one = ringostat_sync.sync_all(Budget(30))
+    fake_clock.advance(300)
+    two = ringostat_sync.sync_all(Budget(30))
+
+    # Then the second run started with the account the first never reached, and both changes arrived
+    assert [a.account_id for a in one.accounts] == [first] and one.stopped_early
+    assert [a.account_id for a in two.accounts] == [second] and two.stopped_early
+    assert len(ringostat_server.accepted("contacts")) == 2
+
+
+def test_an_account_whose_run_fails_unexpectedly_does_not_stop_the_others(
+    tenant, other_tenant, configure, ringostat_server, monkeypatch
+):
+    # Given two configured accounts, and DynamoDB failing the status read of the one that runs first
+    broken, healthy = sorted([tenant, other_tenant], key=lambda each: each.account_id)
+    configure(broken, 132, "key-132")
+    configure(healthy, 133, "key-133")
+    contact = new_ringotel_contact(healthy, phones=[{"number": "(212) 555-0100"}])
+    read = ringostat_dal.get_config_and_status
+
+    def failing_read(account_id):
+        if account_id == broken.account_id:
+            raise RuntimeError("the status could not be read")
+        return read(account_id)
+
+    monkeypatch.setattr(ringostat_dal, "get_config_and_status", failing_read)
+    monkeypatch.setenv("RINGOSTAT_SAFETY_LAG_SECONDS", "0")
+    settings.reload()
+
+    # When the schedule runs
+    result = ringostat_sync.sync_all(Budget(60))
+
+    # Then the other account still synced
+    assert [a.account_id for a in result.accounts] == [broken.account_id, healthy.account_id]
+    assert not result.stopped_early
+    assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [contact["id"]]

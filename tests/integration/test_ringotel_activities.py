@@ -1,12 +1,12 @@
 """The Ringotel activity hooks (create, assign, update, stop), in-process against the emulator."""
 
 import threading
-import uuid
 
 import pytest
 
 from ringbridge.dal import activities as activities_dal
-from tests.conftest import call
+from tests.support.activities import contact, new_call_id, start
+from tests.support.api import call
 
 FIELDS = {
     "id",
@@ -25,31 +25,6 @@ FIELDS = {
     "recording",
     "version",
 }
-
-
-def new_call_id() -> str:
-    return f"1729693708182-{uuid.uuid4().hex[:18]}"
-
-
-def contact(tenant, number="+380 44 111 11 11", **fields):
-    body = {"first_name": "Ivan", "last_name": "Franko", "phones": [{"number": number, "type": "work"}], **fields}
-    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
-
-
-def start(tenant, call_id=None, expect=201, **fields):
-    body = {
-        "call_id": call_id or new_call_id(),
-        "direction": "inbound",
-        "caller_number": "380441111111",
-        "called_number": "101",
-        "started_at": 1729693708182,
-        **fields,
-    }
-    answer = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
-    assert answer.status == expect, answer.body
-    return answer.body
 
 
 # --- CreateActivity ------------------------------------------------------------------------

@@ -8,16 +8,11 @@ import pytest
 from ringbridge import aws
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
-from tests.conftest import call, dynamodb_hook, make_tenant
+from tests.support.api import call, new_ringotel_contact
+from tests.support.dynamodb import dynamodb_hook
+from tests.support.tenants import make_tenant
 
 UA_FORMATS = ["+380 44 111 11 11", "380441111111", "0441111111", "(044) 111-11-11", "00380441111111"]
-
-
-def create(tenant, **fields):
-    body = {"first_name": "Ivan", "last_name": "Franko", **fields}
-    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
 
 
 def find(tenant, phone, token=None):
@@ -36,7 +31,7 @@ def all_contacts(tenant):
 
 def test_a_created_contact_is_found_at_once_by_every_format_of_its_number(tenant):
     # Given a contact created with one format of a Kyiv number
-    contact = create(tenant, phones=[{"number": "(044) 111-11-11", "type": "work"}])
+    contact = new_ringotel_contact(tenant, phones=[{"number": "(044) 111-11-11", "type": "work"}])
     # Then every format of that number finds it, immediately
     for text in UA_FORMATS:
         assert find(tenant, text) == [contact["id"]], text
@@ -45,7 +40,7 @@ def test_a_created_contact_is_found_at_once_by_every_format_of_its_number(tenant
 
 
 def test_the_answer_has_every_documented_field(tenant):
-    contact = create(
+    contact = new_ringotel_contact(
         tenant,
         job_title="Poet",
         company_name="Lviv Press",
@@ -77,7 +72,7 @@ def test_no_match_is_an_empty_list_not_an_error(tenant):
 
 def test_contacts_sharing_a_number_come_back_most_recently_updated_first(tenant, ordered_clock):
     shared = [{"number": "+380 63 555 44 33", "type": "mobile"}]
-    older, newer = create(tenant, phones=shared), create(tenant, phones=shared)
+    older, newer = new_ringotel_contact(tenant, phones=shared), new_ringotel_contact(tenant, phones=shared)
     assert find(tenant, "0635554433") == [newer["id"], older["id"]]
     # When the older one is updated it becomes the most recent
     call("PUT", f"/ringotel/contacts/{older['id']}", tenant.rw_token, json_body={"job_title": "Editor"})
@@ -86,14 +81,14 @@ def test_contacts_sharing_a_number_come_back_most_recently_updated_first(tenant,
 
 def test_past_50_contacts_on_one_number_find_answers_the_50_created_last(tenant, ordered_clock):
     shared = [{"number": "+380 63 555 77 66"}]
-    created = [create(tenant, phones=shared)["id"] for _ in range(51)]
+    created = [new_ringotel_contact(tenant, phones=shared)["id"] for _ in range(51)]
 
     assert find(tenant, "0635557766") == created[:0:-1]  # newest first, the first created left out
 
 
 def test_find_is_one_strongly_consistent_query(tenant):
     # The emulator always reads the latest; DynamoDB would not, and a contact just created must be found.
-    create(tenant, phones=[{"number": "0442223355"}])
+    new_ringotel_contact(tenant, phones=[{"number": "0442223355"}])
     queries: list[dict] = []
 
     def record(params, **_):
@@ -106,7 +101,7 @@ def test_find_is_one_strongly_consistent_query(tenant):
 
 
 def test_find_is_one_dynamodb_round_trip_and_never_a_scan(tenant, no_scan):
-    create(tenant, phones=[{"number": "0442223344"}])
+    new_ringotel_contact(tenant, phones=[{"number": "0442223344"}])
     find(tenant, "0442223344")  # the first request of a token also verifies it
     del no_scan[:]
     find(tenant, "+380442223344")
@@ -114,9 +109,11 @@ def test_find_is_one_dynamodb_round_trip_and_never_a_scan(tenant, no_scan):
 
 
 def test_create_and_update_take_at_most_two_round_trips(tenant, no_scan):
-    create(tenant)  # warm the token
+    new_ringotel_contact(tenant)  # warm the token
     del no_scan[:]
-    contact = create(tenant, company_name="Acme", owner_id=tenant.user_id, phones=[{"number": "0441230000"}])
+    contact = new_ringotel_contact(
+        tenant, company_name="Acme", owner_id=tenant.user_id, phones=[{"number": "0441230000"}]
+    )
     assert len(no_scan) <= 2, no_scan
     del no_scan[:]
     answer = call(
@@ -130,7 +127,7 @@ def test_create_and_update_take_at_most_two_round_trips(tenant, no_scan):
 
 
 def test_contacts_of_one_account_are_invisible_to_another(tenant, other_tenant):
-    contact = create(tenant, phones=[{"number": "+380 44 777 77 77"}])
+    contact = new_ringotel_contact(tenant, phones=[{"number": "+380 44 777 77 77"}])
     assert find(other_tenant, "+380447777777") == []
     answer = call("PUT", f"/ringotel/contacts/{contact['id']}", other_tenant.rw_token, json_body={"job_title": "x"})
     assert answer.status == 404
@@ -140,8 +137,8 @@ def test_contacts_of_one_account_are_invisible_to_another(tenant, other_tenant):
 
 
 def test_company_name_links_one_organization_per_name(tenant):
-    first = create(tenant, company_name="Kyivstar")
-    second = create(tenant, company_name="  KYIVSTAR ")
+    first = new_ringotel_contact(tenant, company_name="Kyivstar")
+    second = new_ringotel_contact(tenant, company_name="  KYIVSTAR ")
     assert first["organization_id"] and first["organization_id"] == second["organization_id"]
     organizations = call("GET", "/ringotel/organizations", tenant.ro_token).body["organizations"]
     assert [org["name"] for org in organizations] == ["Kyivstar"]
@@ -169,7 +166,7 @@ def test_a_retry_with_the_same_idempotency_key_answers_the_first_contact(tenant)
 
 def test_concurrent_retries_create_one_contact(tenant):
     # Concurrent Lambda instances race in DynamoDB: run the create logic itself from threads.
-    from ringbridge.auth import Caller
+    from ringbridge.caller import Caller
     from ringbridge.logic import contacts
     from ringbridge.models.contact_input import ContactCreate
 
@@ -218,7 +215,7 @@ def test_reusing_a_key_for_another_body_is_refused(tenant):
 
 
 def test_update_is_partial_and_moves_the_phone_index(tenant, ordered_clock):
-    contact = create(tenant, job_title="Poet", phones=[{"number": "0441112233"}])
+    contact = new_ringotel_contact(tenant, job_title="Poet", phones=[{"number": "0441112233"}])
     answer = call(
         "PUT",
         f"/ringotel/contacts/{contact['id']}",
@@ -238,7 +235,7 @@ def test_update_is_partial_and_moves_the_phone_index(tenant, ordered_clock):
 
 
 def test_a_stale_version_answers_409_with_the_current_contact(tenant):
-    contact = create(tenant)
+    contact = new_ringotel_contact(tenant)
     url = f"/ringotel/contacts/{contact['id']}"
     assert call("PUT", url, tenant.rw_token, json_body={"job_title": "A", "version": 1}).status == 200
     stale = call("PUT", url, tenant.rw_token, json_body={"job_title": "B", "version": 1})
@@ -251,7 +248,7 @@ def test_a_stale_version_answers_409_with_the_current_contact(tenant):
 
 
 def test_clearing_the_company_unlinks_the_organization(tenant):
-    contact = create(tenant, company_name="Acme")
+    contact = new_ringotel_contact(tenant, company_name="Acme")
     answer = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body={"company_name": None})
     assert answer.status == 200
     assert answer.body["company_name"] is None and answer.body["organization_id"] is None
@@ -261,7 +258,7 @@ def test_clearing_the_company_unlinks_the_organization(tenant):
 
 
 def test_pages_cover_every_contact_exactly_once(tenant):
-    created = {create(tenant, first_name=f"P{i}")["id"] for i in range(7)}
+    created = {new_ringotel_contact(tenant, first_name=f"P{i}")["id"] for i in range(7)}
     seen, cursor = [], None
     while True:
         query = {"limit": "3", **({"cursor": cursor} if cursor else {})}
@@ -281,7 +278,7 @@ def test_users_hook_lists_the_accounts_users(tenant, other_tenant):
 
 
 def test_a_function_url_event_is_served_like_an_api_event(tenant):
-    contact = create(tenant, phones=[{"number": "0449990000"}])
+    contact = new_ringotel_contact(tenant, phones=[{"number": "0449990000"}])
     answer = call("GET", "/ringotel/contacts/find", tenant.ro_token, query={"phone": "0449990000"}, function_url=True)
     assert answer.status == 200 and answer.body["contacts"][0]["id"] == contact["id"]
 
@@ -372,7 +369,7 @@ def test_an_unreadable_phone_number_writes_nothing(tenant):
 
 
 def test_an_unreadable_phone_on_update_changes_nothing(tenant):
-    contact = create(tenant, phones=[{"number": "0441114444"}])
+    contact = new_ringotel_contact(tenant, phones=[{"number": "0441114444"}])
     answer = call(
         "PUT",
         f"/ringotel/contacts/{contact['id']}",
@@ -406,7 +403,7 @@ def test_find_needs_a_readable_phone(tenant):
 
 def test_a_region_sets_how_national_numbers_read():
     us = make_tenant("US")
-    contact = create(us, phones=[{"number": "(415) 555-2671"}])
+    contact = new_ringotel_contact(us, phones=[{"number": "(415) 555-2671"}])
     assert find(us, "+1 415 555 2671") == [contact["id"]]
 
 
@@ -442,7 +439,7 @@ def test_a_contact_needs_something_to_know_it_by(tenant):
 
 
 def test_unset_variables_on_update_change_nothing(tenant):
-    contact = create(
+    contact = new_ringotel_contact(
         tenant,
         job_title="Poet",
         company_name="Lviv Press",
@@ -478,7 +475,7 @@ def test_mobile_is_a_phone_of_type_mobile_and_answered_apart(tenant):
     found = call("GET", "/ringotel/contacts/find", tenant.ro_token, query={"phone": "0675556677"}).body["contacts"]
     assert found[0]["mobile"] == "067 555 66 77"
     # A contact with only a mobile has no $phone$
-    only_mobile = create(tenant, phones=[{"number": "0639998877", "type": "mobile"}])
+    only_mobile = new_ringotel_contact(tenant, phones=[{"number": "0639998877", "type": "mobile"}])
     assert only_mobile["phone"] is None and only_mobile["mobile"] == "0639998877"
 
 

@@ -3,33 +3,16 @@
 import json
 import uuid
 
-import boto3
 import pytest
 import requests
 
 from ringbridge import downloads, settings
 from tests.audio_server import MP3_HEAD, audio_bytes
-from tests.conftest import call
+from tests.support.api import call
+from tests.support.dynamodb import dynamodb_hook
+from tests.support.recordings import pending_uploads, stored_keys, upload
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
-
-
-def upload(tenant, activity, body, content_type, reference=None):
-    path = f"/ringotel/activities/{reference or activity['id']}/recording"
-    if isinstance(body, dict):
-        return call("PUT", path, tenant.rw_token, json_body=body)
-    return call("PUT", path, tenant.rw_token, body=body, headers={"content-type": content_type})
-
-
-def stored_keys(tenant, activity):
-    prefix = f"accounts/{tenant.account_id}/activities/{activity['id']}/"
-    answer = boto3.client("s3").list_objects_v2(Bucket=settings.recordings_bucket(), Prefix=prefix)
-    return [item["Key"] for item in answer.get("Contents", [])]
-
-
-def pending_uploads():
-    answer = boto3.client("s3").list_multipart_uploads(Bucket=settings.recordings_bucket())
-    return answer.get("Uploads", [])
 
 
 def fetch_link(tenant, activity):
@@ -54,6 +37,36 @@ def test_a_raw_audio_body_is_stored_privately_and_linked_by_a_presigned_url(tena
     assert link["expires_in"] == 300 and "X-Amz-Signature=" in link["url"] and "X-Amz-Expires=300" in link["url"]
     assert download.status_code == 200 and download.content == audio
     assert download.headers["Content-Type"] == "audio/mpeg"
+
+
+def test_a_warm_upload_reads_the_activity_once_and_writes_it_once(tenant, activity, no_scan):
+    upload(tenant, activity, WAV, "audio/wav")  # warm the token
+    no_scan.clear()
+    answer = upload(tenant, activity, WAV, "audio/wav")
+    assert answer.status == 200, answer.body
+    # The activity and its account (the retention) in one read; the write is conditional on that read's version
+    assert no_scan == ["BatchGetItem", "TransactWriteItems"]
+
+
+def test_an_update_of_the_activity_during_the_upload_is_kept_and_the_recording_stored(tenant, activity):
+    # Given an UpdateActivity that lands between the upload's read of the activity and its write
+    updated = []
+
+    def update_meanwhile(**_):
+        if not updated:  # once: the update's own write goes through
+            updated.append(None)
+            updated[0] = call(
+                "PUT", f"/ringotel/activities/{activity['id']}", tenant.rw_token, json_body={"comment": "VIP"}
+            )
+
+    with dynamodb_hook("before-call.dynamodb.TransactWriteItems", update_meanwhile):
+        answer = upload(tenant, activity, WAV, "audio/wav")
+
+    # Then the upload's write lost the race on the version, read the activity again and wrote over that
+    assert updated[0].status == 200, updated[0].body
+    assert answer.status == 200, answer.body
+    assert answer.body["comment"] == "VIP" and answer.body["recording"]["size_bytes"] == len(WAV)
+    assert answer.body["version"] == activity["version"] + 2
 
 
 def test_a_declared_audio_type_is_kept_whatever_the_bytes_say(tenant, activity):
@@ -201,6 +214,7 @@ def test_a_form_without_a_file_part_is_refused(tenant, activity):
 
 def test_a_body_over_the_limit_is_413(tenant, activity, monkeypatch):
     monkeypatch.setenv("RECORDING_MAX_BYTES", "1000")
+    settings.reload()
     answer = upload(tenant, activity, MP3_HEAD + bytes(2000), "audio/mpeg")
     assert answer.status == 413, answer.body
     assert stored_keys(tenant, activity) == []
@@ -306,6 +320,7 @@ def test_downloads_of_non_audio_missing_or_empty_files_are_refused(tenant, activ
 def test_downloads_over_the_limit_are_413_and_leave_no_upload_behind(tenant, activity, files, monkeypatch, path):
     # Given a 10 MB limit: one with a Content-Length (refused at once), one streaming (refused mid-way)
     monkeypatch.setenv("RECORDING_MAX_BYTES", str(10 * 1000 * 1000))
+    settings.reload()
     answer = upload(tenant, activity, {"url": f"{files}{path}"}, None)
     assert answer.status == 413, answer.body
     assert stored_keys(tenant, activity) == [] and pending_uploads() == []

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from ringbridge.dal import activities as activities_dal
-from tests.conftest import call
+from tests.support.api import call
 
 
 def params(**fields):

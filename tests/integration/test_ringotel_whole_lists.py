@@ -4,15 +4,15 @@ import base64
 import gzip
 import json
 from datetime import timedelta
+from typing import Any
 
-from ringbridge import aws, clock, ids, list_response
+from ringbridge import aws, clock, http_lists, ids
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
-from ringbridge.list_response import ENVELOPE_BYTES
-from ringbridge.local import lambdas
+from ringbridge.http_lists import ENVELOPE_BYTES
 from ringbridge.models.contacts import Contact
 from ringbridge.models.organizations import Organization
-from tests.conftest import call
+from tests.support.api import call, lambda_answer
 
 
 def seed(tenant, count: int, *, large: bool = False) -> set[str]:
@@ -22,10 +22,10 @@ def seed(tenant, count: int, *, large: bool = False) -> set[str]:
     (the emulator is too slow for the thousands of ordinary contacts that would take).
     """
     items = []
-    created = set()
+    created: set[str] = set()
     for index in range(count):
         now = clock.now_iso()
-        contact = {
+        contact: dict[str, Any] = {
             "id": ids.new_id(),
             "first_name": f"Олена {index}",
             "last_name": "Петренко",
@@ -48,12 +48,10 @@ def seed(tenant, count: int, *, large: bool = False) -> set[str]:
 
 def invoke(tenant, path: str, accept_encoding: str | None = None, **query: str) -> dict:
     """The raw Lambda answer of the function serving ``GET path`` (to measure its payload)."""
-    function, route = lambdas.route("GET", path)
     headers = {"authorization": f"Bearer {tenant.ro_token}"}
     if accept_encoding is not None:
         headers["accept-encoding"] = accept_encoding
-    event = lambdas.http_event("GET", path, query=query, headers=headers, route_path=route.path)
-    return lambdas.invoke(function, event)
+    return lambda_answer("GET", path, query=query, headers=headers)
 
 
 def body_of(answer: dict) -> dict:
@@ -128,7 +126,7 @@ def test_organizations_come_whole_too(tenant, other_tenant):
 def test_a_list_cut_at_its_deadline_resumes_where_it_stopped(tenant, monkeypatch):
     # Given 10 contacts, and a list that may grow for 5 s on a clock that moves 1 s at each reading
     created = seed(tenant, 10)
-    monkeypatch.setattr(list_response, "deadline", lambda _: clock.now() + timedelta(seconds=5))
+    monkeypatch.setattr(http_lists, "deadline", lambda _: clock.now() + timedelta(seconds=5))
     with clock.manual(step=timedelta(seconds=1)):
         first = call("GET", "/ringotel/contacts", tenant.ro_token).body
     # Then the answer stops early and names the rest, and following `next` brings the rest, once

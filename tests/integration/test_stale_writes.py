@@ -16,17 +16,14 @@ from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import notes as notes_dal
 from ringbridge.dal import oauth as oauth_dal
-from ringbridge.dal.contacts import TransactionCancelled
-from tests.conftest import call
+from ringbridge.dal.table import TransactionCancelled, transact
+from tests.support.api import call, new_ringotel_contact
 
 REFUSED = "ConditionalCheckFailed"
 
 
 def new_contact(tenant) -> dict:
-    body = {"first_name": "Ivan", "last_name": "Franko", "phones": [{"number": "+380441112233"}]}
-    answer = call("POST", "/ringotel/contacts", tenant.rw_token, json_body=body)
-    assert answer.status == 201, answer.body
-    return answer.body
+    return new_ringotel_contact(tenant, phones=[{"number": "+380441112233"}])
 
 
 def updated_contact(tenant) -> dict:
@@ -34,12 +31,14 @@ def updated_contact(tenant) -> dict:
     contact = new_contact(tenant)
     answer = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body={"job_title": "Poet"})
     assert answer.status == 200 and answer.body["version"] == 2, answer.body
-    return contacts_dal.get_contact(tenant.account_id, contact["id"])
+    stored = contacts_dal.get_contact(tenant.account_id, contact["id"])
+    assert stored is not None
+    return stored
 
 
 def refused(writes: list[dict]) -> list[str]:
     with pytest.raises(TransactionCancelled) as cancelled:
-        contacts_dal.transact(writes)
+        transact(writes)
     assert str(cancelled.value) == ", ".join(cancelled.value.reasons)  # what a log of the error shows
     return cancelled.value.reasons
 
@@ -55,7 +54,7 @@ def test_a_contact_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
     assert contacts_dal.get_contact(tenant.account_id, current["id"]) == current
     # The same write at the version actually stored goes through
     fresh = {**stale, "version": 3}
-    contacts_dal.transact(contacts_dal.contact_puts(tenant.account_id, fresh, expected_version=2))
+    transact(contacts_dal.contact_puts(tenant.account_id, fresh, expected_version=2))
     assert contacts_dal.get_contact(tenant.account_id, current["id"])["job_title"] == "Stale"
 
 
@@ -66,7 +65,7 @@ def test_a_contact_delete_at_a_stale_version_is_refused_by_dynamodb(tenant):
 
     assert reasons[0] == REFUSED
     assert contacts_dal.get_contact(tenant.account_id, current["id"]) == current
-    contacts_dal.transact(contacts_dal.contact_deletes(tenant.account_id, current))
+    transact(contacts_dal.contact_deletes(tenant.account_id, current))
     assert contacts_dal.get_contact(tenant.account_id, current["id"]) is None
 
 
@@ -83,7 +82,7 @@ def test_an_activity_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
     assert REFUSED in reasons
     assert activities_dal.get_activity(tenant.account_id, created["id"]) == current
     assert activities_dal.get_by_call(tenant.account_id, body["call_id"]) == current
-    contacts_dal.transact(activities_dal.activity_puts(tenant.account_id, {**stale, "version": 3}, expected_version=2))
+    transact(activities_dal.activity_puts(tenant.account_id, {**stale, "version": 3}, expected_version=2))
     assert activities_dal.get_activity(tenant.account_id, created["id"])["comment"] == "stale"
 
 
@@ -112,14 +111,14 @@ def written_note(tenant, body: str) -> dict:
     now = clock.now_iso()
     note = {"id": f"N{uuid.uuid4().hex}", "contact_id": new_contact(tenant)["id"], "body": body, "version": 1}
     note |= {"created_at": now, "updated_at": now}
-    contacts_dal.transact(notes_dal.note_writes(tenant.account_id, note, previous=None))
+    transact(notes_dal.note_writes(tenant.account_id, note, previous=None))
     return note
 
 
 def test_a_note_write_over_a_stale_version_is_refused_by_dynamodb(tenant):
     note = written_note(tenant, "v1")
     second = {**note, "body": "v2", "version": 2}
-    contacts_dal.transact(notes_dal.note_writes(tenant.account_id, second, previous=note))
+    transact(notes_dal.note_writes(tenant.account_id, second, previous=note))
 
     reasons = refused(notes_dal.note_writes(tenant.account_id, {**second, "body": "stale"}, previous=note))
 
@@ -185,7 +184,7 @@ def test_an_organization_is_refused_by_dynamodb_when_its_name_or_its_id_is_taken
     # Two writers that both read "no such organization" race to create it (or, by any chance, one id)
     now = clock.now_iso()
     acme = {"id": f"O{uuid.uuid4().hex}", "name": "Acme Ltd", "version": 1, "created_at": now, "updated_at": now}
-    contacts_dal.transact(contacts_dal.organization_puts(tenant.account_id, acme))
+    transact(contacts_dal.organization_puts(tenant.account_id, acme))
 
     same_name = {**acme, "id": f"O{uuid.uuid4().hex}", "name": " ACME  ltd "}
     assert refused(contacts_dal.organization_puts(tenant.account_id, same_name)) == ["None", REFUSED]

@@ -1,7 +1,7 @@
 """The account deletion's last sweep waits long enough: for the longest function the template deploys."""
 
-from ringbridge.local import template
 from ringbridge.logic.account_deletion import LONGEST_FUNCTION_SECONDS
+from ringbridge_tools.local import template
 
 
 def test_the_last_sweep_waits_for_the_longest_function_timeout_in_the_template() -> None:

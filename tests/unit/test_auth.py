@@ -2,12 +2,13 @@ import base64
 
 import pytest
 
-from ringbridge import auth
+from ringbridge import auth, tokens
+from ringbridge.caller import Caller
 from ringbridge.errors import Forbidden
 
 
 def test_issued_tokens_are_random_and_only_their_hash_is_kept():
-    first, second = auth.issue("ACC", "KEY1"), auth.issue("ACC", "KEY2")
+    first, second = tokens.issue("ACC", "KEY1"), tokens.issue("ACC", "KEY2")
     secret = first.token.split("_", 3)[3]
     # 32 random bytes, url-safe base64: 256 bits, well over the 128 required.
     assert len(base64.urlsafe_b64decode(secret + "=")) == 32
@@ -90,7 +91,7 @@ def test_oversized_ids_are_refused_before_any_dynamodb_call(token, no_scan):
 def test_a_token_with_ids_and_length_at_their_limits_is_looked_up(no_scan):
     # 64-character ids, and a secret long enough for the whole token to be 256 characters
     head = f"rbk_{'A' * 64}_{'K' * 64}_"
-    token = head + "s" * (auth.MAX_TOKEN_LENGTH - len(head))
+    token = head + "s" * (tokens.MAX_TOKEN_LENGTH - len(head))
     del no_scan[:]
 
     with pytest.raises(Forbidden) as refused:
@@ -101,10 +102,10 @@ def test_a_token_with_ids_and_length_at_their_limits_is_looked_up(no_scan):
 
 
 def test_a_read_only_caller_is_refused_a_write_saying_why():
-    reader = auth.Caller(account_id="A", key_id="K", scope="ro", region="UA")
+    reader = Caller(account_id="A", key_id="K", scope="ro", region="UA")
 
     with pytest.raises(Forbidden) as refused:
         reader.require_write()
 
     assert refused.value.message == "this token is read-only"
-    assert auth.Caller(account_id="A", key_id="K", scope="rw", region="UA").require_write() is None
+    assert Caller(account_id="A", key_id="K", scope="rw", region="UA").require_write() is None

@@ -4,11 +4,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _fresh(script: str) -> dict:
+def _fresh(script: str) -> Any:
     """Run ``script`` in a new interpreter with the source tree on sys.path; it prints one JSON value."""
     prelude = f"import json, sys; sys.path[:0] = [{str(ROOT / 'functions')!r}, {str(ROOT / 'layers')!r}]\n"
     done = subprocess.run([sys.executable, "-c", prelude + script], capture_output=True, text=True, check=True)

@@ -7,7 +7,7 @@ could drift (a feed lag of 0, an unbounded token cache) and nothing would notice
 import pytest
 
 from ringbridge import settings
-from ringbridge.local import template
+from ringbridge_tools.local import template
 
 # setting -> (environment variable, template parameter, what the code answers without it)
 DEFAULTS = {
@@ -28,18 +28,18 @@ def deployed(monkeypatch):
 
 @pytest.mark.parametrize("setting", DEFAULTS)
 def test_the_code_defaults(deployed, setting):
-    assert getattr(settings, setting)() == DEFAULTS[setting][2]
+    assert getattr(settings.current(), setting) == DEFAULTS[setting][2]
 
 
 def test_the_defaults_keep_their_guarantees(deployed):
     # A feed's timestamp stays at least 30 s behind now, so slow commits are read on the next poll
-    assert settings.feed_safety_lag_seconds() >= 30
+    assert settings.current().feed_safety_lag_seconds >= 30
     # A revoked token stops working within minutes
-    assert 0 < settings.auth_cache_seconds() <= 300
+    assert 0 < settings.current().auth_cache_seconds <= 300
     # Deletions stay visible to the feeds for 30 days
-    assert settings.tombstone_retention_seconds() == 30 * 24 * 3600
+    assert settings.current().tombstone_retention_seconds == 30 * 24 * 3600
     # Plain HTTP and loopback downloads are off
-    assert settings.loopback_downloads_allowed() is False
+    assert settings.current().loopback_downloads_allowed is False
 
 
 @pytest.mark.parametrize("setting", DEFAULTS)
@@ -79,4 +79,4 @@ def test_local_downloads_are_an_explicit_setting_never_on_inside_lambda(monkeypa
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
 
-    assert settings.loopback_downloads_allowed() is allowed
+    assert settings.current().loopback_downloads_allowed is allowed

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import tests.bench
-from ringbridge import cli
-from ringbridge.local import template
+from ringbridge_tools import cli
+from ringbridge_tools.local import template
 from tests.bench.__main__ import END, PERFORMANCE, QUOTE, START, documents, quote
 
 ROOT = template.ROOT

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Form
 
 from ringbridge import http
-from ringbridge.local import lambdas
+from ringbridge_tools.local import lambdas
 
 app = http.create_app()
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from ringbridge.local import lambdas, template
+from ringbridge_tools.local import lambdas, template
 
 release = threading.Event()
 

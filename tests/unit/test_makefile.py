@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ringbridge.local import template
+from ringbridge_tools.local import template
 
 ROOT = template.ROOT
 

@@ -2,19 +2,19 @@
 
 import pytest
 
-from ringbridge.oauth import credentials
-from ringbridge.oauth.credentials import ACCESS, REFRESH, ClientId, Token
+from ringbridge import tokens
+from ringbridge.tokens import ACCESS, REFRESH, ClientId, Token
 
 ULID = "01M8ATEN02WSE7996SWMDEREFM"
 
 
 def test_tokens_and_client_ids_round_trip():
     for kind in (ACCESS, REFRESH):
-        token = Token(kind, ULID, ULID, ULID, ULID, credentials.new_secret())
-        assert credentials.parse_token(str(token)) == token
-    assert credentials.parse_client_id(str(ClientId(ULID, ULID))) == ClientId(ULID, ULID)
-    assert credentials.parse_code(f"{ULID}_a-b_c") == (ULID, "a-b_c")
-    assert credentials.is_access_token(str(Token(ACCESS, ULID, ULID, ULID, ULID, "s")))
+        token = Token(kind, ULID, ULID, ULID, ULID, tokens.new_secret())
+        assert tokens.parse_token(str(token)) == token
+    assert tokens.parse_client_id(str(ClientId(ULID, ULID))) == ClientId(ULID, ULID)
+    assert tokens.parse_code(f"{ULID}_a-b_c") == (ULID, "a-b_c")
+    assert tokens.is_access_token(str(Token(ACCESS, ULID, ULID, ULID, ULID, "s")))
 
 
 @pytest.mark.parametrize(
@@ -31,21 +31,21 @@ def test_tokens_and_client_ids_round_trip():
     ],
 )
 def test_malformed_tokens_are_refused(text):
-    assert credentials.parse_token(text) is None
+    assert tokens.parse_token(text) is None
 
 
 @pytest.mark.parametrize("text", [f"rbo_{'A' * 65}_{ULID}", f"rbo_{ULID}", f"rbo_{ULID}_#", "x", None])
 def test_malformed_client_ids_are_refused(text):
-    assert credentials.parse_client_id(text) is None
+    assert tokens.parse_client_id(text) is None
 
 
 @pytest.mark.parametrize("text", [f"{'A' * 65}_secret", "_secret", f"{ULID}_", "nounderscore", None])
 def test_malformed_codes_are_refused(text):
-    assert credentials.parse_code(text) is None
+    assert tokens.parse_code(text) is None
 
 
 def test_matches_needs_a_stored_hash_and_the_right_secret():
-    stored = credentials.hash_secret("right")
-    assert credentials.matches(stored, "right")
-    assert not credentials.matches(stored, "wrong")
-    assert not credentials.matches(None, "right")
+    stored = tokens.hash_secret("right")
+    assert tokens.matches(stored, "right")
+    assert not tokens.matches(stored, "wrong")
+    assert not tokens.matches(None, "right")

@@ -7,10 +7,11 @@ import pytest
 from pydantic import ValidationError
 
 from ringbridge import clock
-from ringbridge.local.fakes.ringostat import CONTACT_FIELDS, ORGANIZATION_FIELDS
-from ringbridge.logic import ringostat
+from ringbridge.budget import Budget
+from ringbridge.logic import ringostat_payloads
 from ringbridge.models.ringostat import RingostatConfig
-from ringbridge.ringostat_client import retry_after_seconds
+from ringbridge.vendor_http import retry_after_seconds
+from ringbridge_tools.fakes.ringostat import CONTACT_FIELDS, ORGANIZATION_FIELDS
 
 CONFIG = RingostatConfig(project_id=106, origin="ringbridge", contact_link="https://crm.example.com/c/{id}")
 OWNERS = {
@@ -24,7 +25,7 @@ def contact(**fields) -> dict:
 
 
 def test_a_contact_payload_has_exactly_the_seed_keys_with_nulls_where_allowed():
-    payload = ringostat.contact_payload(contact(first_name="Ivan"), CONFIG, OWNERS)
+    payload = ringostat_payloads.contact_payload(contact(first_name="Ivan"), CONFIG, OWNERS)
 
     assert set(payload) == set(CONTACT_FIELDS)
     assert payload["projectId"] == 106 and isinstance(payload["projectId"], int)
@@ -41,7 +42,7 @@ def test_phones_are_international_digits_once_each_and_emails_follow():
         {"number": "+380441111111", "type": "home", "e164": "+380441111111"},
         {"number": "+1 212 555 0100", "type": "mobile", "e164": "+12125550100"},
     ]
-    payload = ringostat.contact_payload(
+    payload = ringostat_payloads.contact_payload(
         contact(first_name="Ivan", last_name="Franko", phones=phones, emails=["i@example.com"]), CONFIG, OWNERS
     )
 
@@ -64,7 +65,7 @@ def test_phones_are_international_digits_once_each_and_emails_follow():
     ],
 )
 def test_full_name_is_never_empty(fields, full_name):
-    assert ringostat.contact_payload(contact(**fields), CONFIG, OWNERS)["fullName"] == full_name
+    assert ringostat_payloads.contact_payload(contact(**fields), CONFIG, OWNERS)["fullName"] == full_name
 
 
 @pytest.mark.parametrize(
@@ -72,11 +73,11 @@ def test_full_name_is_never_empty(fields, full_name):
     [("U1", "olena@example.com"), ("U2", "Taras Shevchenko"), (None, "ringbridge"), ("gone", "ringbridge")],
 )
 def test_responsible_is_the_owner_by_email_then_name_else_the_crm(owner_id, responsible):
-    assert ringostat.contact_payload(contact(owner_id=owner_id), CONFIG, OWNERS)["responsible"] == responsible
+    assert ringostat_payloads.contact_payload(contact(owner_id=owner_id), CONFIG, OWNERS)["responsible"] == responsible
 
 
 def test_a_contact_in_an_organization_carries_it():
-    payload = ringostat.contact_payload(contact(company_name="Acme", organization_id="O1"), CONFIG, OWNERS)
+    payload = ringostat_payloads.contact_payload(contact(company_name="Acme", organization_id="O1"), CONFIG, OWNERS)
 
     assert payload["organizations"] == [{"projectId": 106, "name": "Acme", "externalId": "O1", "origin": "ringbridge"}]
     assert set(payload["organizations"][0]) == set(ORGANIZATION_FIELDS)
@@ -85,7 +86,7 @@ def test_a_contact_in_an_organization_carries_it():
 def test_an_organization_payload():
     organization = {"id": "O1", "name": "Acme", "created_at": "x", "updated_at": "x"}
 
-    assert ringostat.organization_payload(organization, CONFIG) == {
+    assert ringostat_payloads.organization_payload(organization, CONFIG) == {
         "projectId": 106,
         "name": "Acme",
         "externalId": "O1",
@@ -113,25 +114,9 @@ def test_retry_after_in_seconds_or_as_a_date():
     assert retry_after_seconds(None) is None
 
 
-def test_settings_come_from_the_environment_with_defaults(monkeypatch):
-    for name in ("RINGOSTAT_BASE_URL", "RINGOSTAT_BATCH_SIZE", "RINGOSTAT_PARAMETER_PREFIX"):
-        monkeypatch.delenv(name, raising=False)
-    defaults = ringostat.SyncSettings.from_env()
-    assert (defaults.base_url, defaults.batch_size) == ("https://api.ringostat.net", 100)
-    assert defaults.auth_key_parameter("A1") == "/ringbridge/ringostat/A1/auth-key"
-
-    monkeypatch.setenv("RINGOSTAT_BASE_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "5000")
-    monkeypatch.setenv("RINGOSTAT_PARAMETER_PREFIX", "/prod/ringostat/")
-    changed = ringostat.SyncSettings.from_env()
-    assert changed.base_url == "http://127.0.0.1:9"
-    assert changed.batch_size == 1000  # capped
-    assert changed.auth_key_parameter("A1") == "/prod/ringostat/A1/auth-key"
-
-
 def test_the_run_budget_stops_well_before_the_lambda_timeout():
     with clock.manual() as time:
-        long_run, short_run = ringostat.Budget.for_lambda(300_000), ringostat.Budget.for_lambda(10_000)
+        long_run, short_run = Budget.for_lambda(300_000), Budget.for_lambda(10_000)
 
         assert long_run.remaining() == pytest.approx(290, abs=1e-6)  # 10 s kept to record where it stopped
         assert short_run.remaining() == pytest.approx(7.5, abs=1e-6)  # a quarter of a short one

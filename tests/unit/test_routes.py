@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ringbridge import http
-from ringbridge.local import lambdas, template
+from ringbridge_tools.local import lambdas, template
 
 
 def test_the_deployed_route_table_is_the_templates_own():

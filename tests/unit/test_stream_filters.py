@@ -2,7 +2,7 @@
 
 import pytest
 
-from ringbridge.local import streams
+from ringbridge_tools.local import streams
 
 A = "ACCOUNT#01ACCOUNT"
 
@@ -39,6 +39,7 @@ def record(event_name: str, pk: str, sk: str, chg_pk: str | None = None) -> dict
         ("a contact's tombstone", record("INSERT", A, "TOMBSTONE#CONTACT#c1", f"{A}#CONTACT"), False),
         ("the Ringostat status (its send lease)", record("MODIFY", A, "RINGOSTAT#STATUS"), False),
         ("the Ringostat registry", record("INSERT", "RINGOSTAT#ACCOUNTS", "01ACCOUNT"), False),
+        ("a run's time on the registry", record("MODIFY", "RINGOSTAT#ACCOUNTS", "01ACCOUNT"), False),
     ],
 )
 def test_only_an_accounts_contacts_and_organizations_invoke_the_push(what, event, invokes):

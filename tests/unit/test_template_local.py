@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from ringbridge.local import lambdas, stack, template
-from ringbridge.local.server import to_http
+from ringbridge_tools.local import lambdas, stack, template
+from ringbridge_tools.local.server import to_http
 
 ROUTES = [(function, route) for function in template.functions().values() for route in function.routes]
 

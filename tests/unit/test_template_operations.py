@@ -1,6 +1,6 @@
 """template.yaml's operations: every function has its log group and alarms; the parameters' defaults."""
 
-from ringbridge.local import template
+from ringbridge_tools.local import template
 
 
 def test_every_function_has_its_log_group_and_alarms() -> None:

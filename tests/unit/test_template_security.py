@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ringbridge.local import template
+from ringbridge_tools.local import template
 
 CHECKOV = template.ROOT / ".venv-checkov/bin/checkov"
 

@@ -12,16 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ringbridge import aws
-from ringbridge.dal import ringcloud as ringcloud_dal
-from ringbridge.dal import ringostat as ringostat_dal
-from ringbridge.dal import table
+from ringbridge.dal import registry, table
 from ringbridge.dal.pagination import partition_items
 from ringbridge.dal.table import account_pk, from_item, key, phone_pk, strip_keys, to_item
 
 DELETIONS_PK = "DELETING#ACCOUNTS"
 BATCH_WRITE_MAX_ITEMS = 25  # BatchWriteItem's limit
 DELETE_PARAMETERS_MAX_NAMES = 10  # DeleteParameters' limit
-REGISTRIES = (ringostat_dal.REGISTRY_PK, ringcloud_dal.REGISTRY_PK)
 
 
 def get_status(account_id: str) -> dict[str, Any] | None:
@@ -97,7 +94,7 @@ def delete_keys(keys: list[dict[str, Any]]) -> None:
 
 def registry_keys(account_id: str) -> list[dict[str, Any]]:
     """The account's entries in the registries of the scheduled jobs (Ringostat, RingCloud)."""
-    return [key(registry, account_id) for registry in REGISTRIES]
+    return [key(each, account_id) for each in registry.ALL]
 
 
 def parameter_names(path: str) -> list[str]:

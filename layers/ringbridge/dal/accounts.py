@@ -75,22 +75,27 @@ def revoke_token(account_id: str, key_id: str, revoked_at: str) -> None:
 
 def set_token_rate_limit(account_id: str, key_id: str, per_minute: int | None) -> None:
     """Set (or, with None, remove) a token's rate limit."""
+    _set_or_remove(key(account_pk(account_id), token_sk(key_id)), "rate_limit_per_minute", per_minute, "token")
+
+
+def set_recording_retention(account_id: str, days: int | None) -> None:
+    """Set (or, with None, remove) the account's own recording retention, in days."""
+    _set_or_remove(key(account_pk(account_id), ACCOUNT_SK), "recording_retention_days", days, "account")
+
+
+def _set_or_remove(item_key: dict[str, Any], attribute: str, value: int | None, what: str) -> None:
+    """One number attribute of an existing item set, or removed with None; 404 if the item is not there."""
     client = aws.dynamodb()
-    change: dict[str, Any] = {"UpdateExpression": "REMOVE rate_limit_per_minute"}
-    if per_minute is not None:
+    change: dict[str, Any] = {"UpdateExpression": f"REMOVE {attribute}"}
+    if value is not None:
         change = {
-            "UpdateExpression": "SET rate_limit_per_minute = :limit",
-            "ExpressionAttributeValues": {":limit": {"N": str(per_minute)}},
+            "UpdateExpression": f"SET {attribute} = :value",
+            "ExpressionAttributeValues": {":value": {"N": str(value)}},
         }
     try:
-        client.update_item(
-            TableName=table.name(),
-            Key=key(account_pk(account_id), token_sk(key_id)),
-            ConditionExpression="attribute_exists(PK)",
-            **change,
-        )
+        client.update_item(TableName=table.name(), Key=item_key, ConditionExpression="attribute_exists(PK)", **change)
     except client.exceptions.ConditionalCheckFailedException:
-        raise NotFound("no such token", field="token_id") from None
+        raise NotFound(f"no such {what}", field=f"{what}_id") from None
 
 
 def count_request(account_id: str, key_id: str, minute: int, limit: int) -> bool:

@@ -36,14 +36,6 @@ def idempotency_sk(operation: str, idempotency_key: str) -> str:
     return f"IDEMPOTENCY#{operation}#{idempotency_key}"
 
 
-class TransactionCancelled(Exception):
-    """The transaction was cancelled; ``reasons`` has one code per item ("None" if fine)."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__(", ".join(reasons))
-        self.reasons = reasons
-
-
 def read_for_write(
     account_id: str, contact_id: str | None, owner_id: str | None, company_name: str | None
 ) -> dict[str, dict[str, Any] | None]:
@@ -156,15 +148,6 @@ def get_idempotency_record(account_id: str, operation: str, idempotency_key: str
         ConsistentRead=True,
     )
     return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
-
-
-def transact(writes: list[dict]) -> None:
-    client = aws.dynamodb()
-    try:
-        client.transact_write_items(TransactItems=writes)
-    except client.exceptions.TransactionCanceledException as error:
-        reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
-        raise TransactionCancelled(reasons) from None
 
 
 def find_by_phone(account_id: str, e164: str) -> list[dict[str, Any]]:

@@ -5,14 +5,36 @@ from collections.abc import Iterator
 from ringbridge import aws, settings
 
 LIST_MAX_KEYS = 1000  # ListObjectVersions' page, and DeleteObjects' limit
+ACCOUNTS_PREFIX = "accounts/"
 
 
 def activity_prefix(account_id: str, activity_id: str) -> str:
-    return f"accounts/{account_id}/activities/{activity_id}/"
+    return f"{account_prefix(account_id)}activities/{activity_id}/"
 
 
 def account_prefix(account_id: str) -> str:
-    return f"accounts/{account_id}/"
+    return f"{ACCOUNTS_PREFIX}{account_id}/"
+
+
+def account_ids(after: str | None) -> Iterator[str]:
+    """The accounts with anything in the bucket (a version or a delete marker), in order, after ``after``.
+
+    One ListObjectVersions per 1,000 accounts (``Delimiter``: an account is one common prefix, however
+    many objects it holds). Emulators differ on whether the marker's own prefix comes again: it is
+    skipped here.
+    """
+    request = {"Bucket": settings.current().recordings_bucket, "Prefix": ACCOUNTS_PREFIX, "Delimiter": "/"}
+    if after:
+        request["KeyMarker"] = account_prefix(after)
+    while True:
+        answer = aws.s3().list_object_versions(**request, MaxKeys=LIST_MAX_KEYS)
+        for common in answer.get("CommonPrefixes", []):
+            account_id = common["Prefix"].removeprefix(ACCOUNTS_PREFIX).rstrip("/")
+            if after is None or account_id > after:
+                yield account_id
+        if not answer.get("IsTruncated"):
+            return
+        request["KeyMarker"] = answer["NextKeyMarker"]
 
 
 def version_pages(prefix: str) -> Iterator[list[dict[str, str]]]:
@@ -24,7 +46,7 @@ def version_pages(prefix: str) -> Iterator[list[dict[str, str]]]:
     """
     while True:
         answer = aws.s3().list_object_versions(
-            Bucket=settings.recordings_bucket(), Prefix=prefix, MaxKeys=LIST_MAX_KEYS
+            Bucket=settings.current().recordings_bucket, Prefix=prefix, MaxKeys=LIST_MAX_KEYS
         )
         entries = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
         if not entries:
@@ -34,7 +56,9 @@ def version_pages(prefix: str) -> Iterator[list[dict[str, str]]]:
 
 def delete_versions(versions: list[dict[str, str]]) -> int:
     """Delete these versions (at most 1,000; nothing left to restore); answers how many."""
-    answer = aws.s3().delete_objects(Bucket=settings.recordings_bucket(), Delete={"Objects": versions, "Quiet": True})
+    answer = aws.s3().delete_objects(
+        Bucket=settings.current().recordings_bucket, Delete={"Objects": versions, "Quiet": True}
+    )
     if answer.get("Errors"):
         failed = answer["Errors"][0]
         raise RuntimeError(f"S3 did not delete {failed['Key']}: {failed.get('Message')}")
@@ -48,9 +72,9 @@ def delete_under(prefix: str) -> int:
 
 def download(key: str, path: str) -> None:
     """The object into the file at ``path``, streamed (a managed transfer: flat memory whatever its size)."""
-    aws.s3().download_file(settings.recordings_bucket(), key, path)
+    aws.s3().download_file(settings.current().recordings_bucket, key, path)
 
 
 def upload(path: str, key: str, content_type: str) -> None:
     """The file at ``path`` as the object ``key``, streamed (multipart past the transfer's threshold)."""
-    aws.s3().upload_file(path, settings.recordings_bucket(), key, ExtraArgs={"ContentType": content_type})
+    aws.s3().upload_file(path, settings.current().recordings_bucket, key, ExtraArgs={"ContentType": content_type})

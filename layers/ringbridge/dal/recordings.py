@@ -3,6 +3,9 @@
 from typing import Any
 
 from ringbridge import aws, ids, settings
+from ringbridge.dal import table
+from ringbridge.dal.accounts import ACCOUNT_SK
+from ringbridge.dal.activities import activity_sk, call_sk
 
 
 def object_key(account_id: str, activity_id: str, extension: str) -> str:
@@ -10,17 +13,24 @@ def object_key(account_id: str, activity_id: str, extension: str) -> str:
     return f"accounts/{account_id}/activities/{activity_id}/recording-{ids.new_id()}.{extension}"
 
 
+def activity_and_account(account_id: str, reference: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The activity named by its id or its call id (the id wins), and its account (which holds the account's
+    recording retention): one BatchGetItem, as reading the activity alone."""
+    by_sk = table.get_items(account_id, [activity_sk(reference), call_sk(reference), ACCOUNT_SK])
+    return by_sk.get(activity_sk(reference)) or by_sk.get(call_sk(reference)), by_sk.get(ACCOUNT_SK, {})
+
+
 def put_object(key: str, body: bytes, content_type: str) -> None:
-    aws.s3().put_object(Bucket=settings.recordings_bucket(), Key=key, Body=body, ContentType=content_type)
+    aws.s3().put_object(Bucket=settings.current().recordings_bucket, Key=key, Body=body, ContentType=content_type)
 
 
 def delete_object(key: str) -> None:
-    aws.s3().delete_object(Bucket=settings.recordings_bucket(), Key=key)
+    aws.s3().delete_object(Bucket=settings.current().recordings_bucket, Key=key)
 
 
 def presigned_get(key: str, expires_seconds: int) -> str:
     return aws.s3().generate_presigned_url(
-        "get_object", Params={"Bucket": settings.recordings_bucket(), "Key": key}, ExpiresIn=expires_seconds
+        "get_object", Params={"Bucket": settings.current().recordings_bucket, "Key": key}, ExpiresIn=expires_seconds
     )
 
 
@@ -34,7 +44,7 @@ class MultipartUpload:
     def __init__(self, key: str, content_type: str) -> None:
         self.key = key
         self._content_type = content_type
-        self._bucket = settings.recordings_bucket()
+        self._bucket = settings.current().recordings_bucket
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
 

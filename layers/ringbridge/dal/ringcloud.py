@@ -4,11 +4,9 @@
     ACCOUNT#<a>           RINGCLOUD#CONFIG      keys (not passwords), time zone, days
     ACCOUNT#<a>           RINGCLOUD#STATUS      the last run, totals, RingCloud user names by extension
     ACCOUNT#<a>           RINGCLOUD#ORIGINATE   when the RW key may start its next call
-    RINGCLOUD#ACCOUNTS    <a>                   the registry: one item per configured account
+    RINGCLOUD#ACCOUNTS    <a>                   the registry of configured accounts (dal.registry)
 
-The registry lets the scheduled import find every configured account without a Scan; it holds
-account ids, written and removed in the same transaction as the config, and when each account's
-last run started, so that a run takes the accounts least recently run first. Passwords are SSM
+The registry entry is written and removed in the same transaction as the config. Passwords are SSM
 SecureStrings (see logic.ringcloud), never items.
 """
 
@@ -16,16 +14,14 @@ import contextlib
 from typing import Any
 
 from ringbridge import aws
-from ringbridge.dal import table
+from ringbridge.dal import registry, table
 from ringbridge.dal.activities import call_sk
-from ringbridge.dal.pagination import partition_items
 from ringbridge.dal.ringcloud_spacing import claim_slot
-from ringbridge.dal.table import account_pk, from_item, key, to_item
+from ringbridge.dal.table import account_pk, key, to_item
 
 CONFIG_SK = "RINGCLOUD#CONFIG"
 STATUS_SK = "RINGCLOUD#STATUS"
 ORIGINATE_SK = "RINGCLOUD#ORIGINATE"
-REGISTRY_PK = "RINGCLOUD#ACCOUNTS"
 
 
 def put_config(account_id: str, config: dict[str, Any]) -> None:
@@ -38,7 +34,7 @@ def put_config(account_id: str, config: dict[str, Any]) -> None:
                     "Item": to_item({"PK": account_pk(account_id), "SK": CONFIG_SK, **config}),
                 }
             },
-            {"Put": {"TableName": table.name(), "Item": to_item({"PK": REGISTRY_PK, "SK": account_id})}},
+            registry.put(registry.RINGCLOUD, account_id),
         ]
     )
 
@@ -46,14 +42,10 @@ def put_config(account_id: str, config: dict[str, Any]) -> None:
 def delete_config(account_id: str) -> None:
     """Remove the config, the status, the slot and the registry entry together."""
     deletes = [
-        key(account_pk(account_id), CONFIG_SK),
-        key(account_pk(account_id), STATUS_SK),
-        key(account_pk(account_id), ORIGINATE_SK),
-        key(REGISTRY_PK, account_id),
+        {"Delete": {"TableName": table.name(), "Key": key(account_pk(account_id), sk)}}
+        for sk in (CONFIG_SK, STATUS_SK, ORIGINATE_SK)
     ]
-    aws.dynamodb().transact_write_items(
-        TransactItems=[{"Delete": {"TableName": table.name(), "Key": each}} for each in deletes]
-    )
+    aws.dynamodb().transact_write_items(TransactItems=[*deletes, registry.delete(registry.RINGCLOUD, account_id)])
 
 
 def put_password(parameter_name: str, password: str) -> None:
@@ -68,10 +60,8 @@ def delete_password(parameter_name: str) -> None:
 
 
 def configured_accounts() -> list[str]:
-    """Every account in the registry, least recently run first (never run: first of all)."""
-    items = partition_items(aws.dynamodb(), table.name(), REGISTRY_PK, "SK, last_run_at")
-    entries = [from_item(item) for item in items]
-    return [entry["SK"] for entry in sorted(entries, key=lambda entry: (entry.get("last_run_at", ""), entry["SK"]))]
+    """Every configured account, least recently run first."""
+    return registry.accounts(registry.RINGCLOUD)
 
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -105,22 +95,14 @@ def record_run(account_id: str, outcome: dict[str, Any], success: bool) -> None:
     absent = [f"#{name}" for name, value in outcome.items() if value is None]
     if absent:
         expression += " REMOVE " + ", ".join(absent)
-    client = aws.dynamodb()
-    client.update_item(
+    aws.dynamodb().update_item(
         TableName=table.name(),
         Key=key(account_pk(account_id), STATUS_SK),
         UpdateExpression=expression,
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=to_item({f":{name}": value for name, value in {**present, **counted}.items()}),
     )
-    with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):  # removed meanwhile: stays so
-        client.update_item(
-            TableName=table.name(),
-            Key=key(REGISTRY_PK, account_id),
-            UpdateExpression="SET last_run_at = :at",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_item({":at": outcome["last_run_at"]}),
-        )
+    registry.mark_run(registry.RINGCLOUD, account_id, outcome["last_run_at"])
 
 
 def put_users(account_id: str, users: dict[str, str]) -> None:

@@ -3,14 +3,13 @@
     PK                    SK                  what
     ACCOUNT#<a>           RINGOSTAT#CONFIG    project id, origin, contact-link template
     ACCOUNT#<a>           RINGOSTAT#STATUS    watermarks, last outcome, counters
-    RINGOSTAT#ACCOUNTS    <a>                 the registry: one item per configured account
+    RINGOSTAT#ACCOUNTS    <a>                 the registry of configured accounts (dal.registry)
 
 The status item also holds the account's send lease (``send_lease_until``, ``send_lease_holder``):
 whoever POSTs to Ringostat for the account (the scheduled run or the stream push) holds it.
 
-The registry is the one partition outside ``ACCOUNT#``: the scheduled run must find every configured
-account without a Scan, and it holds account ids only (no data), written with the account's config.
-The auth key is an SSM SecureString (see logic.ringostat), never an item.
+The registry entry is written and removed in the same transaction as the config. The auth key is an SSM
+SecureString (see logic.ringostat_config), never an item.
 """
 
 import contextlib
@@ -18,13 +17,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from ringbridge import aws
-from ringbridge.dal import table
-from ringbridge.dal.pagination import partition_items, query_pages
+from ringbridge.dal import registry, table
+from ringbridge.dal.pagination import query_pages
 from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key, to_item
 
 CONFIG_SK = "RINGOSTAT#CONFIG"
 STATUS_SK = "RINGOSTAT#STATUS"
-REGISTRY_PK = "RINGOSTAT#ACCOUNTS"
 ITEM_SK_PREFIXES = {"ORGANIZATION": "ORG#", "CONTACT": "CONTACT#"}
 WATERMARKS = {"ORGANIZATION": "organizations_watermark", "CONTACT": "contacts_watermark"}
 SENT_COUNTERS = {"ORGANIZATION": "organizations_sent", "CONTACT": "contacts_sent"}
@@ -39,7 +37,7 @@ def put_config(account_id: str, config: dict[str, Any], reset_watermarks: bool) 
                 "Item": to_item({"PK": account_pk(account_id), "SK": CONFIG_SK, **config}),
             }
         },
-        {"Put": {"TableName": table.name(), "Item": to_item({"PK": REGISTRY_PK, "SK": account_id})}},
+        registry.put(registry.RINGOSTAT, account_id),
     ]
     if reset_watermarks:
         writes.append(
@@ -59,10 +57,9 @@ def put_auth_key(parameter_name: str, auth_key: str) -> None:
     aws.ssm().put_parameter(Name=parameter_name, Value=auth_key, Type="SecureString", Overwrite=True)
 
 
-def configured_accounts() -> Iterator[str]:
-    """Every account in the registry, one Query page at a time."""
-    for item in partition_items(aws.dynamodb(), table.name(), REGISTRY_PK, "SK"):
-        yield item["SK"]["S"]
+def configured_accounts() -> list[str]:
+    """Every configured account, least recently run first."""
+    return registry.accounts(registry.RINGOSTAT)
 
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -104,7 +101,8 @@ def record_accepted(account_id: str, entity: str, watermark: str, count: int, no
 
 
 def record_run(account_id: str, now: str, error: str | None, batches_failed: int) -> None:
-    """The outcome of an account's run: a success clears the last error, a failure keeps the last success."""
+    """The outcome of an account's run: a success clears the last error, a failure keeps the last success.
+    The registry entry learns when the run was, which orders the next run's accounts."""
     values: dict[str, Any] = {":now": {"S": now}}
     if error is None:
         expression = "SET last_run_at = :now, last_success_at = :now REMOVE last_error, last_error_at"
@@ -120,6 +118,7 @@ def record_run(account_id: str, now: str, error: str | None, batches_failed: int
         UpdateExpression=expression,
         ExpressionAttributeValues=values,
     )
+    registry.mark_run(registry.RINGOSTAT, account_id, now)
 
 
 def delete_config(account_id: str) -> bool:
@@ -134,7 +133,7 @@ def delete_config(account_id: str) -> bool:
             }
         },
         {"Delete": {"TableName": table.name(), "Key": key(account_pk(account_id), STATUS_SK)}},
-        {"Delete": {"TableName": table.name(), "Key": key(REGISTRY_PK, account_id)}},
+        registry.delete(registry.RINGOSTAT, account_id),
     ]
     try:
         client.transact_write_items(TransactItems=writes)

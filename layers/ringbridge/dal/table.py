@@ -85,7 +85,7 @@ def _plain(value: Any) -> Any:
 
 
 def name() -> str:
-    return settings.table_name()
+    return settings.current().table_name
 
 
 KEY_ATTRIBUTES = ("PK", "SK", "CHG_PK", "CHG_SK", "OWNER_CHG_PK", "expires_at")
@@ -119,3 +119,21 @@ def get_named(account_id: str, wanted: dict[str, str | None]) -> dict[str, dict[
     """``{name: sort key, or None for nothing}`` read as ``get_items`` does: ``{name: item, or None}``."""
     by_sk = get_items(account_id, [sk for sk in wanted.values() if sk])
     return {name: by_sk.get(sk) if sk else None for name, sk in wanted.items()}
+
+
+class TransactionCancelled(Exception):
+    """The transaction was cancelled; ``reasons`` has one code per item ("None" if fine)."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(", ".join(reasons))
+        self.reasons = reasons
+
+
+def transact(writes: list[dict]) -> None:
+    """One TransactWriteItems; TransactionCancelled when a condition (or a concurrent transaction) cancels it."""
+    client = aws.dynamodb()
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except client.exceptions.TransactionCanceledException as error:
+        reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+        raise TransactionCancelled(reasons) from None

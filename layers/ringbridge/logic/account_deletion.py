@@ -89,11 +89,8 @@ def _remove_access(account_id: str, deletion: AccountDeletion, allowance: Allowa
 
 
 def _delete_secrets(account_id: str, deletion: AccountDeletion, allowance: Allowance) -> None:
-    from ringbridge.logic.ringcloud import RingcloudSettings
-    from ringbridge.logic.ringostat import SyncSettings
-
     allowance.take()
-    for prefix in (SyncSettings.from_env().parameter_prefix, RingcloudSettings.from_env().parameter_prefix):
+    for prefix in (settings.current().ringostat.parameter_prefix, settings.current().ringcloud.parameter_prefix):
         names = dal.parameter_names(f"{prefix}/{account_id}")
         dal.delete_parameters(names)
         deletion.parameters_deleted += len(names)
@@ -127,7 +124,7 @@ def _delete_items(account_id: str, deletion: AccountDeletion, allowance: Allowan
 def _settle(account_id: str, deletion: AccountDeletion, allowance: Allowance) -> None:
     """The last sweep, once nothing that passed auth before the access went can still be writing."""
     removed = clock.parse_iso(deletion.access_removed_at or deletion.started_at)
-    wait_until = removed + timedelta(seconds=settings.auth_cache_seconds() + LONGEST_FUNCTION_SECONDS)
+    wait_until = removed + timedelta(seconds=settings.current().auth_cache_seconds + LONGEST_FUNCTION_SECONDS)
     if clock.now() < wait_until:
         deletion.wait_until = clock.iso(wait_until)
         raise OutOfTime

@@ -29,6 +29,7 @@ from ringbridge.dal import recording_objects
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.errors import InvalidInput
+from ringbridge.logic import recording_retention
 from ringbridge.logic.allowance import Allowance
 from ringbridge.models.account_export import ExportedFile, Manifest, TransferRun
 
@@ -59,7 +60,8 @@ def export_account(account_id: str, out: Path, allowance: Allowance | None = Non
         for kind, prefix in KINDS.items():
             if kind not in progress["done"]:
                 run.kind = kind
-                _export_kind(account_id, out, kind, prefix, progress, allowance)
+                days = recording_retention.effective_days(account)
+                _export_kind(account_id, out, kind, prefix, progress, allowance, days)
     except OutOfTime:
         run.records, run.recordings = progress["records"], _recordings_in(out)
         return run
@@ -94,7 +96,13 @@ def _export_progress(account_id: str, out: Path) -> dict[str, Any]:
 
 
 def _export_kind(
-    account_id: str, out: Path, kind: str, prefix: str, progress: dict[str, Any], allowance: Allowance
+    account_id: str,
+    out: Path,
+    kind: str,
+    prefix: str,
+    progress: dict[str, Any],
+    allowance: Allowance,
+    retention_days: int | None,
 ) -> None:
     at = progress["at"].get(kind, {"cursor": None, "length": 0, "records": 0})
     path = out / f"{kind}.jsonl"
@@ -106,7 +114,7 @@ def _export_kind(
             for item, cursor in contacts_dal.iter_all(account_id, prefix, at["cursor"]):
                 allowance.take()
                 if kind == "activities" and item.get("recording"):
-                    item = _export_recording(out, item)
+                    item = _export_recording(out, item, retention_days)
                 file.write(_line(item))
                 written, last = written + 1, cursor
                 if written % CHECKPOINT_EVERY == 0:
@@ -127,8 +135,13 @@ def _checkpoint(out: Path, progress: dict[str, Any], kind: str, file: IO[bytes],
     write_json(out / PROGRESS, progress)
 
 
-def _export_recording(out: Path, activity: dict[str, Any]) -> dict[str, Any]:
-    """The recording copied to recordings/<activity id>.<ext>; the activity names the file instead of the key."""
+def _export_recording(out: Path, activity: dict[str, Any], retention_days: int | None) -> dict[str, Any]:
+    """The recording copied to recordings/<activity id>.<ext>; the activity names the file instead of the key.
+
+    A recording past the account's retention is left out: the bucket's rule may have removed it already.
+    """
+    if recording_retention.is_past(activity["recording"], retention_days):
+        return {name: value for name, value in activity.items() if name != "recording"}
     recording = dict(activity["recording"])
     name = f"{RECORDINGS}/{activity['id']}{Path(recording.pop('key')).suffix}"
     partial = out / f"{name}.partial"

@@ -18,7 +18,7 @@ from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import notes as notes_dal
 from ringbridge.dal import recording_objects, table
-from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.dal.table import TransactionCancelled, transact
 from ringbridge.errors import Conflict, InvalidInput
 from ringbridge.logic.account_export import CHECKPOINT_EVERY, KINDS, MANIFEST, read_lines, sha256, write_json
 from ringbridge.logic.allowance import Allowance
@@ -86,7 +86,7 @@ def _write(account_id: str, source: Path, kind: str, record: dict[str, Any]) -> 
         if kind == "users":
             accounts_dal.put_user(account_id, record)
         else:
-            contacts_dal.transact(_writes(account_id, source, kind, record))
+            transact(_writes(account_id, source, kind, record))
     except (TransactionCancelled, Conflict, accounts_dal.ExtensionTaken):
         sort_key = KINDS[kind] + record["id"]
         if sort_key not in table.get_items(account_id, [sort_key]):

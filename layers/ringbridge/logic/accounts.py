@@ -4,8 +4,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ringbridge import auth, clock, ids, phones
-from ringbridge.auth import Caller, Scope
+from ringbridge import auth, clock, ids, phones, tokens
+from ringbridge.caller import Caller, Scope
 from ringbridge.dal import accounts as dal
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.errors import Conflict, InvalidInput, NotFound
@@ -144,7 +144,7 @@ def create_token(account_id: str, scope: Scope, rate_limit_per_minute: int | Non
         raise InvalidInput("must be ro or rw", field="scope")
     _check_rate_limit(rate_limit_per_minute)
     dal.get_account(account_id)
-    issued = auth.issue(account_id, ids.new_id())
+    issued = tokens.issue(account_id, ids.new_id())
     token: dict[str, Any] = {
         "key_id": issued.key_id,
         "scope": scope,

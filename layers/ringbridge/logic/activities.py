@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from ringbridge import clock, ids, observability, phones
-from ringbridge.auth import Caller
+from ringbridge.caller import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as dal
 from ringbridge.dal import contacts as contacts_dal
-from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.dal.table import TransactionCancelled, transact
 from ringbridge.errors import Conflict, InvalidInput, NotFound
-from ringbridge.logic import versions
+from ringbridge.logic import etags
 from ringbridge.models.activities import (
     Activity,
     ActivityAssign,
@@ -26,31 +26,41 @@ from ringbridge.models.activities import (
     Direction,
     direction_of,
 )
+from ringbridge.retry import WRITE_ATTEMPTS
 
-WRITE_ATTEMPTS = 3
 # Set on a placeholder written by a stop that came before its start; the create removes it.
 AWAITING_START = "awaiting_start"
 _ACTIVITY_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID, as ids.new_id makes them
 
 
-def create_activity(
-    caller: Caller,
-    data: ActivityCreate,
-    *,
-    strict_user: bool = True,
-    extension: str | None = None,
-    users: list[dict[str, Any]] | None = None,
-    completion: dict[str, Any] | None = None,
-) -> tuple[Activity, bool]:
-    """The activity of ``data.call_id``, and whether this call created it (False: a retry).
+def create_activity(caller: Caller, data: ActivityCreate) -> tuple[Activity, bool]:
+    """Ringotel's CreateActivity hook: the activity of ``data.call_id``, and whether this call created it
+    (False: a retry). A ``user_id`` that names no CRM user is refused."""
+    user_id = _resolve_user(caller.account_id, data.user_id, None, strict=True, users=None)
+    return _insert(caller, data, user_id)
 
-    ``strict_user`` refuses a user_id that names no CRM user; webhook events pass False, since
-    Ringotel cannot fix its mapping and losing the call would be worse. ``extension`` (webhook)
-    is tried when user_id names nobody. ``users`` (the account's users, read once by an import of
-    many calls) saves reading them per call. ``completion`` (``ended_at``, ``duration_seconds``,
-    ``disposition``) creates an already completed activity: a call imported after it ended.
-    """
-    user_id = _resolve_user(caller.account_id, data.user_id, extension, strict_user, users)
+
+def start_from_webhook(caller: Caller, data: ActivityCreate, extension: str | None) -> tuple[Activity, bool]:
+    """A webhook's StartCallActivity. A user_id that names nobody is let through (Ringotel cannot fix its
+    mapping, and losing the call would be worse): the ``extension`` is tried, else the call has no user."""
+    user_id = _resolve_user(caller.account_id, data.user_id, extension, strict=False, users=None)
+    return _insert(caller, data, user_id)
+
+
+def import_completed(
+    caller: Caller, data: ActivityCreate, users: list[dict[str, Any]], completion: dict[str, Any]
+) -> tuple[Activity, bool]:
+    """A call imported after it ended (``completion``: ``ended_at``, ``duration_seconds``, ``disposition``).
+    ``users`` (the account's, read once by an import of many calls) saves reading them per call."""
+    user_id = _resolve_user(caller.account_id, data.user_id, None, strict=False, users=users)
+    return _insert(caller, data, user_id, completion)
+
+
+def _insert(
+    caller: Caller, data: ActivityCreate, user_id: str | None, completion: dict[str, Any] | None = None
+) -> tuple[Activity, bool]:
+    """The one insert under the three: a new activity for ``data.call_id``, True; or the one a retry (or the
+    start's placeholder written by an earlier stop, completed now) finds, False for a plain retry."""
     direction, direction_given = direction_of(data.direction)
     contact_id = _contact_for(caller, data, direction)
     now = clock.now_iso()
@@ -77,7 +87,7 @@ def create_activity(
             "updated_at": now,
         }
         try:
-            contacts_dal.transact(dal.activity_puts(caller.account_id, activity, expected_version=None))
+            transact(dal.activity_puts(caller.account_id, activity, expected_version=None))
             observability.count("ActivitiesCreated")
             return Activity(**activity), True
         except TransactionCancelled:
@@ -88,7 +98,7 @@ def create_activity(
             return Activity(**existing), False
         merged = _merge_start(existing, fields)
         try:
-            contacts_dal.transact(dal.activity_puts(caller.account_id, merged, expected_version=existing["version"]))
+            transact(dal.activity_puts(caller.account_id, merged, expected_version=existing["version"]))
             observability.count("ActivitiesCreated")
             return Activity(**merged), True
         except TransactionCancelled:
@@ -172,7 +182,7 @@ def update_activity(caller: Caller, reference: str, data: ActivityUpdate) -> Act
     expected = changes.pop("version", None)
     for _ in range(WRITE_ATTEMPTS):
         current = _existing(dal.read_for_write(caller.account_id, reference)["activity"])
-        versions.check(expected, Activity(**current), "activity")
+        etags.check(expected, Activity(**current), "activity")
         updated = _next_version(current, **changes)
         if _write(caller, updated, current["version"]):
             return Activity(**updated)
@@ -223,14 +233,16 @@ def _placeholder(call_id: str, data: ActivityStop) -> dict[str, Any]:
     }
 
 
-def set_recording(caller: Caller, reference: str, recording: dict[str, Any]) -> tuple[Activity, str | None]:
-    """Record ``recording`` on the activity; answers it and the key of the recording it replaced."""
+def set_recording(caller: Caller, current: dict[str, Any], recording: dict[str, Any]) -> tuple[Activity, str | None]:
+    """Record ``recording`` on the activity as the caller read it (no second read: its version is the
+    write's condition; a write that lost a race reads it again). Answers the activity and the key of the
+    recording it replaced."""
     for _ in range(WRITE_ATTEMPTS):
-        current = _existing(dal.read_for_write(caller.account_id, reference)["activity"])
         updated = _next_version(current, recording=recording)
         if _write(caller, updated, current["version"]):
             previous = (current.get("recording") or {}).get("key")
             return Activity(**updated), previous
+        current = _existing(dal.read_for_write(caller.account_id, current["id"])["activity"])
     raise Conflict("the activity changed concurrently; retry")
 
 
@@ -251,7 +263,7 @@ def _next_version(current: dict[str, Any], **changes: Any) -> dict[str, Any]:
 def _write(caller: Caller, activity: dict[str, Any], expected_version: int | None) -> bool:
     """One transaction; False if it lost a race (the caller reads again)."""
     try:
-        contacts_dal.transact(dal.activity_puts(caller.account_id, activity, expected_version))
+        transact(dal.activity_puts(caller.account_id, activity, expected_version))
     except TransactionCancelled:
         return False
     return True

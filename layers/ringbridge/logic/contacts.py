@@ -7,20 +7,20 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ringbridge import clock, ids, phones, settings
-from ringbridge.auth import Caller
+from ringbridge.caller import Caller
 from ringbridge.dal import contacts as dal
 from ringbridge.dal import feeds as feeds_dal
-from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.dal.table import TransactionCancelled, transact
 from ringbridge.errors import Conflict, InvalidInput, NotFound
-from ringbridge.logic import versions
+from ringbridge.logic import etags
 from ringbridge.models.contacts import Contact, ContactPage
 from ringbridge.models.organizations import Organization, OrganizationPage
+from ringbridge.retry import WRITE_ATTEMPTS
 
 if TYPE_CHECKING:  # annotations only: FindContact and the lists never load the write-side models
     from ringbridge.models.contact_input import ContactCreate, ContactInput, ContactUpdate, PhoneInput
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-WRITE_ATTEMPTS = 3
 
 
 def find_contacts_by_phone(caller: Caller, phone: str) -> list[Contact]:
@@ -75,7 +75,7 @@ def create_contact(caller: Caller, data: ContactCreate, idempotency_key: str | N
             }
             writes.append(dal.idempotency_put(caller.account_id, "CreateContact", idempotency_key, record))
         try:
-            dal.transact(writes)
+            transact(writes)
             return Contact(**contact)
         except TransactionCancelled as cancelled:
             if idempotency_key and cancelled.reasons[-1] == "ConditionalCheckFailed":
@@ -98,14 +98,14 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
     if expected is None and if_match:
-        expected = versions.from_etag(if_match, "contact")
+        expected = etags.from_etag(if_match, "contact")
     company = changes.get("company_name")
     for _ in range(WRITE_ATTEMPTS):
         deps = dal.read_for_write(caller.account_id, contact_id, changes.get("owner_id"), company)
         current = deps["contact"]
         if current is None:
             raise NotFound("no such contact", field="id")
-        versions.check(expected, Contact(**current), "contact")
+        etags.check(expected, Contact(**current), "contact")
         _check_owner(data, deps)
         now = clock.now_iso()
         updated = {**current, **_fields(data, caller.region, only=changes.keys())}
@@ -123,7 +123,7 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
                 feeds_dal.owner_left_put(caller.account_id, current["owner_id"], contact_id, now, tombstone_expiry())
             )
         try:
-            dal.transact(writes)
+            transact(writes)
             return Contact(**updated)
         except TransactionCancelled:
             if expected is not None:
@@ -140,17 +140,17 @@ def get_contact(caller: Caller, contact_id: str) -> Contact:
 
 def delete_contact(caller: Caller, contact_id: str, if_match: str | None = None) -> None:
     """Delete the contact and its number copies, leaving a tombstone for the feeds, in one transaction."""
-    expected = versions.from_etag(if_match, "contact") if if_match else None
+    expected = etags.from_etag(if_match, "contact") if if_match else None
     for _ in range(WRITE_ATTEMPTS):
         current = dal.get_contact(caller.account_id, contact_id)
         if current is None:
             raise NotFound("no such contact", field="id")
-        versions.check(expected, Contact(**current), "contact", field="If-Match")
+        etags.check(expected, Contact(**current), "contact", field="If-Match")
         tombstone = feeds_dal.tombstone_put(
             caller.account_id, "CONTACT", contact_id, clock.now_iso(), tombstone_expiry(), current.get("owner_id")
         )
         try:
-            dal.transact([*dal.contact_deletes(caller.account_id, current), tombstone])
+            transact([*dal.contact_deletes(caller.account_id, current), tombstone])
             return
         except TransactionCancelled:
             pass  # updated meanwhile: read it again
@@ -159,7 +159,7 @@ def delete_contact(caller: Caller, contact_id: str, if_match: str | None = None)
 
 def tombstone_expiry() -> int:
     """The TTL (epoch seconds) of a tombstone written now."""
-    return int(clock.now().timestamp()) + settings.tombstone_retention_seconds()
+    return int(clock.now().timestamp()) + settings.current().tombstone_retention_seconds
 
 
 def _fields(data: ContactInput, region: str, only: Any = None) -> dict[str, Any]:

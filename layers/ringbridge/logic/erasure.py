@@ -19,7 +19,7 @@ again; the contact goes last, so until then the erasure can always be found and 
 
 from typing import Any
 
-from ringbridge import clock, phones
+from ringbridge import clock, phones, retry
 from ringbridge.budget import Budget, OutOfTime
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as activities_dal
@@ -28,10 +28,10 @@ from ringbridge.dal import erasure as dal
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal import notes as notes_dal
 from ringbridge.dal import recording_objects
-from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.dal.table import TransactionCancelled, transact
 from ringbridge.errors import BadGateway, Conflict, InvalidInput, NotFound
 from ringbridge.logic.allowance import Allowance
-from ringbridge.logic.contacts import WRITE_ATTEMPTS, tombstone_expiry
+from ringbridge.logic.contacts import tombstone_expiry
 from ringbridge.models.erasure import ErasureResult, RingostatOutcome
 
 # What an anonymised activity loses besides the person's numbers: free text may name them.
@@ -125,20 +125,20 @@ def _person_fields(activity: dict[str, Any], contact_id: str, numbers: set[str],
 def _write_anonymised(
     account_id: str, activity: dict[str, Any], contact_id: str, numbers: set[str], region: str
 ) -> None:
-    for _ in range(WRITE_ATTEMPTS):
+    def write(activity: dict[str, Any]) -> None:
         erased = set(ACTIVITY_FIELDS_ERASED) | _person_fields(activity, contact_id, numbers, region)
         now = clock.now_iso()
         anonymised = {name: value for name, value in activity.items() if name not in erased}
         anonymised.update(version=activity["version"] + 1, updated_at=now, anonymised_at=now)
-        try:
-            contacts_dal.transact(activities_dal.activity_puts(account_id, anonymised, activity["version"]))
-            return
-        except TransactionCancelled:
-            current = activities_dal.get_activity(account_id, activity["id"])
-            if current is None or not _refers_to(current, contact_id, numbers, region):
-                return  # changed meanwhile so that it no longer names the person
-            activity = current
-    raise Conflict("an activity of the contact kept changing; erase again", field="id")
+        transact(activities_dal.activity_puts(account_id, anonymised, activity["version"]))
+
+    def read_again(activity: dict[str, Any]) -> dict[str, Any] | None:
+        current = activities_dal.get_activity(account_id, activity["id"])
+        # None: deleted, or changed meanwhile so that it no longer names the person
+        return current if current is not None and _refers_to(current, contact_id, numbers, region) else None
+
+    conflict = Conflict("an activity of the contact kept changing; erase again", field="id")
+    retry.rewrite(activity, write, read_again, lost_race=TransactionCancelled, conflict=conflict)
 
 
 def _delete_notes(account_id: str, contact_id: str, allowance: Allowance, result: ErasureResult) -> None:
@@ -150,17 +150,16 @@ def _delete_notes(account_id: str, contact_id: str, allowance: Allowance, result
 
 def _delete_note(account_id: str, note: dict[str, Any]) -> None:
     """The note and its copy go, whatever version it is at by now, leaving a tombstone for the notes feeds."""
-    for _ in range(WRITE_ATTEMPTS):
+
+    def delete(note: dict[str, Any]) -> None:
         tombstone = feeds_dal.tombstone_put(account_id, "NOTE", note["id"], clock.now_iso(), tombstone_expiry())
-        try:
-            contacts_dal.transact([*notes_dal.note_deletes(account_id, note), tombstone])
-            return
-        except TransactionCancelled:
-            current = notes_dal.get_note(account_id, note["id"])
-            if current is None:
-                return  # deleted meanwhile
-            note = current
-    raise Conflict("a note of the contact kept changing; erase again", field="id")
+        transact([*notes_dal.note_deletes(account_id, note), tombstone])
+
+    def read_again(note: dict[str, Any]) -> dict[str, Any] | None:
+        return notes_dal.get_note(account_id, note["id"])  # None: deleted meanwhile
+
+    conflict = Conflict("a note of the contact kept changing; erase again", field="id")
+    retry.rewrite(note, delete, read_again, lost_race=TransactionCancelled, conflict=conflict)
 
 
 def _delete_idempotency_records(account_id: str, contact_id: str, allowance: Allowance, result: ErasureResult) -> None:
@@ -178,7 +177,7 @@ def _blank(account_id: str, contact: dict[str, Any]) -> dict[str, Any]:
     numbers = {phone["e164"] for phone in contact["phones"]}
     writes = contacts_dal.contact_puts(account_id, blank, expected_version=contact["version"])
     try:
-        contacts_dal.transact([*writes, *contacts_dal.phone_copy_deletes(account_id, contact["id"], numbers)])
+        transact([*writes, *contacts_dal.phone_copy_deletes(account_id, contact["id"], numbers)])
     except TransactionCancelled:
         raise Conflict("the contact changed during its erasure; erase again", field="id") from None
     return blank
@@ -193,17 +192,19 @@ def _send_blank_to_ringostat(account_id: str, contact_id: str, budget: Budget | 
     """
     import requests
 
+    from ringbridge import settings
     from ringbridge.dal import ringostat as ringostat_dal
-    from ringbridge.logic import ringostat
+    from ringbridge.logic.ringostat_sender import AccountSender
+    from ringbridge.models.ringostat import RingostatConfig
     from ringbridge.ringostat_client import RingostatError
 
     config, _ = ringostat_dal.get_config_and_status(account_id)
     if config is None:
         return "not configured"
-    settings = ringostat.SyncSettings.from_env()
-    budget = budget or Budget(settings.timeout_seconds * settings.max_attempts)  # the CLI: as long as it takes
+    ringostat = settings.current().ringostat
+    budget = budget or Budget(ringostat.timeout_seconds * ringostat.max_attempts)  # the CLI: as long as it takes
     with requests.Session() as session:
-        sender = ringostat.AccountSender(account_id, ringostat.RingostatConfig(**config), session, settings, budget)
+        sender = AccountSender(account_id, RingostatConfig(**config), session, ringostat, budget)
         try:
             sender.send("CONTACT", [contact_id])
         except RingostatError as error:
@@ -221,6 +222,6 @@ def _delete_contact(account_id: str, blank: dict[str, Any]) -> None:
             tombstone,
             dal.progress_delete(account_id, blank["id"]),
         ]
-        contacts_dal.transact(writes)
+        transact(writes)
     except TransactionCancelled:
         raise Conflict("the contact changed during its erasure; erase again", field="id") from None

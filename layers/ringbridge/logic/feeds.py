@@ -23,7 +23,7 @@ import json
 from datetime import timedelta
 
 from ringbridge import clock, settings
-from ringbridge.auth import Caller
+from ringbridge.caller import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import feeds as dal
 from ringbridge.dal.pagination import MAX_KEY_BYTES
@@ -63,7 +63,7 @@ def _feed(caller: Caller, entity: str, since: str | None, limit: int, cursor: st
     if cursor:
         horizon, start = _decode(cursor, feed_name, since_key)
     else:
-        horizon, start = clock.iso(clock.now() - timedelta(seconds=settings.feed_safety_lag_seconds())), None
+        horizon, start = clock.iso(clock.now() - timedelta(seconds=settings.current().feed_safety_lag_seconds)), None
     page = dal.query_changes(caller.account_id, entity, since_key, limit, start, owner_id)
     latest: dict[str, dal.Change] = {}
     for change in page.changes:  # in time order: the last change of an id wins
@@ -94,10 +94,10 @@ def _since_key(since: str | None, entity: str) -> str:
         # A client storing this timestamp would skip every change until then: refuse it.
         raise InvalidSince("since is in the future: pass the timestamp of the previous answer", field="since")
     if entity in WITH_TOMBSTONES:
-        oldest = clock.now() - timedelta(seconds=settings.tombstone_retention_seconds())
+        oldest = clock.now() - timedelta(seconds=settings.current().tombstone_retention_seconds)
         if moment < oldest:
             raise Gone(
-                f"since is older than the {settings.tombstone_retention_seconds() // 86400} days deletions are kept:"
+                f"since is older than the {settings.current().tombstone_retention_days:g} days deletions are kept:"
                 " read everything again, then poll from the timestamp of that read",
                 field="since",
             )

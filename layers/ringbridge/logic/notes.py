@@ -3,15 +3,15 @@
 from typing import Any
 
 from ringbridge import clock, ids
-from ringbridge.auth import Caller
-from ringbridge.dal import contacts as contacts_dal
+from ringbridge.caller import Caller
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal import notes as dal
-from ringbridge.dal.contacts import TransactionCancelled
+from ringbridge.dal.table import TransactionCancelled, transact
 from ringbridge.errors import Conflict, InvalidInput, NotFound
-from ringbridge.logic import versions
-from ringbridge.logic.contacts import WRITE_ATTEMPTS, tombstone_expiry
+from ringbridge.logic import etags
+from ringbridge.logic.contacts import tombstone_expiry
 from ringbridge.models.notes import Note, NoteCreate, NoteUpdate
+from ringbridge.retry import WRITE_ATTEMPTS
 
 
 def create_note(caller: Caller, data: NoteCreate) -> Note:
@@ -28,17 +28,17 @@ def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | 
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
     if expected is None and if_match:
-        expected = versions.from_etag(if_match, "note")
+        expected = etags.from_etag(if_match, "note")
     for _ in range(WRITE_ATTEMPTS):
         deps = dal.read_for_write(caller.account_id, note_id, changes.get("contact_id"), changes.get("author_id"))
         current = deps["note"]
         if current is None:
             raise NotFound("no such note", field="id")
-        versions.check(expected, Note(**current), "note")
+        etags.check(expected, Note(**current), "note")
         _check_references(changes.get("contact_id"), changes.get("author_id"), deps)
         note = {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
         try:
-            contacts_dal.transact(dal.note_writes(caller.account_id, note, previous=current))
+            transact(dal.note_writes(caller.account_id, note, previous=current))
             return Note(**note)
         except TransactionCancelled as cancelled:
             _raise_if_contact_gone(cancelled)
@@ -49,15 +49,15 @@ def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | 
 
 def delete_note(caller: Caller, note_id: str, if_match: str | None = None) -> None:
     """Delete the note and its copy, leaving a tombstone for the feeds, in one transaction."""
-    expected = versions.from_etag(if_match, "note") if if_match else None
+    expected = etags.from_etag(if_match, "note") if if_match else None
     for _ in range(WRITE_ATTEMPTS):
         current = dal.get_note(caller.account_id, note_id)
         if current is None:
             raise NotFound("no such note", field="id")
-        versions.check(expected, Note(**current), "note")
+        etags.check(expected, Note(**current), "note")
         tombstone = feeds_dal.tombstone_put(caller.account_id, "NOTE", note_id, clock.now_iso(), tombstone_expiry())
         try:
-            contacts_dal.transact([*dal.note_deletes(caller.account_id, current), tombstone])
+            transact([*dal.note_deletes(caller.account_id, current), tombstone])
             return
         except TransactionCancelled:
             pass  # updated meanwhile: read it again
@@ -78,7 +78,7 @@ def list_notes(caller: Caller, contact_id: str | None, limit: int, cursor: str |
 
 def _write(caller: Caller, writes: list[dict]) -> None:
     try:
-        contacts_dal.transact(writes)
+        transact(writes)
     except TransactionCancelled as cancelled:
         _raise_if_contact_gone(cancelled)
         raise Conflict("the note could not be written because of concurrent changes; retry") from None

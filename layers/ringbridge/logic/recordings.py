@@ -12,15 +12,16 @@ from collections.abc import Iterator
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
 from ringbridge import clock, observability, settings
-from ringbridge.auth import Caller
+from ringbridge.caller import Caller
 from ringbridge.dal import recordings as dal
 from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
-from ringbridge.logic import activities
+from ringbridge.logic import activities, recording_retention
 from ringbridge.models.activities import Activity, RecordingLink, RecordingSource
 
 PART_BYTES = 8 * 1024 * 1024  # S3 parts must be >= 5 MiB (but the last)
@@ -95,8 +96,9 @@ def audio_type(declared: str | None, head: bytes, field: str) -> str:
 def _check_size(size: int, field: str) -> None:
     if size == 0:
         raise InvalidInput("is empty", field=field)
-    if size > settings.recording_max_bytes():
-        raise PayloadTooLarge(f"is over the {settings.recording_max_bytes()} byte limit for a recording", field=field)
+    limit = settings.current().recording_max_bytes
+    if size > limit:
+        raise PayloadTooLarge(f"is over the {limit} byte limit for a recording", field=field)
 
 
 def store_upload(caller: Caller, reference: str, body: bytes, content_type: str | None) -> Activity:
@@ -128,12 +130,12 @@ def _source(body: bytes) -> RecordingSource:
 
 def store_bytes(caller: Caller, reference: str, data: bytes, content_type: str | None) -> Activity:
     """The recording as the raw request body."""
-    activity = activities.get_activity(caller, reference)  # 404 before anything is stored
+    activity = _activity(caller, reference)  # 404 or 410 before anything is stored
     _check_size(len(data), "body")
     media = audio_type(content_type, data[:16], "Content-Type")
-    key = dal.object_key(caller.account_id, activity.id, _EXTENSIONS.get(media, "audio"))
+    key = dal.object_key(caller.account_id, activity["id"], _EXTENSIONS.get(media, "audio"))
     dal.put_object(key, data, media)
-    return _attach(caller, reference, key, media, len(data))
+    return _attach(caller, activity, key, media, len(data))
 
 
 def store_form(caller: Caller, reference: str, data: bytes, content_type: str) -> Activity:
@@ -169,8 +171,8 @@ def store_from_url(caller: Caller, reference: str, url: str, *, seconds: float |
     # Imported here: only this path needs requests, and the other uploads start faster without it.
     from ringbridge import downloads
 
-    activity = activities.get_activity(caller, reference)
-    allow_loopback = settings.loopback_downloads_allowed()
+    activity = _activity(caller, reference)
+    allow_loopback = settings.current().loopback_downloads_allowed
     with downloads.open_url(url, allow_loopback=allow_loopback, seconds=seconds) as download:
         declared_length = download.response.headers.get("content-length", "")
         if declared_length.isdigit():
@@ -183,14 +185,14 @@ def store_from_url(caller: Caller, reference: str, url: str, *, seconds: float |
                 break
         _check_size(len(head), "url")
         media = audio_type(download.response.headers.get("content-type"), head[:16], "url")
-        key = dal.object_key(caller.account_id, activity.id, _EXTENSIONS.get(media, "audio"))
+        key = dal.object_key(caller.account_id, activity["id"], _EXTENSIONS.get(media, "audio"))
         upload = dal.MultipartUpload(key, media)
         try:
             size = _upload_parts(upload, head, chunks)
         except BaseException:
             upload.abort()
             raise
-    return _attach(caller, reference, key, media, size)
+    return _attach(caller, activity, key, media, size)
 
 
 def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[bytes]) -> int:
@@ -199,7 +201,7 @@ def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[byt
     One preallocated buffer (rather than a growing one) keeps the allocator from holding on to
     a trail of freed part-sized blocks: resident memory stays near one part.
     """
-    limit = settings.recording_max_bytes()
+    limit = settings.current().recording_max_bytes
     part = bytearray(PART_BYTES)
     filled = size = 0
     for chunk in itertools.chain([head], chunks):
@@ -218,10 +220,10 @@ def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[byt
     return size + filled
 
 
-def _attach(caller: Caller, reference: str, key: str, media: str, size: int) -> Activity:
+def _attach(caller: Caller, activity: dict[str, Any], key: str, media: str, size: int) -> Activity:
     recording = {"key": key, "content_type": media, "size_bytes": size, "uploaded_at": clock.now_iso()}
     try:
-        activity, previous = activities.set_recording(caller, reference, recording)
+        stored, previous = activities.set_recording(caller, activity, recording)
     except BaseException:
         dal.delete_object(key)  # the activity never pointed at it
         raise
@@ -229,11 +231,20 @@ def _attach(caller: Caller, reference: str, key: str, media: str, size: int) -> 
         dal.delete_object(previous)
     observability.count("RecordingsStored")
     observability.count("RecordingBytes", size, MetricUnit.Bytes)
-    return activity
+    return stored
+
+
+def _activity(caller: Caller, reference: str) -> dict[str, Any]:
+    """The activity's item; 404 if there is none, 410 if the retention deleted its recording (or is past it)."""
+    found, account = dal.activity_and_account(caller.account_id, reference)
+    if found is None:
+        raise NotFound("no such activity", field="id")
+    recording_retention.check_not_gone(found, recording_retention.effective_days(account))
+    return found
 
 
 def recording_link(caller: Caller, reference: str) -> RecordingLink:
-    activity = activities.get_activity(caller, reference)
+    activity = Activity(**_activity(caller, reference))
     if activity.recording is None:
         raise NotFound("this activity has no recording yet", field="recording")
     return RecordingLink(

@@ -1,19 +1,17 @@
 """RingCloud: per-account configuration (keys in DynamoDB, passwords in SSM), status, removal.
 
-The import run (logic.ringcloud_import) and click-to-call (logic.ringcloud_calls) read the
+The import run (logic.ringcloud_import) and click-to-call (logic.click_to_call) read the
 config and the passwords through ``clients``.
 """
 
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import requests
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from pydantic import ValidationError
 
-from ringbridge import clock
+from ringbridge import clock, settings
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
 from ringbridge.errors import InvalidInput, NotFound
@@ -25,42 +23,16 @@ MAX_PASSWORD_LENGTH = 256
 RO, RW = "password", "rw-password"
 
 
-@dataclass(frozen=True)
-class RingcloudSettings:
-    """Read from the environment each time (so tests and the local stack can set it)."""
-
-    base_url: str = "https://api.ringcloud.ru"
-    parameter_prefix: str = "/ringbridge/ringcloud"
-    timeout_seconds: float = 10.0
-    backoff_seconds: float = 1.0
-    max_attempts: int = 5
-
-    @classmethod
-    def from_env(cls) -> "RingcloudSettings":
-        env = os.environ
-        defaults = cls()
-        return cls(
-            base_url=env.get("RINGCLOUD_BASE_URL") or defaults.base_url,
-            parameter_prefix=(env.get("RINGCLOUD_PARAMETER_PREFIX") or defaults.parameter_prefix).rstrip("/"),
-            timeout_seconds=float(env.get("RINGCLOUD_TIMEOUT_SECONDS") or defaults.timeout_seconds),
-            backoff_seconds=float(env.get("RINGCLOUD_BACKOFF_SECONDS") or defaults.backoff_seconds),
-            max_attempts=max(int(env.get("RINGCLOUD_MAX_ATTEMPTS") or defaults.max_attempts), 1),
-        )
-
-    def password_parameter(self, account_id: str, which: str) -> str:
-        return f"{self.parameter_prefix}/{account_id}/{which}"
-
-
 # (account id, which password) -> the config version (updated_at) its cached password was read for
 _password_read_for: dict[tuple[str, str], str | None] = {}
 
 
 def client(session: requests.Session, account_id: str, config: RingcloudConfig, which: str = RO) -> RingcloudClient:
     """A client for the account's RO (``RO``) or RW (``RW``) key, its password read from SSM (cached)."""
-    settings = RingcloudSettings.from_env()
+    ringcloud = settings.current().ringcloud
     api_key = config.api_key if which == RO else config.rw_api_key
     assert api_key is not None
-    name = settings.password_parameter(account_id, which)
+    name = ringcloud.password_parameter(account_id, which)
     reconfigured = _password_read_for.get((account_id, which)) != config.updated_at
     try:
         password = parameters.get_parameter(
@@ -71,13 +43,13 @@ def client(session: requests.Session, account_id: str, config: RingcloudConfig, 
     _password_read_for[(account_id, which)] = config.updated_at
     return RingcloudClient(
         session,
-        settings.base_url,
+        ringcloud.base_url,
         api_key,
         password,
         account_id=account_id,
-        timeout=settings.timeout_seconds,
-        backoff=settings.backoff_seconds,
-        max_attempts=settings.max_attempts,
+        timeout=ringcloud.timeout_seconds,
+        backoff=ringcloud.backoff_seconds,
+        max_attempts=ringcloud.max_attempts,
     )
 
 
@@ -115,12 +87,12 @@ def configure(
         problem = error.errors()[0]
         raise InvalidInput(problem["msg"].removeprefix("Value error, "), field=str(problem["loc"][0])) from None
     accounts_dal.get_account(account_id)  # 404 for an unknown account
-    settings = RingcloudSettings.from_env()
-    dal.put_password(settings.password_parameter(account_id, RO), password.strip())
+    ringcloud = settings.current().ringcloud
+    dal.put_password(ringcloud.password_parameter(account_id, RO), password.strip())
     if rw_password is not None:
-        dal.put_password(settings.password_parameter(account_id, RW), rw_password.strip())
+        dal.put_password(ringcloud.password_parameter(account_id, RW), rw_password.strip())
     else:
-        dal.delete_password(settings.password_parameter(account_id, RW))
+        dal.delete_password(ringcloud.password_parameter(account_id, RW))
     dal.put_config(account_id, config.model_dump())
     return config
 
@@ -136,9 +108,9 @@ def remove(account_id: str) -> None:
     if config is None:
         raise NotFound("RingCloud is not configured for this account", field="account_id")
     dal.delete_config(account_id)
-    settings = RingcloudSettings.from_env()
+    ringcloud = settings.current().ringcloud
     for which in (RO, RW):
-        dal.delete_password(settings.password_parameter(account_id, which))
+        dal.delete_password(ringcloud.password_parameter(account_id, which))
 
 
 def status(account_id: str | None = None) -> list[AccountRingcloud]:

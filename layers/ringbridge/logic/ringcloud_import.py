@@ -29,13 +29,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from ringbridge import clock
-from ringbridge.auth import Caller
 from ringbridge.budget import Budget, OutOfTime
+from ringbridge.caller import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
 from ringbridge.dal.table import BATCH_GET_MAX_KEYS
 from ringbridge.errors import RingbridgeError
 from ringbridge.logic import activities, recordings, ringcloud
+from ringbridge.logic.per_account import run_each
 from ringbridge.logic.ringcloud_failures import PROBLEM_LIMIT, FailureLog, bounded
 from ringbridge.models.activities import ActivityCreate
 from ringbridge.models.ringcloud import MAX_ERRORS_KEPT, AccountImportResult, ImportRunResult, RingcloudConfig
@@ -167,23 +168,14 @@ def import_all(budget: Budget) -> ImportRunResult:
     started = time.monotonic()
     result = ImportRunResult()
     with requests.Session() as session:
-        for account_id in dal.configured_accounts():
+
+        def import_account(account_id: str) -> None:
             account = AccountImportResult(account_id=account_id)
             result.accounts.append(account)
-            try:
-                if budget.remaining() < MIN_CALL_SECONDS:
-                    raise OutOfTime
-                _import_account(account, session, budget)
-            except OutOfTime:
-                result.stopped_early = True
-                logger.warning(
-                    "RingCloud import stopped: the run's time budget ran out", extra={"account_id": account_id}
-                )
-                break
-            except Exception as error:  # the status could not be written: the other accounts still run
-                logger.error(
-                    "RingCloud import of an account failed", extra={"account_id": account_id, "error": _safe(error)}
-                )
+            _import_account(account, session, budget)
+
+        accounts = dal.configured_accounts()
+        result.stopped_early = run_each("RingCloud import", accounts, budget, MIN_CALL_SECONDS, import_account, _safe)
     for name, value in (
         ("CallsImported", sum(a.calls_imported for a in result.accounts)),
         ("RecordingsStored", sum(a.recordings_stored for a in result.accounts)),
@@ -288,26 +280,39 @@ def _import_calls(
                 region = accounts_dal.get_account(account_id)["region"]
                 caller = Caller(account_id=account_id, key_id="ringcloud-import", scope="rw", region=region)
                 users = _Users.read(account_id, client, budget)
-            try:
-                if activity is None:
-                    activity = _create(account, caller, call, users)
-                if call.rec_file and not activity.get("recording"):
-                    _store_recording(account, caller, activity["id"], call, client, budget)
-            except OutOfTime:
-                raise
-            except Exception as error:
-                if _is_outage(error):
-                    raise
-                part: Literal["call", "recording"] = "call" if activity is None else "recording"
-                _failed(account, failures, call.call_id, call.started_at, part, _safe(error))
-            else:
-                failures.succeeded(call.call_id)
+            _import_call(account, caller, users, call, activity, client, budget, failures)
+
+
+def _import_call(
+    account: AccountImportResult,
+    caller: Caller,
+    users: "_Users",
+    call: CompletedCall,
+    activity: dict[str, Any] | None,
+    client: RingcloudClient,
+    budget: Budget,
+    failures: FailureLog,
+) -> None:
+    """The call's activity (unless it has one), then its recording (unless stored): a failure of either is
+    recorded against the call, and the next call is imported; the run's end of time and an outage stop it."""
+    try:
+        if activity is None:
+            activity = _create(account, caller, call, users)
+        if call.rec_file and not activity.get("recording"):
+            _store_recording(account, caller, activity["id"], call, client, budget)
+    except OutOfTime:
+        raise
+    except Exception as error:
+        if _is_outage(error):
+            raise
+        part: Literal["call", "recording"] = "call" if activity is None else "recording"
+        _failed(account, failures, call.call_id, call.started_at, part, _safe(error))
+    else:
+        failures.succeeded(call.call_id)
 
 
 def _create(account: AccountImportResult, caller: Caller, call: CompletedCall, users: "_Users") -> dict[str, Any]:
-    created, is_new = activities.create_activity(
-        caller, _activity(call, users), strict_user=False, users=users.crm, completion=_completion(call)
-    )
+    created, is_new = activities.import_completed(caller, _activity(call, users), users.crm, _completion(call))
     account.calls_imported += is_new
     return created.model_dump()
 

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ringbridge import phones
-from ringbridge.auth import Caller
+from ringbridge.caller import Caller
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.errors import Conflict, InvalidInput
 from ringbridge.logic import contacts, notes

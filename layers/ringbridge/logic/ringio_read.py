@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from pydantic import BaseModel
 
-from ringbridge.auth import Caller
+from ringbridge.caller import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
@@ -93,7 +93,7 @@ def get_account(caller: Caller, account_id: str) -> ringio.AccountOut:
 # --- lists --------------------------------------------------------------------------------
 
 
-def list_response(wrapped: Sequence[BaseModel], next_cursor: str | None, path: str, query: dict[str, Any]) -> Response:
+def http_lists(wrapped: Sequence[BaseModel], next_cursor: str | None, path: str, query: dict[str, Any]) -> Response:
     """A JSON array of wrapped resources; the next page's cursor rides in headers, since the body is an array.
 
     ``query`` is the list's own query (limit, filters), repeated in the ``Link`` to the next page.

@@ -8,7 +8,7 @@ kept and completed by the start (see logic.activities).
 from pydantic import ValidationError
 
 from ringbridge import auth
-from ringbridge.auth import Caller
+from ringbridge.caller import Caller, set_current_caller
 from ringbridge.errors import InvalidInput, RingbridgeError
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, ActivityCreate, ActivityStop
@@ -21,7 +21,7 @@ def authenticate(event: WebhookEvent, headers: dict[str, str]) -> Caller:
     """The caller of ``api_token`` in the body, else of the usual Authorization header; rw required."""
     caller = auth.verify(event.api_token or auth.token_from_headers(headers))
     caller.require_write()
-    auth.set_current_caller(caller)
+    set_current_caller(caller)
     return caller
 
 
@@ -30,12 +30,12 @@ def handle_event(caller: Caller, event: WebhookEvent) -> Activity:
         raise RingbridgeError(f"unknown method {event.method!r}; expected one of {', '.join(METHODS)}", field="method")
     params = _params(event)
     if event.method == "StartCallActivity":
-        activity, _ = activities.create_activity(caller, _start(params), strict_user=False, extension=params.extension)
+        activity, _ = activities.start_from_webhook(caller, _start(params), params.extension)
         return activity
     stopped = activities.stop_activity(caller, params.call_id, _stop(params))
     if stopped.direction is None and params.activity_type:
         # The stop came first and carries the start's params too: complete the activity now.
-        stopped, _ = activities.create_activity(caller, _start(params), strict_user=False, extension=params.extension)
+        stopped, _ = activities.start_from_webhook(caller, _start(params), params.extension)
     return stopped
 
 

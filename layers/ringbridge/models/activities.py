@@ -182,6 +182,9 @@ class Activity(BaseModel):
     duration_seconds: int | None = None
     cause: str | None = None
     recording: Recording | None = None
+    recording_deleted_at: str | None = Field(
+        default=None, description="When the retention of recordings deleted this call's recording"
+    )
     version: int
     created_at: str
     updated_at: str

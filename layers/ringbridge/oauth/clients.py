@@ -3,12 +3,11 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from ringbridge import auth, clock, ids
+from ringbridge import auth, clock, ids, tokens
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import oauth as dal
 from ringbridge.errors import InvalidInput, NotFound
-from ringbridge.oauth import credentials
-from ringbridge.oauth.credentials import ClientId
+from ringbridge.tokens import ClientId
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -35,7 +34,7 @@ def create_client(account_id: str, name: str, redirect_uris: list[str], require_
         raise InvalidInput("at least one is needed", field="redirect_uri")
     uris = [check_redirect_uri(uri) for uri in dict.fromkeys(redirect_uris)]
     accounts_dal.get_account(account_id)  # 404 for an unknown account
-    client_id, secret = ClientId(account_id, ids.new_id()), credentials.new_secret()
+    client_id, secret = ClientId(account_id, ids.new_id()), tokens.new_secret()
     dal.put_client(
         account_id,
         client_id.client_key,
@@ -43,7 +42,7 @@ def create_client(account_id: str, name: str, redirect_uris: list[str], require_
             "client_id": str(client_id),
             "name": name.strip(),
             "redirect_uris": uris,
-            "secret_hash": credentials.hash_secret(secret),
+            "secret_hash": tokens.hash_secret(secret),
             "require_pkce": require_pkce,
             "created_at": clock.now_iso(),
         },
@@ -60,7 +59,7 @@ def list_clients(account_id: str) -> list[dict[str, Any]]:
 
 def revoke_client(account_id: str, client_id: str) -> None:
     """Revoke a client; every token it holds stops working with it (tokens are checked against it)."""
-    ref = credentials.parse_client_id(client_id)
+    ref = tokens.parse_client_id(client_id)
     if (
         ref is None
         or ref.account_id != account_id

@@ -5,10 +5,11 @@ a hidden field and the same value in a cookie (HttpOnly, SameSite=Strict, path /
 Another site can make a browser POST but can neither read the field nor send that cookie along.
 """
 
-import os
 from html import escape
 
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+from ringbridge import settings
 
 CSRF_COOKIE = "rb_oauth_csrf"
 SCOPE_WORDS = {
@@ -59,7 +60,7 @@ def create_token_command(account_id: str) -> str:
 
     Deployed (Lambda sets AWS_LAMBDA_FUNCTION_NAME) it names this stack; otherwise it is the local stack.
     """
-    target = f"--stack-name {os.environ['STACK_NAME']}" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "--local"
+    target = f"--stack-name {settings.current().stack_name}" if settings.current().in_lambda else "--local"
     return f"ringbridge admin {target} create-token {account_id} --scope rw"
 
 

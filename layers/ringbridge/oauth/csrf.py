@@ -17,12 +17,11 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from functools import cache
 from urllib.parse import parse_qsl
 
-from ringbridge import clock
+from ringbridge import clock, settings
 from ringbridge.dal import oauth as dal
 
 CSRF_SECONDS = 600
@@ -31,7 +30,7 @@ BOUND_PARAMETERS = ("client_id", "redirect_uri", "state", "scope", "code_challen
 
 @cache
 def _key() -> bytes:
-    return dal.consent_key(f"/{os.environ['STACK_NAME']}/oauth/consent-key").encode()
+    return dal.consent_key(f"/{settings.current().stack_name}/oauth/consent-key").encode()
 
 
 def _mac(nonce: str, expires: int, query: str) -> str:

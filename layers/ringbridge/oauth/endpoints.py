@@ -16,11 +16,12 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from oauthlib.common import add_params_to_uri, urldecode
 from oauthlib.oauth2.rfc6749 import errors
 
-from ringbridge import auth, clock, http
+from ringbridge import auth, clock, http, tokens
+from ringbridge.caller import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import oauth as dal
 from ringbridge.errors import Forbidden, TooManyRequests
-from ringbridge.oauth import consent, credentials, csrf
+from ringbridge.oauth import consent, csrf
 from ringbridge.oauth.server import Client, server
 
 HTML = "text/html; charset=utf-8"
@@ -190,7 +191,7 @@ def _csrf_refused() -> Response[str]:
     return _html(403, consent.error_page("This form expired or was not sent from our page: open the link again."))
 
 
-def _signed_in(client: Client, token: str, address: str) -> auth.Caller:
+def _signed_in(client: Client, token: str, address: str) -> Caller:
     """The administrator signing in, throttled: a failed sign-in counts against the client and the source
     address in a fixed window; once either is at its limit, every attempt answers 429 until the window ends."""
     if not token:
@@ -215,9 +216,9 @@ def _signed_in(client: Client, token: str, address: str) -> auth.Caller:
     return caller
 
 
-def _administrator(token: str, account_id: str) -> auth.Caller:
+def _administrator(token: str, account_id: str) -> Caller:
     """The API token signing in: an rw one of the client's own account (an OAuth token will not do)."""
-    if credentials.is_access_token(token):
+    if tokens.is_access_token(token):
         raise Forbidden("Sign in with an API token, not an OAuth access token.")
     try:
         caller = auth.verify(token)

@@ -25,10 +25,9 @@ from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.endpoints.pre_configured import WebApplicationServer
 from oauthlib.oauth2.rfc6749.request_validator import RequestValidator
 
-from ringbridge import auth, clock, ids, settings
+from ringbridge import auth, clock, ids, settings, tokens
 from ringbridge.dal import oauth as dal
-from ringbridge.oauth import credentials
-from ringbridge.oauth.credentials import ClientId, Token
+from ringbridge.tokens import ClientId, Token
 
 # oauthlib's debug lines print whole grants (with their codes); credentials never reach our logs.
 logging.getLogger("oauthlib").setLevel(logging.WARNING)
@@ -97,7 +96,7 @@ def client_of(request: Request) -> Client:
 
 def find_client(client_id: str | None) -> Client | None:
     """A registered client that is not revoked."""
-    ref = credentials.parse_client_id(client_id)
+    ref = tokens.parse_client_id(client_id)
     if ref is None:
         return None
     item = dal.get(ref.account_id, dal.client_sk(ref.client_key))
@@ -141,7 +140,7 @@ class Validator(RequestValidator):
             )
         client_id, secret = basic or (request.client_id, request.client_secret)
         client = find_client(client_id)
-        if not credentials.matches(client.secret_hash if client else None, secret or "") or client is None:
+        if not tokens.matches(client.secret_hash if client else None, secret or "") or client is None:
             return False
         request.client = client
         request.client_id = client.client_id
@@ -191,7 +190,7 @@ class Validator(RequestValidator):
 
     def save_authorization_code(self, client_id: str, code: Any, request: Request, *args: Any, **kwargs: Any) -> None:
         client = client_of(request)
-        code_key, secret = ids.new_id(), credentials.new_secret()
+        code_key, secret = ids.new_id(), tokens.new_secret()
         # Our own code, which says where its item is (oauthlib's generated one is replaced).
         code["code"] = f"{code_key}_{secret}"
         dal.put_code(
@@ -199,7 +198,7 @@ class Validator(RequestValidator):
             client.ref.client_key,
             code_key,
             {
-                "secret_hash": credentials.hash_secret(secret),
+                "secret_hash": tokens.hash_secret(secret),
                 "grant_id": ids.new_id(),
                 "scope": _scope(request),
                 "redirect_uri": request.redirect_uri,
@@ -216,10 +215,10 @@ class Validator(RequestValidator):
     def validate_code(
         self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
-        parsed = credentials.parse_code(code)
+        parsed = tokens.parse_code(code)
         sk = dal.code_sk(client.ref.client_key, parsed[0]) if parsed else ""
         item = dal.get(client.ref.account_id, sk) if parsed else None
-        if not credentials.matches(item["secret_hash"] if item else None, parsed[1] if parsed else "") or not item:
+        if not tokens.matches(item["secret_hash"] if item else None, parsed[1] if parsed else "") or not item:
             return False
         if parsed is None or item["expires_at"] <= _epoch():
             return False
@@ -268,14 +267,14 @@ class Validator(RequestValidator):
     def validate_refresh_token(
         self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
-        token = credentials.parse_token(refresh_token)
-        if token is None or token.kind != credentials.REFRESH or token.client != client.ref:
+        token = tokens.parse_token(refresh_token)
+        if token is None or token.kind != tokens.REFRESH or token.client != client.ref:
             return False
         sk = dal.token_sk(token.client_key, token.grant_id, token.kind, token.token_key)
         grant_sk = dal.grant_sk(token.client_key, token.grant_id)
         items = dal.get_many(token.account_id, [sk, grant_sk])
         item, grant = items.get(sk), items.get(grant_sk)
-        if not credentials.matches(item["secret_hash"] if item else None, token.secret) or not item or not grant:
+        if not tokens.matches(item["secret_hash"] if item else None, token.secret) or not item or not grant:
             return False
         if grant.get("revoked_at") or item["expires_at"] <= _epoch():
             return False
@@ -299,8 +298,8 @@ class Validator(RequestValidator):
         return True
 
     def save_bearer_token(self, token: Any, request: Request, *args: Any, **kwargs: Any) -> None:
-        access = credentials.parse_token(token["access_token"])
-        refresh = credentials.parse_token(token.get("refresh_token"))
+        access = tokens.parse_token(token["access_token"])
+        refresh = tokens.parse_token(token.get("refresh_token"))
         assert access is not None and refresh is not None  # made by our generators below
         now, epoch, exchange = clock.now_iso(), _epoch(), _exchange(request)
         new_grant = None
@@ -311,14 +310,15 @@ class Validator(RequestValidator):
                 "created_at": now,
             }
         items: list[tuple[str, dict[str, Any]]] = []
-        for issued, lifetime in ((access, settings.oauth_access_token_seconds()), (refresh, REFRESH_TOKEN_SECONDS)):
+        access_lifetime = settings.current().oauth_access_token_seconds
+        for issued, lifetime in ((access, access_lifetime), (refresh, REFRESH_TOKEN_SECONDS)):
             sk = dal.token_sk(issued.client_key, issued.grant_id, issued.kind, issued.token_key)
             item = {
-                "secret_hash": credentials.hash_secret(issued.secret),
+                "secret_hash": tokens.hash_secret(issued.secret),
                 "created_at": now,
                 "expires_at": epoch + lifetime,
             }
-            if issued.kind == credentials.ACCESS:
+            if issued.kind == tokens.ACCESS:
                 item["scope"] = _scope(request)
             items.append((sk, item))
         grant = (dal.grant_sk(access.client_key, access.grant_id), new_grant)
@@ -341,12 +341,12 @@ class Validator(RequestValidator):
         A token we never issued answers 200 all the same (§2.2); a real one issued to another client is
         refused with unauthorized_client and keeps working (§2.1).
         """
-        parsed = credentials.parse_token(token)
+        parsed = tokens.parse_token(token)
         if parsed is None:
             return
         sk = dal.token_sk(parsed.client_key, parsed.grant_id, parsed.kind, parsed.token_key)
         item = dal.get(parsed.account_id, sk)
-        if not credentials.matches(item["secret_hash"] if item else None, parsed.secret):
+        if not tokens.matches(item["secret_hash"] if item else None, parsed.secret):
             return
         if parsed.client != client_of(request).ref:
             raise errors.UnauthorizedClientError(description="This token was not issued to this client.")
@@ -361,7 +361,7 @@ def revoke_grant(client: ClientId, grant_id: str) -> None:
 def _token_generator(kind: str) -> Callable[[Request], str]:
     def generate(request: Request) -> str:
         client, grant_id = client_of(request).ref, _exchange(request).grant_id
-        return str(Token(kind, client.account_id, client.client_key, grant_id, ids.new_id(), credentials.new_secret()))
+        return str(Token(kind, client.account_id, client.client_key, grant_id, ids.new_id(), tokens.new_secret()))
 
     return generate
 
@@ -398,9 +398,9 @@ def _check_refresh_scope(request: Request) -> None:
 def server() -> WebApplicationServer:
     web = WebApplicationServer(
         Validator(),
-        token_expires_in=lambda request: settings.oauth_access_token_seconds(),
-        token_generator=_token_generator(credentials.ACCESS),
-        refresh_token_generator=_token_generator(credentials.REFRESH),
+        token_expires_in=lambda request: settings.current().oauth_access_token_seconds,
+        token_generator=_token_generator(tokens.ACCESS),
+        refresh_token_generator=_token_generator(tokens.REFRESH),
     )
     # oauthlib's hooks around its own checks (its type stubs do not declare custom_validators).
     code_grant: Any = web.auth_grant

@@ -1,0 +1,89 @@
+"""Ringostat sync: an account's configuration (the admin CLI) and its auth key (its settings: ringbridge.settings).
+
+The auth key is an SSM SecureString, read with Powertools' cache; read again at once after the account
+was configured anew.
+"""
+
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from pydantic import ValidationError
+
+from ringbridge import clock, settings
+from ringbridge.dal import accounts as accounts_dal
+from ringbridge.dal import ringostat as dal
+from ringbridge.errors import InvalidInput, NotFound
+from ringbridge.models.ringostat import AccountSync, RingostatConfig, RingostatStatus
+from ringbridge.ringostat_client import Rejected
+from ringbridge.settings import Ringostat
+
+AUTH_KEY_CACHE_SECONDS = 300
+MAX_AUTH_KEY_LENGTH = 512
+
+
+def configure(
+    account_id: str,
+    project_id: int,
+    auth_key: str,
+    origin: str,
+    contact_link: str,
+) -> RingostatConfig:
+    """Set an account's Ringostat project; a new project id restarts the sync from the beginning."""
+    auth_key = auth_key.strip()
+    if not auth_key or len(auth_key) > MAX_AUTH_KEY_LENGTH:
+        raise InvalidInput("must be the project's auth key", field="auth_key")
+    try:
+        config = RingostatConfig(
+            project_id=project_id, origin=origin, contact_link=contact_link, updated_at=clock.now_iso()
+        )
+    except ValidationError as error:
+        problem = error.errors()[0]
+        raise InvalidInput(problem["msg"], field=str(problem["loc"][0])) from None
+    accounts_dal.get_account(account_id)  # 404 for an unknown account
+    previous, _ = dal.get_config_and_status(account_id)
+    dal.put_auth_key(settings.current().ringostat.auth_key_parameter(account_id), auth_key)
+    project_changed = previous is not None and previous["project_id"] != project_id
+    dal.put_config(account_id, config.model_dump(), reset_watermarks=project_changed)
+    return config
+
+
+def sync_status(account_id: str | None = None) -> list[AccountSync]:
+    """One account's sync state, or every configured account's."""
+    if account_id is not None:
+        accounts_dal.get_account(account_id)
+    found = []
+    for each in [account_id] if account_id else dal.configured_accounts():
+        config, status = dal.get_config_and_status(each)
+        found.append(
+            AccountSync(
+                account_id=each,
+                config=RingostatConfig(**config) if config else None,
+                status=RingostatStatus(**(status or {})),
+            )
+        )
+    return found
+
+
+def remove(account_id: str) -> None:
+    """Stop syncing an account to Ringostat: its config, sync state and auth key are deleted."""
+    accounts_dal.get_account(account_id)  # 404 for an unknown account
+    if not dal.delete_config(account_id):
+        raise NotFound("no Ringostat project is configured for this account", field="account_id")
+    dal.delete_auth_key(settings.current().ringostat.auth_key_parameter(account_id))
+
+
+# account id -> the config version (updated_at) its cached auth key was read for
+_key_read_for: dict[str, str | None] = {}
+
+
+def read_auth_key(account_id: str, config: RingostatConfig, settings: Ringostat) -> str:
+    """The key from SSM, cached; read again at once when ``ringostat-config`` has run since it was cached."""
+    name = settings.auth_key_parameter(account_id)
+    reconfigured = _key_read_for.get(account_id) != config.updated_at
+    try:
+        auth_key = parameters.get_parameter(
+            name, decrypt=True, max_age=AUTH_KEY_CACHE_SECONDS, force_fetch=reconfigured
+        )
+    except GetParameterError:
+        raise Rejected(f"cannot read the auth key from SSM parameter {name}") from None
+    _key_read_for[account_id] = config.updated_at
+    return auth_key

@@ -1,0 +1,1 @@
+"""The tooling beside the runtime package: the ``ringbridge`` CLI, the local stack and the fake vendors."""

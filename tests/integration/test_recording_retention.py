@@ -1,0 +1,194 @@
+"""Recording retention (issue 25, part 4): a recording older than its account's retention is deleted, every
+version of it, its activity keeps ``recording_deleted_at``, and fetching it answers 410."""
+
+import json
+import uuid
+
+import pytest
+
+from ringbridge import aws, clock, settings
+from ringbridge.dal import activities as activities_dal
+from ringbridge.dal import recording_objects, table
+from ringbridge.errors import InvalidInput
+from ringbridge.logic import account_export, recording_retention
+from ringbridge.logic.allowance import Allowance
+from ringbridge_tools import cli
+from tests.support.api import call
+from tests.support.tenants import Tenant
+
+AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
+DAY = 86400
+
+
+@pytest.fixture(scope="module", autouse=True)
+def versioned_bucket():
+    """A recordings bucket of its own, versioned as the deployed one is (the local stack's is not): the sweep
+    must remove previous versions too, and sees only this module's accounts."""
+    name = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
+    aws.s3().create_bucket(Bucket=name)
+    aws.s3().put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RECORDINGS_BUCKET", name)
+        settings.reload()
+        yield name
+    settings.reload()
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_sweep_position():
+    """A run stopped by a test would make the next test's first run start after its accounts."""
+    yield
+    aws.dynamodb().delete_item(TableName=table.name(), Key=table.key("RETENTION#SWEEP", "ACCOUNTS"))
+
+
+def upload(tenant: Tenant, activity_id: str):
+    path = f"/ringotel/activities/{activity_id}/recording"
+    return call("PUT", path, tenant.rw_token, body=AUDIO, headers={"content-type": "audio/wav"})
+
+
+def new_call(tenant: Tenant) -> str:
+    """A call with a recording uploaded now (the manual clock's now): its activity id."""
+    body = {"call_id": f"ret-{uuid.uuid4().hex}", "direction": "inbound"}
+    created = call("POST", "/ringotel/activities", tenant.rw_token, json_body=body)
+    assert created.status == 201, created.body
+    assert upload(tenant, created.body["id"]).status == 200
+    return created.body["id"]
+
+
+def fetch(tenant: Tenant, activity_id: str):
+    return call("GET", f"/ringotel/activities/{activity_id}/recording", tenant.ro_token)
+
+
+def versions_under(tenant: Tenant, activity_id: str) -> list[str]:
+    """Every version and delete marker left under the activity's prefix."""
+    prefix = recording_objects.activity_prefix(tenant.account_id, activity_id)
+    answer = aws.s3().list_object_versions(Bucket=settings.current().recordings_bucket, Prefix=prefix)
+    return [entry["Key"] for entry in [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]]
+
+
+def test_a_recording_is_kept_for_exactly_the_retention_and_deleted_with_every_version_after(tenant, monkeypatch):
+    monkeypatch.setenv("RECORDING_RETENTION_DAYS", "30")
+    settings.reload()
+    with clock.manual() as time:
+        # Given a call whose recording was replaced once (a previous version and a delete marker are left)
+        activity_id = new_call(tenant)
+        assert upload(tenant, activity_id).status == 200
+        assert len(versions_under(tenant, activity_id)) == 3
+
+        # When the sweep runs when the recording is exactly 30 days old, and again a second later
+        time.advance(30 * DAY)
+        on_the_day = recording_retention.sweep_account(tenant.account_id)
+        fetched_on_the_day = fetch(tenant, activity_id)
+        time.advance(1)
+        fetched_before_the_sweep = fetch(tenant, activity_id)
+        after = recording_retention.sweep_account(tenant.account_id)
+
+        # Then on the day it is kept; a second past it, it answers 410 already, and the sweep deletes it
+        assert (on_the_day.recordings_deleted, fetched_on_the_day.status) == (0, 200)
+        assert fetched_before_the_sweep.status == 410
+        assert (after.complete, after.recordings_deleted, after.recording_objects_deleted) == (True, 1, 3)
+        assert versions_under(tenant, activity_id) == []
+        # the activity and its call copy keep when, and no longer name the recording
+        activity = activities_dal.get_activity(tenant.account_id, activity_id)
+        copy = activities_dal.get_by_call(tenant.account_id, activity["call_id"])
+        assert activity == copy
+        assert "recording" not in activity and activity["recording_deleted_at"] == clock.now_iso()
+        # the route answers 410 naming why; a new recording for that call is refused the same way
+        gone = fetch(tenant, activity_id)
+        assert gone.status == 410 and gone.body["error"]["field"] == "recording"
+        assert "older than the account's retention" in gone.body["error"]["message"]
+        assert upload(tenant, activity_id).status == 410
+        ring = call("GET", f"/ringio/rings/{activity_id}", tenant.ro_token)
+        assert ring.body["ring"]["call_recording"] is None
+
+
+def test_an_account_may_only_shorten_the_retention(tenant, monkeypatch, capsys):
+    monkeypatch.setenv("RECORDING_RETENTION_DAYS", "30")
+    settings.reload()
+
+    def set_days(*days: str) -> int:
+        return cli.main(["admin", "--table", table.name(), "set-recording-retention", tenant.account_id, *days])
+
+    # A day more than the deployment's is refused, naming the argument; the deployment's own is taken
+    assert set_days("31") == 1
+    assert capsys.readouterr().err == (
+        "error: is longer than the deployment's RecordingRetentionDays (30): an account's retention may only "
+        "shorten it (DAYS)\n"
+    )
+    assert set_days("30") == 0
+    assert json.loads(capsys.readouterr().out)["effective_days"] == 30
+    assert set_days("--clear") == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "account_id": tenant.account_id,
+        "account_days": None,
+        "deployment_days": 30,
+        "effective_days": 30,
+    }
+
+
+def test_the_scheduled_sweep_applies_an_accounts_retention_and_leaves_other_accounts(tenant, other_tenant, monkeypatch):
+    with clock.manual() as time:
+        # Given two accounts with a recording of the same age, one of them keeping recordings 7 days
+        mine, theirs = new_call(tenant), new_call(other_tenant)
+        recording_retention.set_account_days(tenant.account_id, 7)
+
+        # When 7 days and a second have passed, and the scheduled sweep runs
+        time.advance(7 * DAY + 1)
+        before_the_sweep = fetch(tenant, mine)
+        run = recording_retention.sweep_accounts(Allowance())
+
+        # Then the account's recording answered 410 already, and is deleted; the other account's is untouched
+        assert before_the_sweep.status == 410
+        swept = [sweep for sweep in run.accounts if sweep.account_id == tenant.account_id]
+        assert run.complete and [(sweep.retention_days, sweep.recordings_deleted) for sweep in swept] == [(7, 1)]
+        assert other_tenant.account_id not in {sweep.account_id for sweep in run.accounts}
+        assert versions_under(tenant, mine) == [] and fetch(tenant, mine).status == 410
+        assert len(versions_under(other_tenant, theirs)) == 1 and fetch(other_tenant, theirs).status == 200
+
+
+def test_a_sweep_stopped_part_way_is_finished_by_the_next_run(tenant):
+    with clock.manual() as time:
+        # Given an account keeping recordings a day, with three calls recorded two days ago
+        calls = [new_call(tenant) for _ in range(3)]
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+
+        # When a run may delete only two, and the next runs without a limit
+        first = recording_retention.sweep_accounts(Allowance(max_steps=2))
+        second = recording_retention.sweep_accounts(Allowance())
+
+        # Then the first stops after two, the second deletes the third (from where the first got) and finishes
+        def deleted(run) -> list[int]:
+            return [sweep.recordings_deleted for sweep in run.accounts if sweep.account_id == tenant.account_id]
+
+        assert (first.complete, deleted(first)) == (False, [2])
+        assert (second.complete, deleted(second)) == (True, [1])
+        assert [fetch(tenant, activity_id).status for activity_id in calls] == [410, 410, 410]
+        assert all(versions_under(tenant, activity_id) == [] for activity_id in calls)
+
+
+def test_an_export_leaves_out_a_recording_past_the_retention_that_the_bucket_removed_first(tenant, tmp_path):
+    with clock.manual() as time:
+        # Given an account keeping recordings a day, whose two-day-old recording the bucket's rule removed
+        # before any sweep (its current version deleted: a delete marker on top of it)
+        activity_id = new_call(tenant)
+        recording_retention.set_account_days(tenant.account_id, 1)
+        key = activities_dal.get_activity(tenant.account_id, activity_id)["recording"]["key"]
+        aws.s3().delete_object(Bucket=settings.current().recordings_bucket, Key=key)
+        time.advance(2 * DAY)
+
+        # When the account is exported
+        done = account_export.export_account(tenant.account_id, tmp_path / "export")
+
+    # Then the export completes, and the call is in it without a recording
+    assert done.complete and done.recordings == 0
+    lines = [json.loads(line) for line in (tmp_path / "export" / "activities.jsonl").read_text().splitlines()]
+    assert [(line["id"], "recording" in line) for line in lines] == [(activity_id, False)]
+
+
+def test_an_accounts_retention_is_from_1_day_to_a_hundred_years(tenant):
+    for days in (0, recording_retention.MAX_DAYS + 1):
+        with pytest.raises(InvalidInput, match="must be from 1 to 36500 days"):
+            recording_retention.set_account_days(tenant.account_id, days)
+    for days in (1, recording_retention.MAX_DAYS):
+        assert recording_retention.set_account_days(tenant.account_id, days).effective_days == days

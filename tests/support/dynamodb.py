@@ -1,0 +1,31 @@
+"""Reading the emulator's items as they are, and watching or changing ringbridge's DynamoDB requests."""
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from ringbridge import aws
+from ringbridge.dal import table
+
+
+@contextlib.contextmanager
+def dynamodb_hook(event: str, handler: Any) -> Iterator[None]:
+    """``handler`` on ringbridge's DynamoDB client's botocore ``event`` for the block: to read what a
+    request asks, or to make DynamoDB's answer what it would be under a race or throttling."""
+    hooks = aws.dynamodb().meta.events
+    hooks.register(event, handler)
+    try:
+        yield
+    finally:
+        hooks.unregister(event, handler)
+
+
+def account_items(account_id: str) -> list[dict[str, Any]]:
+    """Every item of the account's partition: what a refused request must leave unchanged."""
+    answer = aws.dynamodb().query(
+        TableName=table.name(),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": table.account_pk(account_id)}},
+        ConsistentRead=True,
+    )
+    return answer["Items"]

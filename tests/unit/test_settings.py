@@ -1,0 +1,146 @@
+"""The functions' settings: defaults, bounds, and a refusal that names the variable (ringbridge.settings)."""
+
+from operator import attrgetter
+
+import pytest
+
+from ringbridge import settings
+from ringbridge.settings import InvalidSettings, Ringcloud, Ringostat, Settings
+
+EVERY_VARIABLE = [
+    field.alias
+    for model in (Settings, Ringostat, Ringcloud)
+    for field in model.model_fields.values()
+    if field.alias and field.alias.isupper()
+]
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    """No setting in the environment; ``read(**variables)`` sets some and answers the settings read anew."""
+    for name in EVERY_VARIABLE:
+        monkeypatch.delenv(name, raising=False)
+
+    def read(**variables: str) -> Settings:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        settings.reload()
+        return settings.current()
+
+    return read
+
+
+def test_the_defaults(environment):
+    read = environment()
+
+    assert (read.auth_cache_seconds, read.feed_safety_lag_seconds) == (60, 30)
+    assert read.tombstone_retention_seconds == 30 * 86400
+    assert read.recording_max_bytes == 200 * 1024 * 1024
+    assert read.recording_retention_days == 0
+    assert read.oauth_access_token_seconds == 3600
+    assert (read.tracing_enabled, read.loopback_downloads_allowed, read.in_lambda) == (False, False, False)
+    assert (read.powertools_service_name, read.powertools_metrics_namespace) == ("ringbridge", "ringbridge")
+    vendors = [
+        (vendor.base_url, vendor.parameter_prefix, vendor.timeout_seconds, vendor.backoff_seconds, vendor.max_attempts)
+        for vendor in (read.ringostat, read.ringcloud)
+    ]
+    assert vendors == [
+        ("https://api.ringostat.net", "/ringbridge/ringostat", 10, 1, 5),
+        ("https://api.ringcloud.ru", "/ringbridge/ringcloud", 10, 1, 5),
+    ]
+    assert (read.ringostat.batch_size, read.ringostat.safety_lag_seconds) == (100, 30)
+    assert read.ringostat.auth_key_parameter("A1") == "/ringbridge/ringostat/A1/auth-key"
+    assert read.ringcloud.password_parameter("A1", "password") == "/ringbridge/ringcloud/A1/password"
+
+
+def test_an_empty_variable_counts_as_unset(environment):
+    read = environment(RINGOSTAT_BATCH_SIZE="", AUTH_CACHE_SECONDS=" ")
+
+    assert (read.ringostat.batch_size, read.auth_cache_seconds) == (100, 60)
+
+
+def test_each_vendor_reads_its_own_variables(environment):
+    read = environment(RINGOSTAT_MAX_ATTEMPTS="2", RINGCLOUD_MAX_ATTEMPTS="3", RINGCLOUD_BASE_URL="http://127.0.0.1:9")
+
+    assert (read.ringostat.max_attempts, read.ringcloud.max_attempts) == (2, 3)
+    assert read.ringostat.base_url == "https://api.ringostat.net"
+    assert read.ringcloud.base_url == "http://127.0.0.1:9"
+
+
+# (variable, where the settings hold it, its limit, the value just past it)
+BOUNDS = [
+    ("RINGOSTAT_BATCH_SIZE", "ringostat.batch_size", "1", "0"),
+    ("RINGOSTAT_BATCH_SIZE", "ringostat.batch_size", "1000", "1001"),
+    ("RINGOSTAT_MAX_ATTEMPTS", "ringostat.max_attempts", "1", "0"),
+    ("RINGCLOUD_MAX_ATTEMPTS", "ringcloud.max_attempts", "1", "0"),
+    ("RINGOSTAT_TIMEOUT_SECONDS", "ringostat.timeout_seconds", "0.001", "0"),
+    ("RINGCLOUD_TIMEOUT_SECONDS", "ringcloud.timeout_seconds", "0.001", "0"),
+    ("RINGOSTAT_BACKOFF_SECONDS", "ringostat.backoff_seconds", "0", "-0.001"),
+    ("RINGCLOUD_BACKOFF_SECONDS", "ringcloud.backoff_seconds", "0", "-0.001"),
+    ("RINGOSTAT_SAFETY_LAG_SECONDS", "ringostat.safety_lag_seconds", "0", "-0.001"),
+    ("AUTH_CACHE_SECONDS", "auth_cache_seconds", "0", "-0.001"),
+    ("FEED_SAFETY_LAG_SECONDS", "feed_safety_lag_seconds", "0", "-0.001"),
+    ("TOMBSTONE_RETENTION_DAYS", "tombstone_retention_days", "1", "0.999"),
+    ("RECORDING_MAX_BYTES", "recording_max_bytes", "1", "0"),
+    ("RECORDING_RETENTION_DAYS", "recording_retention_days", "0", "-1"),
+    ("RECORDING_RETENTION_DAYS", "recording_retention_days", "36500", "36501"),
+    ("OAUTH_ACCESS_TOKEN_SECONDS", "oauth_access_token_seconds", "60", "59"),
+    ("OAUTH_ACCESS_TOKEN_SECONDS", "oauth_access_token_seconds", "86400", "86401"),
+]
+
+
+@pytest.mark.parametrize(("variable", "held_at", "limit", "past"), BOUNDS)
+def test_a_value_at_its_limit_is_read_and_one_past_it_refused_naming_the_variable(
+    environment, variable, held_at, limit, past
+):
+    assert attrgetter(held_at)(environment(**{variable: limit})) == float(limit)
+
+    with pytest.raises(InvalidSettings, match=rf"^{variable}: Input should be (greater|less) than"):
+        environment(**{variable: past})
+
+
+def test_a_value_that_does_not_parse_is_refused_at_the_first_use_naming_the_variable(environment):
+    with pytest.raises(InvalidSettings) as refused:
+        environment(RINGOSTAT_BATCH_SIZE="abc", TRACING="yes")
+
+    assert str(refused.value) == (
+        "TRACING: Input should be 'off' or 'on'; "
+        "RINGOSTAT_BATCH_SIZE: Input should be a valid integer, unable to parse string as an integer"
+    )
+
+
+def test_a_parameter_prefix_loses_its_trailing_slash_and_must_be_a_path(environment):
+    read = environment(RINGOSTAT_PARAMETER_PREFIX="/prod/ringostat/", RINGCLOUD_PARAMETER_PREFIX="/prod/ringcloud//")
+    assert read.ringostat.auth_key_parameter("A1") == "/prod/ringostat/A1/auth-key"
+    assert read.ringcloud.password_parameter("A1", "password") == "/prod/ringcloud/A1/password"
+
+    with pytest.raises(InvalidSettings, match=r"^RINGCLOUD_PARAMETER_PREFIX: .*SSM parameter path"):
+        environment(RINGCLOUD_PARAMETER_PREFIX="prod/ringcloud")
+
+
+def test_a_stack_name_is_required_only_where_it_is_read(environment):
+    read = environment(TABLE_NAME="crm-table")
+    assert read.table_name == "crm-table"
+
+    for name, variable in (("recordings_bucket", "RECORDINGS_BUCKET"), ("stack_name", "STACK_NAME")):
+        with pytest.raises(InvalidSettings, match=rf"^{variable}: not set"):
+            getattr(read, name)
+
+
+def test_the_routes_table_is_json(environment):
+    assert environment(HTTP_ROUTES='{"/ringio/notes": ["GET", "POST"]}').http_routes == {
+        "/ringio/notes": ["GET", "POST"]
+    }
+
+    with pytest.raises(InvalidSettings, match=r"^HTTP_ROUTES: Invalid JSON"):
+        environment(HTTP_ROUTES="/ringio/notes: GET")
+
+
+def test_read_once_until_reloaded(environment, monkeypatch):
+    first = environment(RINGOSTAT_BATCH_SIZE="5")
+    monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "abc")
+
+    assert settings.current() is first  # a warm function does not read (nor fail on) its environment again
+    with pytest.raises(InvalidSettings, match=r"^RINGOSTAT_BATCH_SIZE"):
+        settings.reload()
+        settings.current()
