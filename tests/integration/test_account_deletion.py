@@ -11,7 +11,7 @@ import pytest
 from ringbridge import auth, aws, clock, settings
 from ringbridge.dal import account_deletion as deletion_dal
 from ringbridge.dal import ringcloud as ringcloud_dal
-from ringbridge.dal import table
+from ringbridge.dal import secrets, table
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.logic import contacts
 from ringbridge.logic.account_deletion import LONGEST_FUNCTION_SECONDS, delete_account
@@ -70,7 +70,7 @@ def populate(tenant: Tenant, configure, contacts_count: int = 3) -> dict:
     access_token = oauth_flow.tokens(client, tenant.rw_token)["access_token"]
     configure(tenant, abs(hash(tenant.account_id)) % 10**6 + 1, f"key-{tenant.account_id}")
     ringcloud_dal.put_config(tenant.account_id, {"api_key": PLACEHOLDER_KEY})
-    ringcloud_dal.put_password(settings.current().ringcloud.password_parameter(tenant.account_id, "password"), "pw")
+    secrets.put(settings.current().ringcloud.password_parameter(tenant.account_id, "password"), "pw")
     return {"contacts": ids, "access_token": access_token}
 
 

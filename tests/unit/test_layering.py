@@ -105,3 +105,16 @@ def test_make_lint_checks_the_contracts():
     dry_run = subprocess.run(["make", "-n", "lint"], cwd=ROOT, capture_output=True, text=True, check=True)
 
     assert ".venv/bin/lint-imports --no-cache" in dry_run.stdout
+
+
+def test_only_the_dal_reads_ssm_through_powertools():
+    # import-linter sees an external package only whole (aws_lambda_powertools), so Powertools' SSM reader,
+    # an AWS client under another name, is checked here: only dal.secrets reads the vendors' credentials.
+    runtime = Path(__file__).resolve().parents[2] / "layers" / "ringbridge"
+    readers = {
+        path.relative_to(runtime.parent).as_posix()
+        for path in runtime.rglob("*.py")
+        if "aws_lambda_powertools.utilities.parameters" in path.read_text()
+        or "aws_lambda_powertools.utilities import parameters" in path.read_text()
+    }
+    assert readers == {"ringbridge/dal/secrets.py"}

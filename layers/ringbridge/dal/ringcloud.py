@@ -10,7 +10,6 @@ The registry entry is written and removed in the same transaction as the config.
 SecureStrings (see logic.ringcloud), never items.
 """
 
-import contextlib
 from typing import Any
 
 from ringbridge import aws
@@ -46,17 +45,6 @@ def delete_config(account_id: str) -> None:
         for sk in (CONFIG_SK, STATUS_SK, ORIGINATE_SK)
     ]
     aws.dynamodb().transact_write_items(TransactItems=[*deletes, registry.delete(registry.RINGCLOUD, account_id)])
-
-
-def put_password(parameter_name: str, password: str) -> None:
-    """Store a password as a SecureString (encrypted with the account's default aws/ssm KMS key)."""
-    aws.ssm().put_parameter(Name=parameter_name, Value=password, Type="SecureString", Overwrite=True)
-
-
-def delete_password(parameter_name: str) -> None:
-    ssm = aws.ssm()
-    with contextlib.suppress(ssm.exceptions.ParameterNotFound):
-        ssm.delete_parameter(Name=parameter_name)
 
 
 def configured_accounts() -> list[str]:

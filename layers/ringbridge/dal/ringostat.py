@@ -52,11 +52,6 @@ def put_config(account_id: str, config: dict[str, Any], reset_watermarks: bool) 
     aws.dynamodb().transact_write_items(TransactItems=writes)
 
 
-def put_auth_key(parameter_name: str, auth_key: str) -> None:
-    """Store the key as a SecureString (encrypted with the account's default aws/ssm KMS key)."""
-    aws.ssm().put_parameter(Name=parameter_name, Value=auth_key, Type="SecureString", Overwrite=True)
-
-
 def configured_accounts() -> list[str]:
     """Every configured account, least recently run first."""
     return registry.accounts(registry.RINGOSTAT)
@@ -142,12 +137,6 @@ def delete_config(account_id: str) -> bool:
             return False
         raise
     return True
-
-
-def delete_auth_key(parameter_name: str) -> None:
-    client = aws.ssm()
-    with contextlib.suppress(client.exceptions.ParameterNotFound):  # already gone: removing is idempotent
-        client.delete_parameter(Name=parameter_name)
 
 
 def current_items(account_id: str, entity: str, item_ids: list[str]) -> list[dict[str, Any]]:

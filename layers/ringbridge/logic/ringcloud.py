@@ -7,24 +7,18 @@ config and the passwords through ``clients``.
 from collections.abc import Sequence
 
 import requests
-from aws_lambda_powertools.utilities import parameters
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from pydantic import ValidationError
 
 from ringbridge import clock, settings
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
+from ringbridge.dal import secrets
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.models.ringcloud import AccountRingcloud, RingcloudConfig, RingcloudStatus
 from ringbridge.ringcloud_client import Forbidden, RingcloudClient
 
-PASSWORD_CACHE_SECONDS = 300
 MAX_PASSWORD_LENGTH = 256
 RO, RW = "password", "rw-password"
-
-
-# (account id, which password) -> the config version (updated_at) its cached password was read for
-_password_read_for: dict[tuple[str, str], str | None] = {}
 
 
 def client(session: requests.Session, account_id: str, config: RingcloudConfig, which: str = RO) -> RingcloudClient:
@@ -33,14 +27,10 @@ def client(session: requests.Session, account_id: str, config: RingcloudConfig, 
     api_key = config.api_key if which == RO else config.rw_api_key
     assert api_key is not None
     name = ringcloud.password_parameter(account_id, which)
-    reconfigured = _password_read_for.get((account_id, which)) != config.updated_at
     try:
-        password = parameters.get_parameter(
-            name, decrypt=True, max_age=PASSWORD_CACHE_SECONDS, force_fetch=reconfigured
-        )
-    except GetParameterError:
+        password = secrets.read(name, config.updated_at)
+    except secrets.Unreadable:
         raise Forbidden(f"cannot read the RingCloud password from SSM parameter {name}") from None
-    _password_read_for[(account_id, which)] = config.updated_at
     return RingcloudClient(
         session,
         ringcloud.base_url,
@@ -88,11 +78,11 @@ def configure(
         raise InvalidInput(problem["msg"].removeprefix("Value error, "), field=str(problem["loc"][0])) from None
     accounts_dal.get_account(account_id)  # 404 for an unknown account
     ringcloud = settings.current().ringcloud
-    dal.put_password(ringcloud.password_parameter(account_id, RO), password.strip())
+    secrets.put(ringcloud.password_parameter(account_id, RO), password.strip())
     if rw_password is not None:
-        dal.put_password(ringcloud.password_parameter(account_id, RW), rw_password.strip())
+        secrets.put(ringcloud.password_parameter(account_id, RW), rw_password.strip())
     else:
-        dal.delete_password(ringcloud.password_parameter(account_id, RW))
+        secrets.delete(ringcloud.password_parameter(account_id, RW))
     dal.put_config(account_id, config.model_dump())
     return config
 
@@ -110,7 +100,7 @@ def remove(account_id: str) -> None:
     dal.delete_config(account_id)
     ringcloud = settings.current().ringcloud
     for which in (RO, RW):
-        dal.delete_password(ringcloud.password_parameter(account_id, which))
+        secrets.delete(ringcloud.password_parameter(account_id, which))
 
 
 def status(account_id: str | None = None) -> list[AccountRingcloud]:

@@ -1,22 +1,20 @@
 """Ringostat sync: an account's configuration (the admin CLI) and its auth key (its settings: ringbridge.settings).
 
-The auth key is an SSM SecureString, read with Powertools' cache; read again at once after the account
-was configured anew.
+The auth key is an SSM SecureString (dal.secrets: cached, read again at once after the account was
+configured anew).
 """
 
-from aws_lambda_powertools.utilities import parameters
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from pydantic import ValidationError
 
 from ringbridge import clock, settings
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringostat as dal
+from ringbridge.dal import secrets
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.models.ringostat import AccountSync, RingostatConfig, RingostatStatus
 from ringbridge.ringostat_client import Rejected
 from ringbridge.settings import Ringostat
 
-AUTH_KEY_CACHE_SECONDS = 300
 MAX_AUTH_KEY_LENGTH = 512
 
 
@@ -40,7 +38,7 @@ def configure(
         raise InvalidInput(problem["msg"], field=str(problem["loc"][0])) from None
     accounts_dal.get_account(account_id)  # 404 for an unknown account
     previous, _ = dal.get_config_and_status(account_id)
-    dal.put_auth_key(settings.current().ringostat.auth_key_parameter(account_id), auth_key)
+    secrets.put(settings.current().ringostat.auth_key_parameter(account_id), auth_key)
     project_changed = previous is not None and previous["project_id"] != project_id
     dal.put_config(account_id, config.model_dump(), reset_watermarks=project_changed)
     return config
@@ -68,22 +66,13 @@ def remove(account_id: str) -> None:
     accounts_dal.get_account(account_id)  # 404 for an unknown account
     if not dal.delete_config(account_id):
         raise NotFound("no Ringostat project is configured for this account", field="account_id")
-    dal.delete_auth_key(settings.current().ringostat.auth_key_parameter(account_id))
-
-
-# account id -> the config version (updated_at) its cached auth key was read for
-_key_read_for: dict[str, str | None] = {}
+    secrets.delete(settings.current().ringostat.auth_key_parameter(account_id))
 
 
 def read_auth_key(account_id: str, config: RingostatConfig, settings: Ringostat) -> str:
     """The key from SSM, cached; read again at once when ``ringostat-config`` has run since it was cached."""
     name = settings.auth_key_parameter(account_id)
-    reconfigured = _key_read_for.get(account_id) != config.updated_at
     try:
-        auth_key = parameters.get_parameter(
-            name, decrypt=True, max_age=AUTH_KEY_CACHE_SECONDS, force_fetch=reconfigured
-        )
-    except GetParameterError:
+        return secrets.read(name, config.updated_at)
+    except secrets.Unreadable:
         raise Rejected(f"cannot read the auth key from SSM parameter {name}") from None
-    _key_read_for[account_id] = config.updated_at
-    return auth_key
