@@ -6,10 +6,12 @@ import os
 import pkgutil
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
 
+from ringbridge_tools.local import netguard
 from tests.bench import Measured, emulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +51,9 @@ def write(block: str, quoted: dict[str, str]) -> None:
 
 
 def main() -> None:
+    # As in the tests, nothing leaves the machine: a section that would reach a real vendor fails at once.
+    refused = Path(tempfile.mkdtemp(prefix="ringbridge-bench-")) / "refused.log"
+    netguard.install(refused)
     emulator.start()
     parts = [
         f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
@@ -67,6 +72,7 @@ def main() -> None:
             assert set(result.quoted) == set(getattr(module, "QUOTED", ())), f"{name}: QUOTED and measure() differ"
             quoted.update(result.quoted)
         parts.append(f"## {module.TITLE}\n\n{text}")
+    assert not refused.exists(), f"the bench tried to connect off this machine: {refused.read_text()}"
     if os.environ.get("BENCH"):
         return  # a partial run does not rewrite the docs
     write("\n\n".join(parts), quoted)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ringbridge import settings
 from tests.bench import Measured
 from tests.bench.capacity import Recorder, Request
 
@@ -183,6 +184,7 @@ def _ringcloud_runs(recorder: Recorder, audio: bytes) -> tuple[Cost, Cost]:
     )
     ringcloud.configure(account.id, "501_costro", "cost-password", days=1)
     os.environ["RINGCLOUD_BASE_URL"] = fake.base_url
+    settings.reload()  # the functions read their settings once
     function = template.functions()["RingcloudImportFunction"]
     runs = []
     try:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
-from ringbridge import aws, clock, ids
+from ringbridge import aws, clock, ids, settings
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
 from ringbridge_tools.local import stack
@@ -26,6 +26,7 @@ def start() -> str:
     stack.use_endpoint(endpoint)
     os.environ.update(stack.function_environment())
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    settings.reload()  # the functions read their settings once
     stack.create_resources()
     return endpoint
 

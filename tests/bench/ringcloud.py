@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ringbridge import settings
+
 TITLE = "RingCloud import"
 # (calls in RingCloud's answer, of which internal, of which with a recording). Internal calls are skipped
 # unwritten, so the second row grows the page RingCloud answers with, not the work done per call.
@@ -194,6 +196,7 @@ def _run() -> None:
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())
     os.environ["RINGCLOUD_BASE_URL"] = fake_url  # the template's is RingCloud's own
+    settings.reload()  # the functions read their settings once
 
     operations: Counter[str] = Counter()
     s3_calls = [0]

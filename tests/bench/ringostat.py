@@ -18,6 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ringbridge import settings
+
 TITLE = "Ringostat sync"
 SIZES = (1_000, 10_000)
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +94,7 @@ def _seed(size: int, project_id: int) -> None:
 
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())
+    settings.reload()  # the functions read their settings once
     stack.create_resources()
     account = accounts.create_account(f"Ringostat bench {size}", "UA")
     owner = accounts.create_user(account.id, "Bench Owner", "owner@example.com")
@@ -132,6 +135,7 @@ def _run() -> None:
 
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())
+    settings.reload()  # the functions read their settings once
 
     waited = [0.0]
     started_call: list[float] = []

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ringbridge import settings
 from tests.bench import Measured
 
 TITLE = "Ringostat push"
@@ -83,6 +84,7 @@ def _run() -> dict[str, Any]:
 
     stack.use_endpoint(os.environ["AWS_ENDPOINT_URL"])
     os.environ.update(stack.function_environment())
+    settings.reload()  # the functions read their settings once
     arrived: dict[str, float] = {}
     fake = FakeRingostat()
 
@@ -95,6 +97,7 @@ def _run() -> dict[str, Any]:
     fake.on_receive = on_receive
     fake.start()
     os.environ["RINGOSTAT_BASE_URL"] = fake.base_url
+    settings.reload()  # the functions read their settings once
     account = accounts.create_account("Ringostat push bench", "UA")
     _, rw_token = accounts.create_token(account.id, "rw")
     fake.add_project(PROJECT_ID, "bench-push-key")

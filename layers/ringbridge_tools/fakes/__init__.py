@@ -1,7 +1,21 @@
 """Fakes of the vendors' servers we call, on 127.0.0.1: for tests, the bench, and ``ringbridge fake``."""
 
 import threading
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Served:
+    """What every fake keeps: its server, once started, and the lock its request threads share."""
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
 
 def serve(handler: type[BaseHTTPRequestHandler], port: int) -> ThreadingHTTPServer:

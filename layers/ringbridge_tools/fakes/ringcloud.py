@@ -27,12 +27,11 @@ import hashlib
 import json
 import math
 import struct
-import threading
 import time
 import wave
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -111,7 +110,7 @@ class Received:
 
 
 @dataclass
-class FakeRingcloud:
+class FakeRingcloud(fakes.Served):
     keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # api key -> (password, "RO" | "RW")
     users: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -121,13 +120,6 @@ class FakeRingcloud:
     originations: list[dict[str, Any]] = field(default_factory=list)
     _planned: dict[str, list[Fail | None]] = field(default_factory=dict)
     _last: dict[tuple[str, str, str], float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def add_key(self, api_key: str, password: str, level: str = "RO") -> None:
         self.keys[api_key] = (password, level)

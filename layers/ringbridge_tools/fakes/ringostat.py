@@ -12,11 +12,10 @@ accepted. ``down`` makes one project's requests answer 503 until it is cleared.
 
 import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from ringbridge_tools import fakes
@@ -70,7 +69,7 @@ class Received:
 
 
 @dataclass
-class FakeRingostat:
+class FakeRingostat(fakes.Served):
     projects: dict[int, str] = field(default_factory=dict)  # project id -> auth key
     requests: list[Received] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -78,13 +77,6 @@ class FakeRingostat:
     down: set[int] = field(default_factory=set)  # projects whose requests answer 503
     on_receive: Callable[["Received"], None] | None = None  # called after each answer
     _planned: list[Fail | None] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def add_project(self, project_id: int, auth_key: str) -> None:
         self.projects[project_id] = auth_key
