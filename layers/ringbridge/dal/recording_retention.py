@@ -13,7 +13,6 @@ from typing import Any
 
 from ringbridge import aws
 from ringbridge.dal import table
-from ringbridge.dal.accounts import ACCOUNT_SK
 from ringbridge.dal.activities import ACTIVITY_PREFIX
 from ringbridge.dal.table import account_pk, from_item, key, strip_keys, to_item
 
@@ -90,9 +89,3 @@ def put_accounts_after(account_id: str) -> None:
 
 def delete_accounts_after() -> None:
     _delete(SWEEP_PK, SWEEP_SK)
-
-
-def find_account(account_id: str) -> dict[str, Any] | None:
-    """The account item, or None once it is gone (a deletion started): its recordings are that deletion's."""
-    item = _get(account_pk(account_id), ACCOUNT_SK)
-    return strip_keys(item) if item else None

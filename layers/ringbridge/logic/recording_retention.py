@@ -25,7 +25,7 @@ from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import recording_objects
 from ringbridge.dal import recording_retention as dal
 from ringbridge.dal.table import TransactionCancelled, transact
-from ringbridge.errors import Conflict, Gone, InvalidInput
+from ringbridge.errors import Conflict, Gone, InvalidInput, NotFound
 from ringbridge.logic.allowance import Allowance
 from ringbridge.models.recording_retention import AccountSweep, RetentionRun, RetentionSetting
 
@@ -104,8 +104,10 @@ def sweep_accounts(allowance: Allowance) -> RetentionRun:
     try:
         for account_id in recording_objects.account_ids(after):
             allowance.check()
-            account = dal.find_account(account_id)  # None: being deleted, recordings and all
-            days = effective_days(account) if account else None
+            try:
+                days = effective_days(accounts_dal.get_account(account_id))
+            except NotFound:  # being deleted: its recordings are that deletion's
+                days = None
             if days is not None:
                 run.accounts.append(_sweep(account_id, days, allowance))
                 if not run.accounts[-1].complete:
