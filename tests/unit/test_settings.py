@@ -1,25 +1,19 @@
 """The functions' settings: defaults, bounds, and a refusal that names the variable (ringbridge.settings)."""
 
+import os
 from operator import attrgetter
 
 import pytest
 
 from ringbridge import settings
-from ringbridge.settings import InvalidSettings, Ringcloud, Ringostat, Settings
-
-EVERY_VARIABLE = [
-    field.alias
-    for model in (Settings, Ringostat, Ringcloud)
-    for field in model.model_fields.values()
-    if field.alias and field.alias.isupper()
-]
+from ringbridge.settings import InvalidSettings, Settings
 
 
 @pytest.fixture
 def environment(monkeypatch):
-    """No setting in the environment; ``read(**variables)`` sets some and answers the settings read anew."""
-    for name in EVERY_VARIABLE:
-        monkeypatch.delenv(name, raising=False)
+    """An empty environment; ``read(**variables)`` sets some and answers the settings read anew."""
+    for name in list(os.environ):
+        monkeypatch.delenv(name)
 
     def read(**variables: str) -> Settings:
         for name, value in variables.items():
@@ -95,18 +89,50 @@ def test_a_value_at_its_limit_is_read_and_one_past_it_refused_naming_the_variabl
 ):
     assert attrgetter(held_at)(environment(**{variable: limit})) == float(limit)
 
-    with pytest.raises(InvalidSettings, match=rf"^{variable}: Input should be (greater|less) than"):
+    with pytest.raises(
+        InvalidSettings, match=rf"^{variable}: must be (at least {limit}|at most {limit}|greater than 0)$"
+    ):
         environment(**{variable: past})
 
 
-def test_a_value_that_does_not_parse_is_refused_at_the_first_use_naming_the_variable(environment):
+def test_a_value_that_does_not_parse_is_refused_at_the_first_use_naming_every_variable(environment):
     with pytest.raises(InvalidSettings) as refused:
-        environment(RINGOSTAT_BATCH_SIZE="abc", TRACING="yes")
+        environment(
+            RINGOSTAT_BATCH_SIZE="abc",
+            TRACING="yes",
+            AUTH_CACHE_SECONDS="nan",
+            ALLOW_LOCAL_DOWNLOADS="maybe",
+            RINGCLOUD_TIMEOUT_SECONDS="ten",
+        )
 
     assert str(refused.value) == (
-        "TRACING: Input should be 'off' or 'on'; "
-        "RINGOSTAT_BATCH_SIZE: Input should be a valid integer, unable to parse string as an integer"
+        "AUTH_CACHE_SECONDS: must be a finite number; "
+        'TRACING: must be "off" or "on"; '
+        "ALLOW_LOCAL_DOWNLOADS: must be 1 or 0 (true or false); "
+        "RINGOSTAT_BATCH_SIZE: must be an integer; "
+        "RINGCLOUD_TIMEOUT_SECONDS: must be a number"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False)]
+)
+def test_loopback_downloads_follow_the_flag_outside_lambda_only(environment, value, allowed):
+    assert environment(ALLOW_LOCAL_DOWNLOADS=value).loopback_downloads_allowed is allowed
+    assert environment(ALLOW_LOCAL_DOWNLOADS=value, AWS_LAMBDA_FUNCTION_NAME="Hook").loopback_downloads_allowed is False
+
+
+def test_the_stacks_own_values_are_read(environment):
+    read = environment(
+        TRACING="on",
+        RECORDING_RETENTION_DAYS="30",
+        POWERTOOLS_SERVICE_NAME="crm",
+        AWS_ENDPOINT_URL="http://127.0.0.1:5000",
+    )
+
+    assert (read.tracing_enabled, read.recording_retention_days, read.powertools_service_name) == (True, 30, "crm")
+    assert read.aws_endpoint_url == "http://127.0.0.1:5000"
+    assert isinstance(read.recording_retention_days, int)
 
 
 def test_a_parameter_prefix_loses_its_trailing_slash_and_must_be_a_path(environment):
@@ -132,8 +158,16 @@ def test_the_routes_table_is_json(environment):
         "/ringio/notes": ["GET", "POST"]
     }
 
-    with pytest.raises(InvalidSettings, match=r"^HTTP_ROUTES: Invalid JSON"):
+    with pytest.raises(InvalidSettings, match=r"^HTTP_ROUTES: must be JSON$"):
         environment(HTTP_ROUTES="/ringio/notes: GET")
+    for not_a_table in ('["/ringio/notes"]', '{"/ringio/notes": "GET"}', '{"/ringio/notes": [1]}'):
+        with pytest.raises(InvalidSettings, match=r"^HTTP_ROUTES: must be a JSON object of path to list of methods$"):
+            environment(HTTP_ROUTES=not_a_table)
+
+
+def test_the_settings_cannot_be_changed_in_place(environment):
+    with pytest.raises(AttributeError):
+        environment().auth_cache_seconds = 0
 
 
 def test_read_once_until_reloaded(environment, monkeypatch):
