@@ -41,7 +41,8 @@ app = http.create_app()
     },
 )
 def start_call(request: ClickToCall) -> Response[CallStarted]:
-    return Response(status_code=202, content_type=http.JSON, body=click_to_call.start_call(current_caller(), request))
+    started = click_to_call.start_call(current_caller().account, request)
+    return Response(status_code=202, content_type=http.JSON, body=started)
 
 
 @logger.inject_lambda_context

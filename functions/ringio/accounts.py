@@ -20,7 +20,7 @@ app = http.create_app()
     responses={200: http.ok(AccountOut), **http.errors(404)},
 )
 def get_account(account_id: Annotated[str, Path(max_length=64)]) -> AccountOut:
-    return ringio_read.get_account(current_caller(), account_id)
+    return ringio_read.get_account(current_caller().account, account_id)
 
 
 @logger.inject_lambda_context

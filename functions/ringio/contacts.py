@@ -35,7 +35,7 @@ def list_contacts(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[list[ContactOut]]:
-    found, next_cursor = ringio.list_contacts(current_caller(), limit, cursor)
+    found, next_cursor = ringio.list_contacts(current_caller().account, limit, cursor)
     return ringio_read.http_lists(found, next_cursor, "/ringio/contacts", {"limit": limit})
 
 
@@ -46,7 +46,7 @@ def list_contacts(
     responses={201: http.ok(ContactOut, "Created", headers=http.ETAG), **http.errors(409)},
 )
 def create_contact(body: ContactIn) -> Response[ContactOut]:
-    created = ringio.create_contact(current_caller(), body.contact)
+    created = ringio.create_contact(current_caller().account, body.contact)
     return http.versioned(created, created.contact.version, status=201)
 
 
@@ -57,7 +57,7 @@ def create_contact(body: ContactIn) -> Response[ContactOut]:
     responses={200: http.ok(ContactOut, headers=http.ETAG), **http.errors(404)},
 )
 def get_contact(contact_id: ContactId) -> Response[ContactOut]:
-    found = ringio.get_contact(current_caller(), contact_id)
+    found = ringio.get_contact(current_caller().account, contact_id)
     return http.versioned(found, found.contact.version)
 
 
@@ -75,7 +75,7 @@ def get_contact(contact_id: ContactId) -> Response[ContactOut]:
     },
 )
 def update_contact(contact_id: ContactId, body: ContactIn, if_match: http.IfMatch = None) -> Response[ContactOut]:
-    updated = ringio.update_contact(current_caller(), contact_id, body.contact, if_match)
+    updated = ringio.update_contact(current_caller().account, contact_id, body.contact, if_match)
     return http.versioned(updated, updated.contact.version)
 
 
@@ -92,7 +92,7 @@ def update_contact(contact_id: ContactId, body: ContactIn, if_match: http.IfMatc
     },
 )
 def delete_contact(contact_id: ContactId, if_match: http.IfMatch = None) -> dict[str, Any]:
-    ringio.delete_contact(current_caller(), contact_id, if_match)
+    ringio.delete_contact(current_caller().account, contact_id, if_match)
     return {}
 
 

@@ -37,22 +37,22 @@ RESPONSES: dict[int, OpenAPIResponse] = {
 def contacts_feed(
     account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None
 ) -> Feed:
-    return feeds.account_feed(current_caller(), account_id, "CONTACT", since, limit, cursor)
+    return feeds.account_feed(current_caller().account, account_id, "CONTACT", since, limit, cursor)
 
 
 @app.get("/ringio/feeds/accounts/<account_id>/notes", summary="Notes changed", tags=TAGS, responses=RESPONSES)
 def notes_feed(account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None) -> Feed:
-    return feeds.account_feed(current_caller(), account_id, "NOTE", since, limit, cursor)
+    return feeds.account_feed(current_caller().account, account_id, "NOTE", since, limit, cursor)
 
 
 @app.get("/ringio/feeds/accounts/<account_id>/rings", summary="Rings (calls) changed", tags=TAGS, responses=RESPONSES)
 def rings_feed(account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None) -> Feed:
-    return feeds.account_feed(current_caller(), account_id, "ACTIVITY", since, limit, cursor)
+    return feeds.account_feed(current_caller().account, account_id, "ACTIVITY", since, limit, cursor)
 
 
 @app.get("/ringio/feeds/accounts/<account_id>/users", summary="Users changed", tags=TAGS, responses=RESPONSES)
 def users_feed(account_id: AccountId, since: Since, limit: Limit = feeds.DEFAULT_PAGE, cursor: Cursor = None) -> Feed:
-    return feeds.account_feed(current_caller(), account_id, "USER", since, limit, cursor)
+    return feeds.account_feed(current_caller().account, account_id, "USER", since, limit, cursor)
 
 
 @app.get(
@@ -67,7 +67,7 @@ def user_contacts_feed(
     limit: Limit = feeds.DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> Feed:
-    return feeds.user_contacts_feed(current_caller(), user_id, since, limit, cursor)
+    return feeds.user_contacts_feed(current_caller().account, user_id, since, limit, cursor)
 
 
 @logger.inject_lambda_context

@@ -37,7 +37,7 @@ def list_notes(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[list[NoteOut]]:
-    found, next_cursor = ringio.list_notes(current_caller(), contact_id, limit, cursor)
+    found, next_cursor = ringio.list_notes(current_caller().account, contact_id, limit, cursor)
     return ringio_read.http_lists(found, next_cursor, "/ringio/notes", {"contact_id": contact_id, "limit": limit})
 
 
@@ -48,7 +48,7 @@ def list_notes(
     responses={201: http.ok(NoteOut, "Created", headers=http.ETAG), **http.errors(409)},
 )
 def create_note(body: NoteIn) -> Response[NoteOut]:
-    created = ringio.create_note(current_caller(), body.note)
+    created = ringio.create_note(current_caller().account, body.note)
     return http.versioned(created, created.note.version, status=201)
 
 
@@ -59,7 +59,7 @@ def create_note(body: NoteIn) -> Response[NoteOut]:
     responses={200: http.ok(NoteOut, headers=http.ETAG), **http.errors(404)},
 )
 def get_note(note_id: NoteId) -> Response[NoteOut]:
-    found = ringio.get_note(current_caller(), note_id)
+    found = ringio.get_note(current_caller().account, note_id)
     return http.versioned(found, found.note.version)
 
 
@@ -77,7 +77,7 @@ def get_note(note_id: NoteId) -> Response[NoteOut]:
     },
 )
 def update_note(note_id: NoteId, body: NoteIn, if_match: http.IfMatch = None) -> Response[NoteOut]:
-    updated = ringio.update_note(current_caller(), note_id, body.note, if_match)
+    updated = ringio.update_note(current_caller().account, note_id, body.note, if_match)
     return http.versioned(updated, updated.note.version)
 
 
@@ -94,7 +94,7 @@ def update_note(note_id: NoteId, body: NoteIn, if_match: http.IfMatch = None) ->
     },
 )
 def delete_note(note_id: NoteId, if_match: http.IfMatch = None) -> dict[str, Any]:
-    ringio.delete_note(current_caller(), note_id, if_match)
+    ringio.delete_note(current_caller().account, note_id, if_match)
     return {}
 
 

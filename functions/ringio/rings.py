@@ -26,7 +26,7 @@ def list_rings(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[list[RingOut]]:
-    found, next_cursor = ringio_read.list_rings(current_caller(), limit, cursor)
+    found, next_cursor = ringio_read.list_rings(current_caller().account, limit, cursor)
     return ringio_read.http_lists(found, next_cursor, "/ringio/rings", {"limit": limit})
 
 
@@ -37,7 +37,7 @@ def list_rings(
     responses={200: http.ok(RingOut), **http.errors(404)},
 )
 def get_ring(ring_id: Annotated[str, Path(max_length=64)]) -> RingOut:
-    return ringio_read.get_ring(current_caller(), ring_id)
+    return ringio_read.get_ring(current_caller().account, ring_id)
 
 
 @logger.inject_lambda_context

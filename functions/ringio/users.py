@@ -26,7 +26,7 @@ def list_users(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=1024, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[list[UserOut]]:
-    found, next_cursor = ringio_read.list_users(current_caller(), limit, cursor)
+    found, next_cursor = ringio_read.list_users(current_caller().account, limit, cursor)
     return ringio_read.http_lists(found, next_cursor, "/ringio/users", {"limit": limit})
 
 
@@ -34,7 +34,7 @@ def list_users(
     "/ringio/users/<user_id>", summary="Read a user", tags=TAGS, responses={200: http.ok(UserOut), **http.errors(404)}
 )
 def get_user(user_id: Annotated[str, Path(max_length=64)]) -> UserOut:
-    return ringio_read.get_user(current_caller(), user_id)
+    return ringio_read.get_user(current_caller().account, user_id)
 
 
 @logger.inject_lambda_context

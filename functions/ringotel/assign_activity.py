@@ -24,7 +24,7 @@ def assign_activity(
     activity_id: http.ActivityRef,
     assignment: ActivityAssign,
 ) -> Activity:
-    return activities.assign_activity(current_caller(), activity_id, assignment)
+    return activities.assign_activity(current_caller().account, activity_id, assignment)
 
 
 @logger.inject_lambda_context

@@ -26,10 +26,10 @@ def list_contacts(
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size; none: the whole list")] = None,
     cursor: Annotated[str | None, Query(max_length=1024, description="`next` of the previous answer")] = None,
 ) -> Response[str]:
-    caller = current_caller()
+    scope = current_caller().account
     if limit is None:
-        return http_lists.answer(app, "contacts", contacts.iter_contacts(caller, cursor))
-    page = contacts.list_contacts(caller, limit, cursor)
+        return http_lists.answer(app, "contacts", contacts.iter_contacts(scope, cursor))
+    page = contacts.list_contacts(scope, limit, cursor)
     return Response(status_code=200, content_type=http.JSON, body=page.model_dump_json())
 
 

@@ -27,7 +27,7 @@ app = http.create_app()
     },
 )
 def create_activity(activity: ActivityCreate) -> Response[Activity]:
-    created, is_new = activities.create_activity(current_caller(), activity)
+    created, is_new = activities.create_activity(current_caller().account, activity)
     return Response(status_code=201 if is_new else 200, content_type=http.JSON, body=created)
 
 

@@ -30,7 +30,7 @@ def create_contact(
         ),
     ] = None,
 ) -> Response[Contact]:
-    created = contacts.create_contact(current_caller(), contact, idempotency_key)
+    created = contacts.create_contact(current_caller().account, contact, idempotency_key)
     return http.versioned(created, created.version, status=201)
 
 

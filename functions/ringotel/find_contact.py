@@ -21,7 +21,7 @@ app = http.create_app()
 def find_contact(
     phone: Annotated[str, Query(min_length=1, max_length=64, description="Any format: +380…, 380…, 0…, 00380…")],
 ) -> ContactMatches:
-    matches = contacts.find_contacts_by_phone(current_caller(), phone)
+    matches = contacts.find_contacts_by_phone(current_caller().account, phone)
     observability.count("FindContactMatched" if matches else "FindContactUnmatched")
     return ContactMatches(contacts=matches)
 

@@ -28,7 +28,7 @@ app = http.create_app()
 def get_call_recording(
     activity_id: http.ActivityRef,
 ) -> RecordingLink:
-    return recordings.recording_link(current_caller(), activity_id)
+    return recordings.recording_link(current_caller().account, activity_id)
 
 
 @logger.inject_lambda_context

@@ -23,7 +23,7 @@ def stop_call_activity(
     activity_id: http.ActivityRef,
     stop: ActivityStop,
 ) -> Activity:
-    return activities.stop_activity(current_caller(), activity_id, stop)
+    return activities.stop_activity(current_caller().account, activity_id, stop)
 
 
 @logger.inject_lambda_context

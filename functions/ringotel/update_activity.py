@@ -34,7 +34,7 @@ def update_activity(
     activity_id: http.ActivityRef,
     changes: ActivityUpdate,
 ) -> Activity:
-    return activities.update_activity(current_caller(), activity_id, changes)
+    return activities.update_activity(current_caller().account, activity_id, changes)
 
 
 @logger.inject_lambda_context

@@ -65,7 +65,7 @@ def update_call_recording(
 ) -> Activity:
     event = app.current_event
     return recordings.store_upload(
-        current_caller(), activity_id, http.decoded_body(event.raw_event), event.headers.get("content-type")
+        current_caller().account, activity_id, http.decoded_body(event.raw_event), event.headers.get("content-type")
     )
 
 

@@ -39,7 +39,7 @@ def update_contact(
     changes: RingotelContactUpdate,
     if_match: http.IfMatch = None,
 ) -> Response[Contact]:
-    updated = contacts.update_contact(current_caller(), contact_id, changes, if_match)
+    updated = contacts.update_contact(current_caller().account, contact_id, changes, if_match)
     return http.versioned(updated, updated.version)
 
 

@@ -13,7 +13,9 @@ app = http.create_app()
 
 @app.get("/ringotel/users", summary="List the account's CRM users", tags=["Ringotel"])
 def list_users() -> RingotelUserList:
-    return RingotelUserList(users=[RingotelUser(**user.model_dump()) for user in accounts.list_users(current_caller())])
+    return RingotelUserList(
+        users=[RingotelUser(**user.model_dump()) for user in accounts.list_users(current_caller().account)]
+    )
 
 
 @logger.inject_lambda_context

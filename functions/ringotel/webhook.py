@@ -26,8 +26,8 @@ app = http.create_app()
     },
 )
 def ringotel_webhook(event: WebhookEvent) -> Activity:
-    caller = webhook.authenticate(event, app.current_event.headers)
-    return webhook.handle_event(caller, event)
+    scope = webhook.authenticate(event, app.current_event.headers)
+    return webhook.handle_event(scope, event)
 
 
 @logger.inject_lambda_context

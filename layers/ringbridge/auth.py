@@ -107,10 +107,13 @@ def forget_verified() -> None:
     _verified.clear()
 
 
-def authenticate(headers: dict[str, str], method: str) -> Caller:
-    """The request's caller, who must hold a read-write token for anything but a read; set as the current one."""
-    caller = verify(token_from_headers(headers))
+def authenticate(headers: dict[str, str], method: str, body_token: str | None = None) -> Caller:
+    """The request's caller, who must hold a read-write token for anything but a read; set as the current one.
+
+    The token is ``body_token`` when a route takes it in its body and it was sent, else the Authorization header's.
+    """
+    caller = verify(body_token or token_from_headers(headers))
     if method.upper() not in READ_METHODS:
-        caller.require_write()
+        caller.account.require_write()
     set_current_caller(caller)
     return caller

@@ -1,14 +1,15 @@
 """Who is calling: the verified token's account, scope and region, for the request being handled.
 
-``auth`` sets it once per request; the handlers read it. A ContextVar, so each request (and each
-thread a handler starts) sees its own.
+``auth`` sets it once per request; the handlers read it and hand the logic only its ``account`` (the
+key id, token scope and rate limit are for auth, rate limiting and OAuth). A ContextVar, so each
+request (and each thread a handler starts) sees its own.
 """
 
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
-from ringbridge.errors import Forbidden
+from ringbridge.account_scope import AccountScope
 
 Scope = Literal["ro", "rw"]
 
@@ -21,9 +22,10 @@ class Caller:
     region: str
     rate_limit_per_minute: int | None = None
 
-    def require_write(self) -> None:
-        if self.scope != "rw":
-            raise Forbidden("this token is read-only")
+    @property
+    def account(self) -> AccountScope:
+        """The account this token acts within, and whether it may write there."""
+        return AccountScope(account_id=self.account_id, region=self.region, can_write=self.scope == "rw")
 
 
 _current: ContextVar[Caller] = ContextVar("ringbridge_caller")

@@ -33,7 +33,7 @@ START = datetime(2026, 11, 20, 6, tzinfo=UTC)
 
 
 def measure() -> str:
-    from ringbridge.caller import Caller
+    from ringbridge.account_scope import AccountScope
     from ringbridge.logic import accounts, contacts, ringcloud
     from ringbridge.models.contact_input import ContactCreate
     from ringbridge_tools.fakes.ringcloud import FakeRingcloud, tone
@@ -51,10 +51,10 @@ def measure() -> str:
         account = accounts.create_account(f"RingCloud bench {size}", "UA")
         for num in (101, 102, 103):
             accounts.create_user(account.id, f"User {num}", f"u{num}@example.com", extension=str(num))
-        caller = Caller(account.id, "bench", "rw", "UA")
+        scope = AccountScope(account_id=account.id, region="UA", can_write=True)
         for n in range(CONTACTS):
             contacts.create_contact(
-                caller, ContactCreate(first_name=f"Contact {n}", phones=[{"number": f"+38044{n:07d}"}])
+                scope, ContactCreate(first_name=f"Contact {n}", phones=[{"number": f"+38044{n:07d}"}])
             )
         external_calls = size - internal
         every = external_calls // recorded

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ringbridge import auth, aws, clock, settings
+from ringbridge import aws, clock, settings
 from ringbridge.dal import account_deletion as deletion_dal
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import secrets, table
@@ -48,7 +48,6 @@ def populate(tenant: Tenant, configure, contacts_count: int = 3) -> dict:
     """Every kind of thing an account holds: contacts with numbers and an organization, notes, calls with
     recordings, a deleted contact (tombstone), an idempotency record, OAuth2 clients and tokens, Ringostat
     and RingCloud settings (registry entries, SSM parameters)."""
-    caller = auth.verify(tenant.rw_token)
     ids = []
     for n in range(contacts_count):
         data = ContactCreate(
@@ -57,7 +56,7 @@ def populate(tenant: Tenant, configure, contacts_count: int = 3) -> dict:
             owner_id=tenant.user_id,
             phones=[{"number": f"+38067{n:07d}"}, {"number": f"+38050{n:07d}", "type": "mobile"}],
         )
-        ids.append(contacts.create_contact(caller, data, idempotency_key=uuid.uuid4().hex).id)
+        ids.append(contacts.create_contact(tenant.scope, data, idempotency_key=uuid.uuid4().hex).id)
     note = {"note": {"contact_id": ids[0], "body": "Call back"}}
     assert call("POST", "/ringio/notes", tenant.rw_token, json_body=note).status == 201
     activity = {"call_id": f"call-{uuid.uuid4().hex}", "direction": "inbound", "caller_number": "+380670000000"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ringbridge import auth, aws
+from ringbridge import aws
 from ringbridge.dal import account_transfer, table
 from ringbridge.errors import InvalidInput
 from ringbridge.logic import accounts, contacts
@@ -27,7 +27,6 @@ DATA_FILES = [f"{kind}.jsonl" for kind in KINDS]
 def populate(tenant: Tenant, contacts_count: int = 5) -> None:
     """Users, contacts (numbers, an organization, an owner), notes, calls and recordings, a deleted contact,
     and Ringostat settings."""
-    caller = auth.verify(tenant.rw_token)
     accounts.create_user(tenant.account_id, "Taras Melnyk", "taras@example.com", extension="102")
     ids = []
     for n in range(contacts_count):
@@ -38,7 +37,7 @@ def populate(tenant: Tenant, contacts_count: int = 5) -> None:
             phones=[{"number": f"+38067{n:07d}"}],
             emails=[f"p{n}@example.com"],
         )
-        ids.append(contacts.create_contact(caller, data).id)
+        ids.append(contacts.create_contact(tenant.scope, data).id)
     for contact_id in ids[:2]:
         body = {"note": {"contact_id": contact_id, "body": "Передзвонити"}}
         assert call("POST", "/ringio/notes", tenant.rw_token, json_body=body).status == 201

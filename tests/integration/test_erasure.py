@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from ringbridge import auth, clock, settings
+from ringbridge import clock, settings
 from ringbridge.budget import OutOfTime
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import table
@@ -82,7 +82,7 @@ def a_persons_data(tenant: Tenant, person: Person) -> dict:
         phones=[{"number": person.local_number}, {"number": person.mobile, "type": "mobile"}],
         owner_id=tenant.user_id,
     )
-    contact = contacts.create_contact(auth.verify(tenant.rw_token), data, idempotency_key=uuid.uuid4().hex)
+    contact = contacts.create_contact(tenant.scope, data, idempotency_key=uuid.uuid4().hex)
     calls = [call_from(tenant, person.e164, comment=f"{person.first_name} wants a quote") for _ in range(3)]
     for activity in calls[:2]:
         record(tenant, activity, person)

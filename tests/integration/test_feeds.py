@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ringbridge import aws, clock, settings
-from ringbridge.caller import Caller
 from ringbridge.dal import table
 from ringbridge.logic import accounts, activities
 from ringbridge.models.activities import ActivityCreate
@@ -110,8 +109,7 @@ def test_the_notes_feed(tenant):
 
 def test_the_rings_feed_reports_calls_as_the_workflow_writes_them(tenant):
     start = clock.now_iso()
-    caller = Caller(account_id=tenant.account_id, key_id="test", scope="rw", region=tenant.region)
-    activity, _ = activities.create_activity(caller, ActivityCreate(call_id="c-1", direction="inbound"))
+    activity, _ = activities.create_activity(tenant.scope, ActivityCreate(call_id="c-1", direction="inbound"))
     answer = feed(tenant, "rings", start)
     assert (answer["updated"], answer["deleted"]) == ([activity.id], [])
     # Rings are never deleted: an old since is fine here

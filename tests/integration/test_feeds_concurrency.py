@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from ringbridge import aws, clock, settings
-from ringbridge.caller import Caller
 from ringbridge.logic import ringio
 from ringbridge.models.ringio import ContactFields
 from tests.support.api import call
@@ -52,10 +51,6 @@ def commits_held() -> Iterator[None]:
         events.unregister("before-call.dynamodb.TransactWriteItems", unique_id="feeds-test-hold")
 
 
-def caller_of(tenant) -> Caller:
-    return Caller(account_id=tenant.account_id, key_id="test", scope="rw", region=tenant.region)
-
-
 def poll(tenant, since: str) -> dict[str, Any]:
     answer = call(
         "GET", f"/ringio/feeds/accounts/{tenant.account_id}/contacts", tenant.ro_token, query={"since": since}
@@ -81,7 +76,7 @@ def late_commit_is_reported(tenant, time: clock.ManualTime) -> None:
             release.wait(5)
 
         _writer.hold = hold
-        created.append(ringio.create_contact(caller_of(tenant), ContactFields(name="Late Writer")).contact.id)
+        created.append(ringio.create_contact(tenant.scope, ContactFields(name="Late Writer")).contact.id)
 
     with commits_held():
         writer = threading.Thread(target=write)
@@ -121,7 +116,7 @@ class Writer:
 
     def __init__(self, tenant: Any, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.caller = caller_of(tenant)
+        self.scope = tenant.scope
         self.seed = seed
         self.live: list[str] = []
         self.writes: list[Write] = []
@@ -170,14 +165,14 @@ class Writer:
         live, rng = self.live, self.rng
         action = "create" if not live or rng.random() < 0.4 else rng.choice(["update", "update", "delete"])
         if action == "create":
-            contact_id = ringio.create_contact(self.caller, ContactFields(name=f"W{self.seed} {index}")).contact.id
+            contact_id = ringio.create_contact(self.scope, ContactFields(name=f"W{self.seed} {index}")).contact.id
             live.append(contact_id)
         elif action == "update":
             contact_id = rng.choice(live)
-            ringio.update_contact(self.caller, contact_id, ContactFields(title=f"v{index}"), None)
+            ringio.update_contact(self.scope, contact_id, ContactFields(title=f"v{index}"), None)
         else:
             contact_id = live.pop(rng.randrange(len(live)))
-            ringio.delete_contact(self.caller, contact_id, None)
+            ringio.delete_contact(self.scope, contact_id, None)
         self.writes.append(Write(contact_id, action, -1))
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from ringbridge import aws, settings
 from ringbridge.budget import Budget
-from ringbridge.caller import Caller
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.errors import TooManyRequests
@@ -354,7 +353,6 @@ def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure
     # Given eight requests at the same moment, as from eight Lambda instances (user names known from an import)
     configure_ringcloud(tenant)
     ringcloud_dal.put_users(tenant.account_id, {"101": "olena101"})
-    caller = Caller(tenant.account_id, "k", "rw", tenant.region)
     request = ClickToCall(user_id="101", number=IVAN)
     barrier = threading.Barrier(8)
     outcomes: list[object] = []
@@ -362,7 +360,7 @@ def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure
     def one() -> None:
         barrier.wait()
         try:
-            outcomes.append(click_to_call.start_call(caller, request))
+            outcomes.append(click_to_call.start_call(tenant.scope, request))
         except TooManyRequests as refused:
             outcomes.append(refused)
 

@@ -1,15 +1,10 @@
 """Ringio rings (the call activities), users and accounts: read-only, in-process against the emulator."""
 
-from ringbridge.caller import Caller
 from ringbridge.dal import activities as activities_dal
 from ringbridge.logic import activities
 from ringbridge.models.activities import ActivityCreate, ActivityStop, ActivityUpdate
 from ringbridge_tools.local import lambdas
 from tests.support.api import call, new_ringio_contact
-
-
-def caller_of(tenant) -> Caller:
-    return Caller(account_id=tenant.account_id, key_id="test", scope="rw", region=tenant.region)
 
 
 def ringio_contact(tenant, phone):
@@ -20,7 +15,7 @@ def test_an_inbound_call_is_a_ring_from_the_contact_to_the_user(tenant):
     # Given a contact, and a call from its number that the Ringotel workflow recorded and stopped
     contact_id = ringio_contact(tenant, "0441111111")
     activity, _ = activities.create_activity(
-        caller_of(tenant),
+        tenant.scope,
         ActivityCreate(
             call_id="1729693708182-2d1c3de3d3772cdc1f",
             direction="inbound",
@@ -31,7 +26,7 @@ def test_an_inbound_call_is_a_ring_from_the_contact_to_the_user(tenant):
         ),
     )
     activities.stop_activity(
-        caller_of(tenant), activity.id, ActivityStop(ended_at="2026-11-23T10:01:05Z", duration_seconds=65)
+        tenant.scope, activity.id, ActivityStop(ended_at="2026-11-23T10:01:05Z", duration_seconds=65)
     )
     # When it is read as a ring
     answer = call("GET", f"/ringio/rings/{activity.id}", tenant.ro_token)
@@ -51,7 +46,7 @@ def test_an_inbound_call_is_a_ring_from_the_contact_to_the_user(tenant):
 
 def test_an_outbound_call_is_a_ring_from_the_user_and_its_disposition_is_the_outcome(tenant):
     activity, _ = activities.create_activity(
-        caller_of(tenant),
+        tenant.scope,
         ActivityCreate(
             call_id="out-1",
             direction="outbound",
@@ -68,16 +63,16 @@ def test_an_outbound_call_is_a_ring_from_the_user_and_its_disposition_is_the_out
         None,
     )
     assert ring["outcome"] == "in_progress" and ring["duration"] is None
-    activities.update_activity(caller_of(tenant), activity.id, ActivityUpdate(disposition="voicemail"))
+    activities.update_activity(tenant.scope, activity.id, ActivityUpdate(disposition="voicemail"))
     assert call("GET", f"/ringio/rings/{activity.id}", tenant.ro_token).body["ring"]["outcome"] == "voicemail"
 
 
 def test_a_recorded_call_points_at_its_recording(tenant):
     activity, _ = activities.create_activity(
-        caller_of(tenant), ActivityCreate(call_id="rec-1", direction="inbound", caller_number="0441111111")
+        tenant.scope, ActivityCreate(call_id="rec-1", direction="inbound", caller_number="0441111111")
     )
     recording = {"key": "k", "content_type": "audio/mpeg", "size_bytes": 10, "uploaded_at": "2026-11-23T10:00:00.000Z"}
-    activities.set_recording(caller_of(tenant), activities_dal.get_activity(tenant.account_id, activity.id), recording)
+    activities.set_recording(tenant.scope, activities_dal.get_activity(tenant.account_id, activity.id), recording)
     ring = call("GET", f"/ringio/rings/{activity.id}", tenant.ro_token).body["ring"]
     assert ring["call_recording"] == f"/ringotel/activities/{activity.id}/recording"
 
@@ -85,7 +80,7 @@ def test_a_recorded_call_points_at_its_recording(tenant):
 def test_rings_are_listed_oldest_first_page_by_page_and_are_read_only(tenant, other_tenant):
     made = [
         activities.create_activity(
-            caller_of(tenant), ActivityCreate(call_id=f"call-{index}", direction="inbound", caller_number="0441111111")
+            tenant.scope, ActivityCreate(call_id=f"call-{index}", direction="inbound", caller_number="0441111111")
         )[0].id
         for index in range(3)
     ]

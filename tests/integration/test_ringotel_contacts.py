@@ -166,18 +166,16 @@ def test_a_retry_with_the_same_idempotency_key_answers_the_first_contact(tenant)
 
 def test_concurrent_retries_create_one_contact(tenant):
     # Concurrent Lambda instances race in DynamoDB: run the create logic itself from threads.
-    from ringbridge.caller import Caller
     from ringbridge.logic import contacts
     from ringbridge.models.contact_input import ContactCreate
 
-    caller = Caller(tenant.account_id, "bench", "rw", tenant.region)
     data = ContactCreate(first_name="Burst", phones=[{"number": "0445550002"}])
     barrier = threading.Barrier(6)
     created = []
 
     def create_once():
         barrier.wait()
-        created.append(contacts.create_contact(caller, data, "burst").id)
+        created.append(contacts.create_contact(tenant.scope, data, "burst").id)
 
     threads = [threading.Thread(target=create_once) for _ in range(6)]
     for thread in threads:

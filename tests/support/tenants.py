@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from ringbridge.account_scope import AccountScope
+
 
 @dataclass
 class Tenant:
@@ -10,6 +12,11 @@ class Tenant:
     rw_token: str
     ro_token: str
     user_id: str
+
+    @property
+    def scope(self) -> AccountScope:
+        """What the logic acts within for this account, as its read-write token."""
+        return AccountScope(account_id=self.account_id, region=self.region, can_write=True)
 
 
 def make_tenant(region: str = "UA", name: str = "Test account") -> Tenant:

@@ -3,6 +3,7 @@ import base64
 import pytest
 
 from ringbridge import auth, tokens
+from ringbridge.account_scope import AccountScope
 from ringbridge.caller import Caller
 from ringbridge.errors import Forbidden
 
@@ -105,7 +106,14 @@ def test_a_read_only_caller_is_refused_a_write_saying_why():
     reader = Caller(account_id="A", key_id="K", scope="ro", region="UA")
 
     with pytest.raises(Forbidden) as refused:
-        reader.require_write()
+        reader.account.require_write()
 
     assert refused.value.message == "this token is read-only"
-    assert Caller(account_id="A", key_id="K", scope="rw", region="UA").require_write() is None
+    assert Caller(account_id="A", key_id="K", scope="rw", region="UA").account.require_write() is None
+
+
+def test_a_caller_hands_the_logic_only_its_account():
+    writer = Caller(account_id="A", key_id="K", scope="rw", region="UA", rate_limit_per_minute=5)
+
+    assert writer.account == AccountScope(account_id="A", region="UA", can_write=True)
+    assert Caller(account_id="A", key_id="K", scope="ro", region="UA").account.can_write is False

@@ -21,6 +21,7 @@ CONTRACTS = {
     "no-tooling": "The runtime (functions/, ringbridge) never imports the tooling (ringbridge_tools)",
     "tooling-layers": "The tooling's layers: the CLI, the local stack, the fake vendors",
     "aws-in-dal": "Only ringbridge.dal touches AWS: boto3, botocore and ringbridge.aws (the client factory)",
+    "logic-without-caller": "The logic takes an AccountScope, never the request's Caller (ringbridge.caller)",
 }
 
 
@@ -89,6 +90,13 @@ def test_the_code_keeps_every_contract(project):
         ("layers/ringbridge/logic/notes.py", "import boto3", "aws-in-dal", "ringbridge.logic.notes -> boto3"),
         ("layers/ringbridge/logic/notes.py", "from ringbridge import aws", "aws-in-dal", "ringbridge.logic.notes ->"),
         ("functions/api/no_route.py", "import botocore.exceptions", "aws-in-dal", "functions.api.no_route -> botocore"),
+        # the logic acts within an AccountScope, never on the request's Caller
+        (
+            "layers/ringbridge/logic/notes.py",
+            "from ringbridge.caller import current_caller",
+            "logic-without-caller",
+            "ringbridge.logic.notes -> ringbridge.caller",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(project, module, statement, contract, reported):

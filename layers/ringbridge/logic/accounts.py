@@ -5,11 +5,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ringbridge import auth, clock, ids, phones, tokens
-from ringbridge.caller import Caller, Scope
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import accounts as dal
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.errors import Conflict, InvalidInput, NotFound
-from ringbridge.models.accounts import Account, User
+from ringbridge.models.accounts import Account, Scope, User
 
 
 def create_account(name: str, region: str) -> Account:
@@ -134,8 +134,8 @@ def _phone(phone: str | None, region: str) -> str | None:
     return phone.strip()
 
 
-def list_users(caller: Caller) -> list[User]:
-    return [User(**item) for item in dal.list_users(caller.account_id)]
+def list_users(within: AccountScope) -> list[User]:
+    return [User(**item) for item in dal.list_users(within.account_id)]
 
 
 def create_token(account_id: str, scope: Scope, rate_limit_per_minute: int | None = None) -> tuple[str, str]:

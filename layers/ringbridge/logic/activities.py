@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ringbridge import clock, ids, observability, phones
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as dal
 from ringbridge.dal import contacts as contacts_dal
@@ -33,36 +33,36 @@ AWAITING_START = "awaiting_start"
 _ACTIVITY_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID, as ids.new_id makes them
 
 
-def create_activity(caller: Caller, data: ActivityCreate) -> tuple[Activity, bool]:
+def create_activity(scope: AccountScope, data: ActivityCreate) -> tuple[Activity, bool]:
     """Ringotel's CreateActivity hook: the activity of ``data.call_id``, and whether this call created it
     (False: a retry). A ``user_id`` that names no CRM user is refused."""
-    user_id = _resolve_user(caller.account_id, data.user_id, None, strict=True, users=None)
-    return _insert(caller, data, user_id)
+    user_id = _resolve_user(scope.account_id, data.user_id, None, strict=True, users=None)
+    return _insert(scope, data, user_id)
 
 
-def start_from_webhook(caller: Caller, data: ActivityCreate, extension: str | None) -> tuple[Activity, bool]:
+def start_from_webhook(scope: AccountScope, data: ActivityCreate, extension: str | None) -> tuple[Activity, bool]:
     """A webhook's StartCallActivity. A user_id that names nobody is let through (Ringotel cannot fix its
     mapping, and losing the call would be worse): the ``extension`` is tried, else the call has no user."""
-    user_id = _resolve_user(caller.account_id, data.user_id, extension, strict=False, users=None)
-    return _insert(caller, data, user_id)
+    user_id = _resolve_user(scope.account_id, data.user_id, extension, strict=False, users=None)
+    return _insert(scope, data, user_id)
 
 
 def import_completed(
-    caller: Caller, data: ActivityCreate, users: list[dict[str, Any]], completion: dict[str, Any]
+    scope: AccountScope, data: ActivityCreate, users: list[dict[str, Any]], completion: dict[str, Any]
 ) -> tuple[Activity, bool]:
     """A call imported after it ended (``completion``: ``ended_at``, ``duration_seconds``, ``disposition``).
     ``users`` (the account's, read once by an import of many calls) saves reading them per call."""
-    user_id = _resolve_user(caller.account_id, data.user_id, None, strict=False, users=users)
-    return _insert(caller, data, user_id, completion)
+    user_id = _resolve_user(scope.account_id, data.user_id, None, strict=False, users=users)
+    return _insert(scope, data, user_id, completion)
 
 
 def _insert(
-    caller: Caller, data: ActivityCreate, user_id: str | None, completion: dict[str, Any] | None = None
+    scope: AccountScope, data: ActivityCreate, user_id: str | None, completion: dict[str, Any] | None = None
 ) -> tuple[Activity, bool]:
     """The one insert under the three: a new activity for ``data.call_id``, True; or the one a retry (or the
     start's placeholder written by an earlier stop, completed now) finds, False for a plain retry."""
     direction, direction_given = direction_of(data.direction)
-    contact_id = _contact_for(caller, data, direction)
+    contact_id = _contact_for(scope, data, direction)
     now = clock.now_iso()
     fields: dict[str, Any] = {
         "call_id": data.call_id,
@@ -87,18 +87,18 @@ def _insert(
             "updated_at": now,
         }
         try:
-            transact(dal.activity_puts(caller.account_id, activity, expected_version=None))
+            transact(dal.activity_puts(scope.account_id, activity, expected_version=None))
             observability.count("ActivitiesCreated")
             return Activity(**activity), True
         except TransactionCancelled:
-            existing = dal.get_by_call(caller.account_id, data.call_id)
+            existing = dal.get_by_call(scope.account_id, data.call_id)
         if existing is None:
             continue  # the new id collided, not the call id: try another id
         if not existing.get(AWAITING_START):
             return Activity(**existing), False
         merged = _merge_start(existing, fields)
         try:
-            transact(dal.activity_puts(caller.account_id, merged, expected_version=existing["version"]))
+            transact(dal.activity_puts(scope.account_id, merged, expected_version=existing["version"]))
             observability.count("ActivitiesCreated")
             return Activity(**merged), True
         except TransactionCancelled:
@@ -136,13 +136,13 @@ def _resolve_user(
     return None
 
 
-def _contact_for(caller: Caller, data: ActivityCreate, direction: Direction) -> str | None:
+def _contact_for(scope: AccountScope, data: ActivityCreate, direction: Direction) -> str | None:
     """The given contact (checked), else the most recently updated contact with the other party's number.
 
     When the direction is unknown, the caller's number is tried first, then the called number.
     """
     if data.contact_id:
-        if contacts_dal.read_for_write(caller.account_id, data.contact_id, None, None)["contact"] is None:
+        if contacts_dal.read_for_write(scope.account_id, data.contact_id, None, None)["contact"] is None:
             raise InvalidInput("is not a contact of this account", field="contact_id")
         return data.contact_id
     numbers = {
@@ -152,54 +152,54 @@ def _contact_for(caller: Caller, data: ActivityCreate, direction: Direction) -> 
     }[direction]
     for external in filter(None, numbers):
         try:
-            e164 = phones.to_e164(external, caller.region)
+            e164 = phones.to_e164(external, scope.region)
         except InvalidInput:
             continue  # "anonymous", an internal extension...: nobody to match, still a call
         # As FindContact matches, without building its Contact models (a cold start's milliseconds)
-        matches = contacts_dal.find_by_phone(caller.account_id, e164)
+        matches = contacts_dal.find_by_phone(scope.account_id, e164)
         if matches:
             return matches[0]["id"]
     return None
 
 
-def assign_activity(caller: Caller, reference: str, data: ActivityAssign) -> Activity:
+def assign_activity(scope: AccountScope, reference: str, data: ActivityAssign) -> Activity:
     for _ in range(WRITE_ATTEMPTS):
-        found = dal.read_for_write(caller.account_id, reference, data.contact_id)
+        found = dal.read_for_write(scope.account_id, reference, data.contact_id)
         current = _existing(found["activity"])
         if found["contact"] is None:
             raise InvalidInput("is not a contact of this account", field="contact_id")
         if current.get("contact_id") == data.contact_id:
             return Activity(**current)
         updated = _next_version(current, contact_id=data.contact_id)
-        if _write(caller, updated, current["version"]):
+        if _write(scope, updated, current["version"]):
             return Activity(**updated)
     raise Conflict("the activity changed concurrently; retry")
 
 
-def update_activity(caller: Caller, reference: str, data: ActivityUpdate) -> Activity:
+def update_activity(scope: AccountScope, reference: str, data: ActivityUpdate) -> Activity:
     """A partial update; a stale ``version`` answers 409 with the current activity."""
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
     for _ in range(WRITE_ATTEMPTS):
-        current = _existing(dal.read_for_write(caller.account_id, reference)["activity"])
+        current = _existing(dal.read_for_write(scope.account_id, reference)["activity"])
         etags.check(expected, Activity(**current), "activity")
         updated = _next_version(current, **changes)
-        if _write(caller, updated, current["version"]):
+        if _write(scope, updated, current["version"]):
             return Activity(**updated)
         if expected is not None:
             expected = current["version"]  # re-read: a changed version then answers 409
     raise Conflict("the activity changed concurrently; retry")
 
 
-def stop_activity(caller: Caller, reference: str, data: ActivityStop) -> Activity:
+def stop_activity(scope: AccountScope, reference: str, data: ActivityStop) -> Activity:
     """Complete the activity; idempotent once completed. An unknown call id records a placeholder."""
     for _ in range(WRITE_ATTEMPTS):
-        current = dal.read_for_write(caller.account_id, reference)["activity"]
+        current = dal.read_for_write(scope.account_id, reference)["activity"]
         if current is None:
             if _ACTIVITY_ID.match(reference):
                 raise NotFound("no such activity", field="id")
             placeholder = _placeholder(reference, data)
-            if _write(caller, placeholder, None):
+            if _write(scope, placeholder, None):
                 return Activity(**placeholder)
             continue  # the start (or another stop) got there first
         if current["status"] == "completed":
@@ -211,7 +211,7 @@ def stop_activity(caller: Caller, reference: str, data: ActivityStop) -> Activit
         updated = _next_version(
             current, status="completed", ended_at=ended_at, duration_seconds=duration, cause=data.cause
         )
-        if _write(caller, updated, current["version"]):
+        if _write(scope, updated, current["version"]):
             return Activity(**updated)
     raise Conflict("the activity changed concurrently; retry")
 
@@ -233,21 +233,23 @@ def _placeholder(call_id: str, data: ActivityStop) -> dict[str, Any]:
     }
 
 
-def set_recording(caller: Caller, current: dict[str, Any], recording: dict[str, Any]) -> tuple[Activity, str | None]:
+def set_recording(
+    scope: AccountScope, current: dict[str, Any], recording: dict[str, Any]
+) -> tuple[Activity, str | None]:
     """Record ``recording`` on the activity as the caller read it (no second read: its version is the
     write's condition; a write that lost a race reads it again). Answers the activity and the key of the
     recording it replaced."""
     for _ in range(WRITE_ATTEMPTS):
         updated = _next_version(current, recording=recording)
-        if _write(caller, updated, current["version"]):
+        if _write(scope, updated, current["version"]):
             previous = (current.get("recording") or {}).get("key")
             return Activity(**updated), previous
-        current = _existing(dal.read_for_write(caller.account_id, current["id"])["activity"])
+        current = _existing(dal.read_for_write(scope.account_id, current["id"])["activity"])
     raise Conflict("the activity changed concurrently; retry")
 
 
-def get_activity(caller: Caller, reference: str) -> Activity:
-    return Activity(**_existing(dal.read_for_write(caller.account_id, reference)["activity"]))
+def get_activity(scope: AccountScope, reference: str) -> Activity:
+    return Activity(**_existing(dal.read_for_write(scope.account_id, reference)["activity"]))
 
 
 def _existing(activity: dict[str, Any] | None) -> dict[str, Any]:
@@ -260,10 +262,10 @@ def _next_version(current: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
 
 
-def _write(caller: Caller, activity: dict[str, Any], expected_version: int | None) -> bool:
+def _write(scope: AccountScope, activity: dict[str, Any], expected_version: int | None) -> bool:
     """One transaction; False if it lost a race (the caller reads again)."""
     try:
-        transact(dal.activity_puts(caller.account_id, activity, expected_version))
+        transact(dal.activity_puts(scope.account_id, activity, expected_version))
     except TransactionCancelled:
         return False
     return True

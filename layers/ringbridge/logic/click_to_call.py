@@ -12,8 +12,8 @@ import math
 import requests
 
 from ringbridge import clock, phones
+from ringbridge.account_scope import AccountScope
 from ringbridge.budget import Budget, OutOfTime
-from ringbridge.caller import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import ringcloud as dal
@@ -27,8 +27,8 @@ ORIGINATE_WINDOW_MS = 5_500
 REQUEST_BUDGET_SECONDS = 8.0  # the function's timeout is 10 s
 
 
-def start_call(caller: Caller, request: ClickToCall) -> CallStarted:
-    account_id = caller.account_id
+def start_call(scope: AccountScope, request: ClickToCall) -> CallStarted:
+    account_id = scope.account_id
     config_item, status_item = dal.get_config_and_status(account_id)
     if config_item is None:
         raise Conflict("RingCloud is not configured for this account (ringbridge admin ringcloud-config)")
@@ -41,7 +41,7 @@ def start_call(caller: Caller, request: ClickToCall) -> CallStarted:
     if (request.number is None) == (request.contact_id is None):
         raise InvalidInput("give either number or contact_id (exactly one)", field="number")
     user_id, extension = _user(account_id, request.user_id)
-    number, contact_id = _number(caller, request, config)
+    number, contact_id = _number(scope, request, config)
     budget = Budget(REQUEST_BUDGET_SECONDS)
     with requests.Session() as session:
         try:
@@ -75,7 +75,7 @@ def _user(account_id: str, reference: str) -> tuple[str, str]:
     return user["id"], str(user["extension"])
 
 
-def _number(caller: Caller, request: ClickToCall, config: RingcloudConfig) -> tuple[str, str | None]:
+def _number(scope: AccountScope, request: ClickToCall, config: RingcloudConfig) -> tuple[str, str | None]:
     """The number to dial as RingCloud wants it (digits, no +), and the contact it came from.
 
     Refused (422, naming the field the number came from) unless the account's dialling policy allows it.
@@ -84,14 +84,14 @@ def _number(caller: Caller, request: ClickToCall, config: RingcloudConfig) -> tu
         text, field, contact_id = request.number, "number", None
     else:
         assert request.contact_id is not None
-        contact = contacts_dal.get_contact(caller.account_id, request.contact_id)
+        contact = contacts_dal.get_contact(scope.account_id, request.contact_id)
         if contact is None:
             raise InvalidInput("is not a contact of this account", field="contact_id")
         if not contact.get("phones"):
             raise InvalidInput("this contact has no phone number", field="contact_id")
         text, field, contact_id = contact["phones"][0]["e164"], "contact_id", request.contact_id
-    number = phones.classify(text, caller.region, field=field)
-    _check_dialling_policy(number, caller.region, config, field)
+    number = phones.classify(text, scope.region, field=field)
+    _check_dialling_policy(number, scope.region, config, field)
     return number.e164.removeprefix("+"), contact_id
 
 

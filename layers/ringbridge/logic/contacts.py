@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ringbridge import clock, ids, phones, settings
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import contacts as dal
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal.table import TransactionCancelled, transact
@@ -23,69 +23,69 @@ if TYPE_CHECKING:  # annotations only: FindContact and the lists never load the 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 
-def find_contacts_by_phone(caller: Caller, phone: str) -> list[Contact]:
+def find_contacts_by_phone(scope: AccountScope, phone: str) -> list[Contact]:
     """Contacts with this number, most recently updated first."""
-    e164 = phones.to_e164(phone, caller.region, field="phone")
-    return [Contact(**contact) for contact in dal.find_by_phone(caller.account_id, e164)]
+    e164 = phones.to_e164(phone, scope.region, field="phone")
+    return [Contact(**contact) for contact in dal.find_by_phone(scope.account_id, e164)]
 
 
-def list_contacts(caller: Caller, limit: int, cursor: str | None) -> ContactPage:
-    items, next_cursor = dal.list_page(caller.account_id, "CONTACT#", limit, cursor)
+def list_contacts(scope: AccountScope, limit: int, cursor: str | None) -> ContactPage:
+    items, next_cursor = dal.list_page(scope.account_id, "CONTACT#", limit, cursor)
     return ContactPage(contacts=[Contact(**item) for item in items], next=next_cursor)
 
 
-def list_organizations(caller: Caller, limit: int, cursor: str | None) -> OrganizationPage:
-    items, next_cursor = dal.list_page(caller.account_id, "ORG#", limit, cursor)
+def list_organizations(scope: AccountScope, limit: int, cursor: str | None) -> OrganizationPage:
+    items, next_cursor = dal.list_page(scope.account_id, "ORG#", limit, cursor)
     return OrganizationPage(organizations=[Organization(**item) for item in items], next=next_cursor)
 
 
-def iter_contacts(caller: Caller, cursor: str | None) -> Iterator[tuple[str, str]]:
+def iter_contacts(scope: AccountScope, cursor: str | None) -> Iterator[tuple[str, str]]:
     """Every contact after ``cursor`` as JSON text, with the cursor that resumes after it; read lazily."""
-    for item, next_cursor in dal.iter_all(caller.account_id, "CONTACT#", cursor):
+    for item, next_cursor in dal.iter_all(scope.account_id, "CONTACT#", cursor):
         yield Contact(**item).model_dump_json(), next_cursor
 
 
-def iter_organizations(caller: Caller, cursor: str | None) -> Iterator[tuple[str, str]]:
+def iter_organizations(scope: AccountScope, cursor: str | None) -> Iterator[tuple[str, str]]:
     """Every organization after ``cursor`` as JSON text, with the cursor that resumes after it; read lazily."""
-    for item, next_cursor in dal.iter_all(caller.account_id, "ORG#", cursor):
+    for item, next_cursor in dal.iter_all(scope.account_id, "ORG#", cursor):
         yield Organization(**item).model_dump_json(), next_cursor
 
 
-def create_contact(caller: Caller, data: ContactCreate, idempotency_key: str | None = None) -> Contact:
+def create_contact(scope: AccountScope, data: ContactCreate, idempotency_key: str | None = None) -> Contact:
     """Create a contact; with an idempotency key, a retry answers the first contact created."""
     request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
     for _ in range(WRITE_ATTEMPTS):
-        deps = dal.read_for_write(caller.account_id, None, data.owner_id, data.company_name)
+        deps = dal.read_for_write(scope.account_id, None, data.owner_id, data.company_name)
         _check_owner(data, deps)
         now = clock.now_iso()
         contact: dict[str, Any] = {
             "id": ids.new_id(),
-            **_fields(data, caller.region),
+            **_fields(data, scope.region),
             "version": 1,
             "created_at": now,
             "updated_at": now,
         }
-        writes = _link_organization(caller.account_id, contact, deps["organization_name"], now)
-        writes += dal.contact_puts(caller.account_id, contact, expected_version=None)
+        writes = _link_organization(scope.account_id, contact, deps["organization_name"], now)
+        writes += dal.contact_puts(scope.account_id, contact, expected_version=None)
         if idempotency_key:
             record = {
                 "request_hash": request_hash,
                 "response": contact,
                 "expires_at": int(clock.now().timestamp()) + IDEMPOTENCY_TTL_SECONDS,
             }
-            writes.append(dal.idempotency_put(caller.account_id, "CreateContact", idempotency_key, record))
+            writes.append(dal.idempotency_put(scope.account_id, "CreateContact", idempotency_key, record))
         try:
             transact(writes)
             return Contact(**contact)
         except TransactionCancelled as cancelled:
             if idempotency_key and cancelled.reasons[-1] == "ConditionalCheckFailed":
-                return _replay(caller, idempotency_key, request_hash)
+                return _replay(scope, idempotency_key, request_hash)
             # Otherwise another request created the same organization name first: read again.
     raise Conflict("the contact could not be written because of concurrent changes; retry")
 
 
-def _replay(caller: Caller, idempotency_key: str, request_hash: str) -> Contact:
-    record = dal.get_idempotency_record(caller.account_id, "CreateContact", idempotency_key)
+def _replay(scope: AccountScope, idempotency_key: str, request_hash: str) -> Contact:
+    record = dal.get_idempotency_record(scope.account_id, "CreateContact", idempotency_key)
     if record is None:  # expired between the two calls
         raise Conflict("idempotency key expired while in use; retry", field="Idempotency-Key")
     if record["request_hash"] != request_hash:
@@ -93,7 +93,7 @@ def _replay(caller: Caller, idempotency_key: str, request_hash: str) -> Contact:
     return Contact(**record["response"])
 
 
-def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_match: str | None = None) -> Contact:
+def update_contact(scope: AccountScope, contact_id: str, data: ContactUpdate, if_match: str | None = None) -> Contact:
     """Partial update with optimistic concurrency: a stale version answers 409 with the current contact."""
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
@@ -101,26 +101,26 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
         expected = etags.from_etag(if_match, "contact")
     company = changes.get("company_name")
     for _ in range(WRITE_ATTEMPTS):
-        deps = dal.read_for_write(caller.account_id, contact_id, changes.get("owner_id"), company)
+        deps = dal.read_for_write(scope.account_id, contact_id, changes.get("owner_id"), company)
         current = deps["contact"]
         if current is None:
             raise NotFound("no such contact", field="id")
         etags.check(expected, Contact(**current), "contact")
         _check_owner(data, deps)
         now = clock.now_iso()
-        updated = {**current, **_fields(data, caller.region, only=changes.keys())}
+        updated = {**current, **_fields(data, scope.region, only=changes.keys())}
         updated.update(version=current["version"] + 1, updated_at=now)
         writes: list[dict] = []
         if "company_name" in changes:
             updated["organization_id"] = None
-            writes += _link_organization(caller.account_id, updated, deps["organization_name"], now)
-        writes += dal.contact_puts(caller.account_id, updated, expected_version=current["version"])
+            writes += _link_organization(scope.account_id, updated, deps["organization_name"], now)
+        writes += dal.contact_puts(scope.account_id, updated, expected_version=current["version"])
         gone = {p["e164"] for p in current["phones"]} - {p["e164"] for p in updated["phones"]}
-        writes += dal.phone_copy_deletes(caller.account_id, contact_id, gone)
+        writes += dal.phone_copy_deletes(scope.account_id, contact_id, gone)
         if current.get("owner_id") and current["owner_id"] != updated.get("owner_id"):
             # The former owner's feed must report the contact as gone from their list.
             writes.append(
-                feeds_dal.owner_left_put(caller.account_id, current["owner_id"], contact_id, now, tombstone_expiry())
+                feeds_dal.owner_left_put(scope.account_id, current["owner_id"], contact_id, now, tombstone_expiry())
             )
         try:
             transact(writes)
@@ -131,26 +131,26 @@ def update_contact(caller: Caller, contact_id: str, data: ContactUpdate, if_matc
     raise Conflict("the contact changed concurrently; retry")
 
 
-def get_contact(caller: Caller, contact_id: str) -> Contact:
-    found = dal.get_contact(caller.account_id, contact_id)
+def get_contact(scope: AccountScope, contact_id: str) -> Contact:
+    found = dal.get_contact(scope.account_id, contact_id)
     if found is None:
         raise NotFound("no such contact", field="id")
     return Contact(**found)
 
 
-def delete_contact(caller: Caller, contact_id: str, if_match: str | None = None) -> None:
+def delete_contact(scope: AccountScope, contact_id: str, if_match: str | None = None) -> None:
     """Delete the contact and its number copies, leaving a tombstone for the feeds, in one transaction."""
     expected = etags.from_etag(if_match, "contact") if if_match else None
     for _ in range(WRITE_ATTEMPTS):
-        current = dal.get_contact(caller.account_id, contact_id)
+        current = dal.get_contact(scope.account_id, contact_id)
         if current is None:
             raise NotFound("no such contact", field="id")
         etags.check(expected, Contact(**current), "contact", field="If-Match")
         tombstone = feeds_dal.tombstone_put(
-            caller.account_id, "CONTACT", contact_id, clock.now_iso(), tombstone_expiry(), current.get("owner_id")
+            scope.account_id, "CONTACT", contact_id, clock.now_iso(), tombstone_expiry(), current.get("owner_id")
         )
         try:
-            transact([*dal.contact_deletes(caller.account_id, current), tombstone])
+            transact([*dal.contact_deletes(scope.account_id, current), tombstone])
             return
         except TransactionCancelled:
             pass  # updated meanwhile: read it again

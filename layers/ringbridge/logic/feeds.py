@@ -23,7 +23,7 @@ import json
 from datetime import timedelta
 
 from ringbridge import clock, settings
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import feeds as dal
 from ringbridge.dal.pagination import MAX_KEY_BYTES
@@ -43,28 +43,30 @@ class InvalidSince(RingbridgeError):
 
 
 def account_feed(
-    caller: Caller, account_id: str, entity: str, since: str | None, limit: int, cursor: str | None
+    scope: AccountScope, account_id: str, entity: str, since: str | None, limit: int, cursor: str | None
 ) -> Feed:
-    if account_id != caller.account_id:
+    if account_id != scope.account_id:
         raise NotFound("no such account", field="account_id")
-    return _feed(caller, entity, since, limit, cursor, owner_id=None)
+    return _feed(scope, entity, since, limit, cursor, owner_id=None)
 
 
-def user_contacts_feed(caller: Caller, user_id: str, since: str | None, limit: int, cursor: str | None) -> Feed:
+def user_contacts_feed(scope: AccountScope, user_id: str, since: str | None, limit: int, cursor: str | None) -> Feed:
     """The changes of the contacts a user owns; a contact given to someone else counts as deleted."""
-    if accounts_dal.get_user(caller.account_id, user_id) is None:
+    if accounts_dal.get_user(scope.account_id, user_id) is None:
         raise NotFound("no such user", field="user_id")
-    return _feed(caller, "CONTACT", since, limit, cursor, owner_id=user_id)
+    return _feed(scope, "CONTACT", since, limit, cursor, owner_id=user_id)
 
 
-def _feed(caller: Caller, entity: str, since: str | None, limit: int, cursor: str | None, owner_id: str | None) -> Feed:
+def _feed(
+    scope: AccountScope, entity: str, since: str | None, limit: int, cursor: str | None, owner_id: str | None
+) -> Feed:
     since_key = _since_key(since, entity)
     feed_name = f"{entity}:{owner_id or ''}"
     if cursor:
         horizon, start = _decode(cursor, feed_name, since_key)
     else:
         horizon, start = clock.iso(clock.now() - timedelta(seconds=settings.current().feed_safety_lag_seconds)), None
-    page = dal.query_changes(caller.account_id, entity, since_key, limit, start, owner_id)
+    page = dal.query_changes(scope.account_id, entity, since_key, limit, start, owner_id)
     latest: dict[str, dal.Change] = {}
     for change in page.changes:  # in time order: the last change of an id wins
         latest.pop(change.id, None)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from ringbridge import clock, ids
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal import notes as dal
 from ringbridge.dal.table import TransactionCancelled, transact
@@ -14,23 +14,23 @@ from ringbridge.models.notes import Note, NoteCreate, NoteUpdate
 from ringbridge.retry import WRITE_ATTEMPTS
 
 
-def create_note(caller: Caller, data: NoteCreate) -> Note:
-    deps = dal.read_for_write(caller.account_id, None, data.contact_id, data.author_id)
+def create_note(scope: AccountScope, data: NoteCreate) -> Note:
+    deps = dal.read_for_write(scope.account_id, None, data.contact_id, data.author_id)
     _check_references(data.contact_id, data.author_id, deps)
     now = clock.now_iso()
     note = {**data.model_dump(), "id": ids.new_id(), "version": 1, "created_at": now, "updated_at": now}
-    _write(caller, dal.note_writes(caller.account_id, note, previous=None))
+    _write(dal.note_writes(scope.account_id, note, previous=None))
     return Note(**note)
 
 
-def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | None = None) -> Note:
+def update_note(scope: AccountScope, note_id: str, data: NoteUpdate, if_match: str | None = None) -> Note:
     """Partial update with optimistic concurrency: a stale version answers 409 with the current note."""
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
     if expected is None and if_match:
         expected = etags.from_etag(if_match, "note")
     for _ in range(WRITE_ATTEMPTS):
-        deps = dal.read_for_write(caller.account_id, note_id, changes.get("contact_id"), changes.get("author_id"))
+        deps = dal.read_for_write(scope.account_id, note_id, changes.get("contact_id"), changes.get("author_id"))
         current = deps["note"]
         if current is None:
             raise NotFound("no such note", field="id")
@@ -38,7 +38,7 @@ def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | 
         _check_references(changes.get("contact_id"), changes.get("author_id"), deps)
         note = {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
         try:
-            transact(dal.note_writes(caller.account_id, note, previous=current))
+            transact(dal.note_writes(scope.account_id, note, previous=current))
             return Note(**note)
         except TransactionCancelled as cancelled:
             _raise_if_contact_gone(cancelled)
@@ -47,36 +47,38 @@ def update_note(caller: Caller, note_id: str, data: NoteUpdate, if_match: str | 
     raise Conflict("the note changed concurrently; retry")
 
 
-def delete_note(caller: Caller, note_id: str, if_match: str | None = None) -> None:
+def delete_note(scope: AccountScope, note_id: str, if_match: str | None = None) -> None:
     """Delete the note and its copy, leaving a tombstone for the feeds, in one transaction."""
     expected = etags.from_etag(if_match, "note") if if_match else None
     for _ in range(WRITE_ATTEMPTS):
-        current = dal.get_note(caller.account_id, note_id)
+        current = dal.get_note(scope.account_id, note_id)
         if current is None:
             raise NotFound("no such note", field="id")
         etags.check(expected, Note(**current), "note")
-        tombstone = feeds_dal.tombstone_put(caller.account_id, "NOTE", note_id, clock.now_iso(), tombstone_expiry())
+        tombstone = feeds_dal.tombstone_put(scope.account_id, "NOTE", note_id, clock.now_iso(), tombstone_expiry())
         try:
-            transact([*dal.note_deletes(caller.account_id, current), tombstone])
+            transact([*dal.note_deletes(scope.account_id, current), tombstone])
             return
         except TransactionCancelled:
             pass  # updated meanwhile: read it again
     raise Conflict("the note changed concurrently; retry")
 
 
-def get_note(caller: Caller, note_id: str) -> Note:
-    found = dal.get_note(caller.account_id, note_id)
+def get_note(scope: AccountScope, note_id: str) -> Note:
+    found = dal.get_note(scope.account_id, note_id)
     if found is None:
         raise NotFound("no such note", field="id")
     return Note(**found)
 
 
-def list_notes(caller: Caller, contact_id: str | None, limit: int, cursor: str | None) -> tuple[list[Note], str | None]:
-    items, next_cursor = dal.list_page(caller.account_id, contact_id, limit, cursor)
+def list_notes(
+    scope: AccountScope, contact_id: str | None, limit: int, cursor: str | None
+) -> tuple[list[Note], str | None]:
+    items, next_cursor = dal.list_page(scope.account_id, contact_id, limit, cursor)
     return [Note(**item) for item in items], next_cursor
 
 
-def _write(caller: Caller, writes: list[dict]) -> None:
+def _write(writes: list[dict]) -> None:
     try:
         transact(writes)
     except TransactionCancelled as cancelled:

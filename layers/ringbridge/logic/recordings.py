@@ -18,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
 from ringbridge import clock, observability, settings
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import recordings as dal
 from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
 from ringbridge.logic import activities, recording_retention
@@ -101,11 +101,11 @@ def _check_size(size: int, field: str) -> None:
         raise PayloadTooLarge(f"is over the {limit} byte limit for a recording", field=field)
 
 
-def store_upload(caller: Caller, reference: str, body: bytes, content_type: str | None) -> Activity:
+def store_upload(scope: AccountScope, reference: str, body: bytes, content_type: str | None) -> Activity:
     """UpdateCallRecording: the body's Content-Type says how the recording comes."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media == "application/json":
-        return store_from_url(caller, reference, _source(body).url)
+        return store_from_url(scope, reference, _source(body).url)
     if len(body) > BODY_MAX_BYTES:
         raise PayloadTooLarge(
             f"is {len(body)} bytes: Lambda bounds a request at 6 MB, which leaves {BODY_MAX_BYTES} bytes "
@@ -114,8 +114,8 @@ def store_upload(caller: Caller, reference: str, body: bytes, content_type: str 
             field="body",
         )
     if media == "multipart/form-data":
-        return store_form(caller, reference, body, content_type or "")
-    return store_bytes(caller, reference, body, content_type)
+        return store_form(scope, reference, body, content_type or "")
+    return store_bytes(scope, reference, body, content_type)
 
 
 def _source(body: bytes) -> RecordingSource:
@@ -128,22 +128,22 @@ def _source(body: bytes) -> RecordingSource:
         raise InvalidInput(problem["msg"], field=".".join(map(str, problem["loc"])) or "body") from None
 
 
-def store_bytes(caller: Caller, reference: str, data: bytes, content_type: str | None) -> Activity:
+def store_bytes(scope: AccountScope, reference: str, data: bytes, content_type: str | None) -> Activity:
     """The recording as the raw request body."""
-    activity = _activity(caller, reference)  # 404 or 410 before anything is stored
+    activity = _activity(scope, reference)  # 404 or 410 before anything is stored
     _check_size(len(data), "body")
     media = audio_type(content_type, data[:16], "Content-Type")
-    key = dal.object_key(caller.account_id, activity["id"], _EXTENSIONS.get(media, "audio"))
+    key = dal.object_key(scope.account_id, activity["id"], _EXTENSIONS.get(media, "audio"))
     dal.put_object(key, data, media)
-    return _attach(caller, activity, key, media, len(data))
+    return _attach(scope, activity, key, media, len(data))
 
 
-def store_form(caller: Caller, reference: str, data: bytes, content_type: str) -> Activity:
+def store_form(scope: AccountScope, reference: str, data: bytes, content_type: str) -> Activity:
     """The recording as the file of a multipart/form-data body (the first part with a filename, or "file")."""
     part = _file_part(data, content_type)
     payload = part.get_payload(decode=True)  # bytes for a non-multipart part, None when empty
     return store_bytes(
-        caller,
+        scope,
         reference,
         payload if isinstance(payload, bytes) else b"",
         part.get_content_type() if part["content-type"] else None,
@@ -162,7 +162,7 @@ def _file_part(data: bytes, content_type: str) -> Message:
     raise InvalidInput("has no file part (a part with a filename, or named 'file')", field="file")
 
 
-def store_from_url(caller: Caller, reference: str, url: str, *, seconds: float | None = None) -> Activity:
+def store_from_url(scope: AccountScope, reference: str, url: str, *, seconds: float | None = None) -> Activity:
     """Download ``url`` into S3 in parts: memory holds one part whatever the file's size.
 
     ``seconds`` bounds the whole download (a scheduled run passes what its budget has left);
@@ -171,7 +171,7 @@ def store_from_url(caller: Caller, reference: str, url: str, *, seconds: float |
     # Imported here: only this path needs requests, and the other uploads start faster without it.
     from ringbridge import downloads
 
-    activity = _activity(caller, reference)
+    activity = _activity(scope, reference)
     allow_loopback = settings.current().loopback_downloads_allowed
     with downloads.open_url(url, allow_loopback=allow_loopback, seconds=seconds) as download:
         declared_length = download.response.headers.get("content-length", "")
@@ -185,14 +185,14 @@ def store_from_url(caller: Caller, reference: str, url: str, *, seconds: float |
                 break
         _check_size(len(head), "url")
         media = audio_type(download.response.headers.get("content-type"), head[:16], "url")
-        key = dal.object_key(caller.account_id, activity["id"], _EXTENSIONS.get(media, "audio"))
+        key = dal.object_key(scope.account_id, activity["id"], _EXTENSIONS.get(media, "audio"))
         upload = dal.MultipartUpload(key, media)
         try:
             size = _upload_parts(upload, head, chunks)
         except BaseException:
             upload.abort()
             raise
-    return _attach(caller, activity, key, media, size)
+    return _attach(scope, activity, key, media, size)
 
 
 def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[bytes]) -> int:
@@ -220,10 +220,10 @@ def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[byt
     return size + filled
 
 
-def _attach(caller: Caller, activity: dict[str, Any], key: str, media: str, size: int) -> Activity:
+def _attach(scope: AccountScope, activity: dict[str, Any], key: str, media: str, size: int) -> Activity:
     recording = {"key": key, "content_type": media, "size_bytes": size, "uploaded_at": clock.now_iso()}
     try:
-        stored, previous = activities.set_recording(caller, activity, recording)
+        stored, previous = activities.set_recording(scope, activity, recording)
     except BaseException:
         dal.delete_object(key)  # the activity never pointed at it
         raise
@@ -234,17 +234,17 @@ def _attach(caller: Caller, activity: dict[str, Any], key: str, media: str, size
     return stored
 
 
-def _activity(caller: Caller, reference: str) -> dict[str, Any]:
+def _activity(scope: AccountScope, reference: str) -> dict[str, Any]:
     """The activity's item; 404 if there is none, 410 if the retention deleted its recording (or is past it)."""
-    found, account = dal.activity_and_account(caller.account_id, reference)
+    found, account = dal.activity_and_account(scope.account_id, reference)
     if found is None:
         raise NotFound("no such activity", field="id")
     recording_retention.check_not_gone(found, recording_retention.effective_days(account))
     return found
 
 
-def recording_link(caller: Caller, reference: str) -> RecordingLink:
-    activity = Activity(**_activity(caller, reference))
+def recording_link(scope: AccountScope, reference: str) -> RecordingLink:
+    activity = Activity(**_activity(scope, reference))
     if activity.recording is None:
         raise NotFound("this activity has no recording yet", field="recording")
     return RecordingLink(

@@ -29,8 +29,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from ringbridge import clock
+from ringbridge.account_scope import AccountScope
 from ringbridge.budget import Budget, OutOfTime
-from ringbridge.caller import Caller
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
 from ringbridge.dal.table import BATCH_GET_MAX_KEYS
@@ -264,7 +264,7 @@ def _import_calls(
     failures: FailureLog,
 ) -> None:
     account_id = account.account_id
-    caller: Caller | None = None
+    scope: AccountScope | None = None
     users: _Users | None = None
     for first in range(0, len(calls), CHUNK):
         chunk = calls[first : first + CHUNK]
@@ -276,16 +276,16 @@ def _import_calls(
             activity = existing.get(call.call_id)
             if activity is not None and (activity.get("recording") or not call.rec_file):
                 continue  # imported, and nothing left to fetch
-            if caller is None or users is None:
+            if scope is None or users is None:
                 region = accounts_dal.get_account(account_id)["region"]
-                caller = Caller(account_id=account_id, key_id="ringcloud-import", scope="rw", region=region)
+                scope = AccountScope(account_id=account_id, region=region, can_write=True)
                 users = _Users.read(account_id, client, budget)
-            _import_call(account, caller, users, call, activity, client, budget, failures)
+            _import_call(account, scope, users, call, activity, client, budget, failures)
 
 
 def _import_call(
     account: AccountImportResult,
-    caller: Caller,
+    scope: AccountScope,
     users: "_Users",
     call: CompletedCall,
     activity: dict[str, Any] | None,
@@ -297,9 +297,9 @@ def _import_call(
     recorded against the call, and the next call is imported; the run's end of time and an outage stop it."""
     try:
         if activity is None:
-            activity = _create(account, caller, call, users)
+            activity = _create(account, scope, call, users)
         if call.rec_file and not activity.get("recording"):
-            _store_recording(account, caller, activity["id"], call, client, budget)
+            _store_recording(account, scope, activity["id"], call, client, budget)
     except OutOfTime:
         raise
     except Exception as error:
@@ -311,15 +311,15 @@ def _import_call(
         failures.succeeded(call.call_id)
 
 
-def _create(account: AccountImportResult, caller: Caller, call: CompletedCall, users: "_Users") -> dict[str, Any]:
-    created, is_new = activities.import_completed(caller, _activity(call, users), users.crm, _completion(call))
+def _create(account: AccountImportResult, scope: AccountScope, call: CompletedCall, users: "_Users") -> dict[str, Any]:
+    created, is_new = activities.import_completed(scope, _activity(call, users), users.crm, _completion(call))
     account.calls_imported += is_new
     return created.model_dump()
 
 
 def _store_recording(
     account: AccountImportResult,
-    caller: Caller,
+    scope: AccountScope,
     activity_id: str,
     call: CompletedCall,
     client: RingcloudClient,
@@ -336,7 +336,7 @@ def _store_recording(
         raise RecordingFailed(f"its rec_file is longer than {REC_FILE_LIMIT} characters")
     try:
         url = client.recording_url(call.rec_file, budget)  # may wait RingCloud's spacing: the time left is read after
-        recordings.store_from_url(caller, activity_id, url, seconds=budget.remaining() - MIN_CALL_SECONDS)
+        recordings.store_from_url(scope, activity_id, url, seconds=budget.remaining() - MIN_CALL_SECONDS)
     except (RingbridgeError, RingcloudError) as error:
         # Never the URL: it carries the key and hash.
         raise RecordingFailed(error.message if isinstance(error, RingbridgeError) else str(error)) from None

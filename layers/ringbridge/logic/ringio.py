@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ringbridge import phones
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.errors import Conflict, InvalidInput
 from ringbridge.logic import contacts, notes
@@ -46,12 +46,12 @@ def _fields_under(root: str) -> Iterator[None]:
 
 
 @contextmanager
-def _current_contact_on_conflict(caller: Caller, contact_id: str) -> Iterator[None]:
+def _current_contact_on_conflict(scope: AccountScope, contact_id: str) -> Iterator[None]:
     """A 409 answers the current contact in Ringio's shape, Ringio-only fields included (read again)."""
     try:
         yield
     except Conflict as conflict:
-        current = contacts_dal.get_contact(caller.account_id, contact_id)
+        current = contacts_dal.get_contact(scope.account_id, contact_id)
         if current is not None:
             conflict.details = {"contact": contact_out(Contact(**current)).contact.model_dump()}
         raise
@@ -148,37 +148,37 @@ def _phone_type(rel: str) -> str:
     return rel if rel in _PHONE_TYPES else "other"
 
 
-def create_contact(caller: Caller, fields: ringio.ContactFields) -> ringio.ContactOut:
+def create_contact(scope: AccountScope, fields: ringio.ContactFields) -> ringio.ContactOut:
     if not fields.name:
         raise InvalidInput("is required", field="contact.name")
     with _fields_under("contact"):
         defaults = {"hidden": False, "groups": [], "extra_data": [], "data_rels": {}}
-        data = ringio.ContactCreateFull(**{**defaults, **_contact_fields(fields, caller.region)})
-        return contact_out(contacts.create_contact(caller, data))
+        data = ringio.ContactCreateFull(**{**defaults, **_contact_fields(fields, scope.region)})
+        return contact_out(contacts.create_contact(scope, data))
 
 
 def update_contact(
-    caller: Caller, contact_id: str, fields: ringio.ContactFields, if_match: str | None
+    scope: AccountScope, contact_id: str, fields: ringio.ContactFields, if_match: str | None
 ) -> ringio.ContactOut:
-    values = _contact_fields(fields, caller.region)
+    values = _contact_fields(fields, scope.region)
     if fields.version is not None:
         values["version"] = fields.version
-    with _fields_under("contact"), _current_contact_on_conflict(caller, contact_id):
+    with _fields_under("contact"), _current_contact_on_conflict(scope, contact_id):
         data = ringio.ContactUpdateFull(**values)
-        return contact_out(contacts.update_contact(caller, contact_id, data, if_match))
+        return contact_out(contacts.update_contact(scope, contact_id, data, if_match))
 
 
-def get_contact(caller: Caller, contact_id: str) -> ringio.ContactOut:
-    return contact_out(contacts.get_contact(caller, contact_id))
+def get_contact(scope: AccountScope, contact_id: str) -> ringio.ContactOut:
+    return contact_out(contacts.get_contact(scope, contact_id))
 
 
-def delete_contact(caller: Caller, contact_id: str, if_match: str | None) -> None:
-    with _fields_under("contact"), _current_contact_on_conflict(caller, contact_id):
-        contacts.delete_contact(caller, contact_id, if_match)
+def delete_contact(scope: AccountScope, contact_id: str, if_match: str | None) -> None:
+    with _fields_under("contact"), _current_contact_on_conflict(scope, contact_id):
+        contacts.delete_contact(scope, contact_id, if_match)
 
 
-def list_contacts(caller: Caller, limit: int, cursor: str | None) -> tuple[list[ringio.ContactOut], str | None]:
-    page = contacts.list_contacts(caller, limit, cursor)
+def list_contacts(scope: AccountScope, limit: int, cursor: str | None) -> tuple[list[ringio.ContactOut], str | None]:
+    page = contacts.list_contacts(scope, limit, cursor)
     return [contact_out(contact) for contact in page.contacts], page.next
 
 
@@ -199,36 +199,36 @@ def note_out(note: Note) -> ringio.NoteOut:
     )
 
 
-def create_note(caller: Caller, fields: ringio.NoteFields) -> ringio.NoteOut:
+def create_note(scope: AccountScope, fields: ringio.NoteFields) -> ringio.NoteOut:
     for name in ("contact_id", "body"):
         if getattr(fields, name) is None:
             raise InvalidInput("is required", field=f"note.{name}")
     with _fields_under("note"):
         data = NoteCreate(**fields.model_dump(include={"contact_id", "author_id", "body"}))
-        return note_out(notes.create_note(caller, data))
+        return note_out(notes.create_note(scope, data))
 
 
-def update_note(caller: Caller, note_id: str, fields: ringio.NoteFields, if_match: str | None) -> ringio.NoteOut:
+def update_note(scope: AccountScope, note_id: str, fields: ringio.NoteFields, if_match: str | None) -> ringio.NoteOut:
     sent = fields.model_fields_set & {"contact_id", "author_id", "body", "version"}
     for name in ("contact_id", "body"):
         if name in sent and getattr(fields, name) is None:
             raise InvalidInput("must not be null", field=f"note.{name}")
     with _fields_under("note"):
         data = NoteUpdate(**fields.model_dump(include=sent))
-        return note_out(notes.update_note(caller, note_id, data, if_match))
+        return note_out(notes.update_note(scope, note_id, data, if_match))
 
 
-def get_note(caller: Caller, note_id: str) -> ringio.NoteOut:
-    return note_out(notes.get_note(caller, note_id))
+def get_note(scope: AccountScope, note_id: str) -> ringio.NoteOut:
+    return note_out(notes.get_note(scope, note_id))
 
 
-def delete_note(caller: Caller, note_id: str, if_match: str | None) -> None:
+def delete_note(scope: AccountScope, note_id: str, if_match: str | None) -> None:
     with _fields_under("note"):
-        notes.delete_note(caller, note_id, if_match)
+        notes.delete_note(scope, note_id, if_match)
 
 
 def list_notes(
-    caller: Caller, contact_id: str | None, limit: int, cursor: str | None
+    scope: AccountScope, contact_id: str | None, limit: int, cursor: str | None
 ) -> tuple[list[ringio.NoteOut], str | None]:
-    found, next_cursor = notes.list_notes(caller, contact_id, limit, cursor)
+    found, next_cursor = notes.list_notes(scope, contact_id, limit, cursor)
     return [note_out(note) for note in found], next_cursor

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from pydantic import BaseModel
 
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
@@ -52,15 +52,15 @@ def _outcome(activity: dict[str, Any]) -> str:
     return "completed" if cause in (None, "", "0") else f"ended:{cause}"
 
 
-def get_ring(caller: Caller, ring_id: str) -> ringio.RingOut:
-    found = activities_dal.get_activity(caller.account_id, ring_id)
+def get_ring(scope: AccountScope, ring_id: str) -> ringio.RingOut:
+    found = activities_dal.get_activity(scope.account_id, ring_id)
     if found is None:
         raise NotFound("no such ring", field="id")
     return ring_out(found)
 
 
-def list_rings(caller: Caller, limit: int, cursor: str | None) -> tuple[list[ringio.RingOut], str | None]:
-    items, next_cursor = activities_dal.list_activities(caller.account_id, limit, cursor)
+def list_rings(scope: AccountScope, limit: int, cursor: str | None) -> tuple[list[ringio.RingOut], str | None]:
+    items, next_cursor = activities_dal.list_activities(scope.account_id, limit, cursor)
     return [ring_out(item) for item in items], next_cursor
 
 
@@ -71,20 +71,20 @@ def user_out(user: dict[str, Any]) -> ringio.UserOut:
     return ringio.UserOut(user=ringio.RingioUser(id=user["id"], email=user.get("email"), name=user["name"]))
 
 
-def get_user(caller: Caller, user_id: str) -> ringio.UserOut:
-    found = accounts_dal.get_user(caller.account_id, user_id)
+def get_user(scope: AccountScope, user_id: str) -> ringio.UserOut:
+    found = accounts_dal.get_user(scope.account_id, user_id)
     if found is None:
         raise NotFound("no such user", field="id")
     return user_out(found)
 
 
-def list_users(caller: Caller, limit: int, cursor: str | None) -> tuple[list[ringio.UserOut], str | None]:
-    items, next_cursor = contacts_dal.list_page(caller.account_id, "USER#", limit, cursor)
+def list_users(scope: AccountScope, limit: int, cursor: str | None) -> tuple[list[ringio.UserOut], str | None]:
+    items, next_cursor = contacts_dal.list_page(scope.account_id, "USER#", limit, cursor)
     return [user_out(item) for item in items], next_cursor
 
 
-def get_account(caller: Caller, account_id: str) -> ringio.AccountOut:
-    if account_id != caller.account_id:
+def get_account(scope: AccountScope, account_id: str) -> ringio.AccountOut:
+    if account_id != scope.account_id:
         raise NotFound("no such account", field="id")
     account = accounts_dal.get_account(account_id)
     return ringio.AccountOut(account=ringio.RingioAccount(id=account["id"], name=account["name"]))

@@ -8,7 +8,7 @@ kept and completed by the start (see logic.activities).
 from pydantic import ValidationError
 
 from ringbridge import auth
-from ringbridge.caller import Caller, set_current_caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.errors import InvalidInput, RingbridgeError
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, ActivityCreate, ActivityStop
@@ -17,25 +17,22 @@ from ringbridge.models.webhook import CallParams, WebhookEvent
 METHODS = ("StartCallActivity", "StopCallActivity")
 
 
-def authenticate(event: WebhookEvent, headers: dict[str, str]) -> Caller:
-    """The caller of ``api_token`` in the body, else of the usual Authorization header; rw required."""
-    caller = auth.verify(event.api_token or auth.token_from_headers(headers))
-    caller.require_write()
-    set_current_caller(caller)
-    return caller
+def authenticate(event: WebhookEvent, headers: dict[str, str]) -> AccountScope:
+    """The account of ``api_token`` in the body, else of the usual Authorization header; rw required."""
+    return auth.authenticate(headers, "POST", body_token=event.api_token).account
 
 
-def handle_event(caller: Caller, event: WebhookEvent) -> Activity:
+def handle_event(scope: AccountScope, event: WebhookEvent) -> Activity:
     if event.method not in METHODS:
         raise RingbridgeError(f"unknown method {event.method!r}; expected one of {', '.join(METHODS)}", field="method")
     params = _params(event)
     if event.method == "StartCallActivity":
-        activity, _ = activities.start_from_webhook(caller, _start(params), params.extension)
+        activity, _ = activities.start_from_webhook(scope, _start(params), params.extension)
         return activity
-    stopped = activities.stop_activity(caller, params.call_id, _stop(params))
+    stopped = activities.stop_activity(scope, params.call_id, _stop(params))
     if stopped.direction is None and params.activity_type:
         # The stop came first and carries the start's params too: complete the activity now.
-        stopped, _ = activities.start_from_webhook(caller, _start(params), params.extension)
+        stopped, _ = activities.start_from_webhook(scope, _start(params), params.extension)
     return stopped
 
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ringbridge.caller import Caller
+from ringbridge.account_scope import AccountScope
 from ringbridge.errors import NotFound
 from ringbridge.logic import accounts, activities, contacts, recordings
 from ringbridge.models.activities import ActivityCreate
@@ -119,9 +119,9 @@ def seed_account(name: str, region: str) -> dict[str, Any]:
         accounts.create_user(account.id, user_name, email, extension=extension, phone=phone)
         for user_name, email, extension, phone in USERS[region]
     ]
-    caller = Caller(account_id=account.id, key_id="demo-seed", scope="rw", region=account.region)
+    scope = AccountScope(account_id=account.id, region=account.region, can_write=True)
     made = [
-        contacts.create_contact(caller, ContactCreate(**fields, owner_id=users[index % len(users)].id))
+        contacts.create_contact(scope, ContactCreate(**fields, owner_id=users[index % len(users)].id))
         for index, fields in enumerate(CONTACTS[region])
     ]
     _, rw_token = accounts.create_token(account.id, "rw")
@@ -129,7 +129,7 @@ def seed_account(name: str, region: str) -> dict[str, Any]:
     sample = made[0]
     # A sample call from the sample contact, with a tiny recording: what the activity events name.
     call, _ = activities.create_activity(
-        caller,
+        scope,
         ActivityCreate(
             call_id=f"demo-call-{account.id}",
             direction="inbound",
@@ -137,7 +137,7 @@ def seed_account(name: str, region: str) -> dict[str, Any]:
             user_id=users[0].id,
         ),
     )
-    recordings.store_bytes(caller, call.id, b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64), "audio/wav")
+    recordings.store_bytes(scope, call.id, b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64), "audio/wav")
     oauth_client = oauth_clients.create_client(account.id, "Demo OAuth client", [DEMO_REDIRECT_URI])
     return {
         "account_id": account.id,
