@@ -10,7 +10,6 @@ functions that import this module's callers never parse a number. Everything use
 phonenumberutil module, imported by itself (see ringbridge/coldstart.py).
 """
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ringbridge.errors import InvalidInput
@@ -38,15 +37,19 @@ UNKNOWN_TYPE = "unknown"
 NON_GEOGRAPHIC = "001"
 
 
-@dataclass(frozen=True)
+# A plain class, not a dataclass: making a dataclass compiles its methods at import, about a millisecond of
+# every cold start each (this module is on the hooks' path).
 class Classified:
     """A number as dialling rules see it."""
 
-    e164: str
-    country_code: int
-    region: str | None  # ISO 3166 code, NON_GEOGRAPHIC, or None for a number in no plan we know
-    type: str  # a value of TYPE_NAMES, or UNKNOWN_TYPE (e.g. not in the numbering plan we know)
-    extension: str | None  # ";ext=1", "x99", "ext. 5", "#5", ",,5", ... as libphonenumber reads them
+    __slots__ = ("country_code", "e164", "extension", "region", "type")
+
+    def __init__(self, e164: str, country_code: int, region: str | None, type: str, extension: str | None) -> None:
+        self.e164 = e164
+        self.country_code = country_code
+        self.region = region  # ISO 3166 code, NON_GEOGRAPHIC, or None for a number in no plan we know
+        self.type = type  # a value of TYPE_NAMES, or UNKNOWN_TYPE (e.g. not in the numbering plan we know)
+        self.extension = extension  # ";ext=1", "x99", "ext. 5", "#5", ",,5", ... as libphonenumber reads them
 
 
 def to_e164(text: str, region: str, *, field: str = "phone") -> str:

@@ -5,15 +5,15 @@ parse or is out of bounds fails that first use with ``InvalidSettings`` naming t
 variable counts as unset. Whoever changes the environment of a running process (the tests, the local
 stack, the admin CLI) calls ``reload()`` so that the next ``current()`` reads it again.
 
-Frozen dataclasses and a few checks of our own, not a pydantic model: building the models' validators
-cost 5-8 ms of every cold start (pydantic-settings ~150 ms of imports), this costs well under one.
+Plain classes and a few checks of our own, not a pydantic model: building the models' validators cost
+5-8 ms of every cold start (pydantic-settings ~150 ms of imports), and even dataclasses cost about a
+millisecond each to make.
 """
 
 import json
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any, Literal, TypeVar
 
@@ -79,6 +79,35 @@ def _parameter_path(prefix: str) -> str:
     return prefix
 
 
+class _Setting:
+    """One setting: its default, how its variable's text is read, and its bounds."""
+
+    # A plain class, as every class here: a dataclass costs each cold start about a millisecond to make.
+    def __init__(
+        self,
+        default: Any,
+        parse: Callable[[str], Any],
+        variable: str | None,
+        bounds: tuple[float | None, float | None, float | None],
+    ) -> None:
+        self.default, self.parse, self.variable, self.bounds = default, parse, variable, bounds
+
+    def read(self, variable: str, text: str) -> Any:
+        """The value of ``text``; ValueError naming ``variable`` and what is wrong (never the value: it is logged)."""
+        try:
+            value = self.parse(text)
+        except ValueError as error:
+            raise ValueError(f"{variable}: {error}") from None
+        at_least, above, at_most = self.bounds
+        if at_least is not None and value < at_least:
+            raise ValueError(f"{variable}: must be at least {at_least:g}")
+        if above is not None and value <= above:
+            raise ValueError(f"{variable}: must be greater than {above:g}")
+        if at_most is not None and value > at_most:
+            raise ValueError(f"{variable}: must be at most {at_most:g}")
+        return value
+
+
 def _setting(
     default: Any,
     parse: Callable[[str], Any] = str,
@@ -88,43 +117,43 @@ def _setting(
     above: float | None = None,
     at_most: float | None = None,
 ) -> Any:
-    """A field read from the variable named after it (or ``variable``), parsed, then checked against its bounds."""
-    return field(
-        default=default,
-        metadata={"parse": parse, "variable": variable, "at_least": at_least, "above": above, "at_most": at_most},
-    )
+    """A setting read from the variable named after its attribute in capitals (or ``variable``)."""
+    return _Setting(default, parse, variable, (at_least, above, at_most))
 
 
-def _out_of_bounds(value: float, at_least: float | None, above: float | None, at_most: float | None) -> str | None:
-    if at_least is not None and value < at_least:
-        return f"must be at least {at_least:g}"
-    if above is not None and value <= above:
-        return f"must be greater than {above:g}"
-    if at_most is not None and value > at_most:
-        return f"must be at most {at_most:g}"
-    return None
+class _Group:
+    """Settings read together: each class attribute made by ``_setting`` is one. Read-only once made."""
 
+    prefix = ""  # of the group's variables
 
-def _values(group: Any, prefix: str, environment: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
-    """A settings group's fields that the environment sets, parsed and checked; each problem goes to ``problems``."""
-    values: dict[str, Any] = {}
-    for each in fields(group):
-        if "parse" not in each.metadata:
-            continue  # a group of its own
-        variable = each.metadata.get("variable") or prefix + each.name.upper()
-        if variable not in environment:
-            continue
-        try:
-            value = each.metadata["parse"](environment[variable])
-        except ValueError as error:
-            problems.append(f"{variable}: {error}")
-            continue
-        problem = _out_of_bounds(value, each.metadata["at_least"], each.metadata["above"], each.metadata["at_most"])
-        if problem:
-            problems.append(f"{variable}: {problem}")
-            continue
-        values[each.name] = value
-    return values
+    def __init__(self, **values: Any) -> None:
+        for name, setting in self._settings():
+            object.__setattr__(self, name, values.pop(name, setting.default))
+        for name, value in values.items():  # the groups inside this one
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def _settings(cls) -> list[tuple[str, _Setting]]:
+        return [(name, value) for name, value in vars(cls).items() if isinstance(value, _Setting)]
+
+    @classmethod
+    def read(cls, environment: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
+        """The group's settings that ``environment`` sets, read; each problem goes to ``problems``."""
+        values: dict[str, Any] = {}
+        for name, setting in cls._settings():
+            variable = setting.variable or cls.prefix + name.upper()
+            if variable in environment:
+                try:
+                    values[name] = setting.read(variable, environment[variable])
+                except ValueError as problem:
+                    problems.append(str(problem))
+        return values
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"the settings are read once per process; {name} cannot be changed")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{name}={value!r}' for name, value in vars(self).items())})"
 
 
 T = TypeVar("T")
@@ -136,9 +165,10 @@ def _required(value: T | None, variable: str) -> T:
     return value
 
 
-@dataclass(frozen=True)
-class Ringostat:
+class Ringostat(_Group):
     """The Ringostat sync and push (RINGOSTAT_*)."""
+
+    prefix = "RINGOSTAT_"
 
     base_url: str = _setting("https://api.ringostat.net")
     parameter_prefix: str = _setting("/ringbridge/ringostat", _parameter_path)
@@ -152,9 +182,10 @@ class Ringostat:
         return f"{self.parameter_prefix}/{account_id}/auth-key"
 
 
-@dataclass(frozen=True)
-class Ringcloud:
+class Ringcloud(_Group):
     """The RingCloud import and click-to-call (RINGCLOUD_*)."""
+
+    prefix = "RINGCLOUD_"
 
     base_url: str = _setting("https://api.ringcloud.ru")
     parameter_prefix: str = _setting("/ringbridge/ringcloud", _parameter_path)
@@ -166,9 +197,8 @@ class Ringcloud:
         return f"{self.parameter_prefix}/{account_id}/{which}"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Every setting a function reads; the variable is the field's name in capitals."""
+class Settings(_Group):
+    """Every setting a function reads; the variable is the attribute's name in capitals."""
 
     # The stack's names. Globals give every function the table and the bucket, STACK_NAME and HTTP_ROUTES
     # go to the one function each that uses them: each is required where it is read, so a process without
@@ -176,7 +206,7 @@ class Settings:
     table_name_if_set: str | None = _setting(None, variable="TABLE_NAME")
     recordings_bucket_if_set: str | None = _setting(None, variable="RECORDINGS_BUCKET")
     stack_name_if_set: str | None = _setting(None, variable="STACK_NAME")
-    http_routes_if_set: dict[str, list[str]] | None = _setting(None, _routes, variable="HTTP_ROUTES")  # noqa: RUF009 (a field())
+    http_routes_if_set: dict[str, list[str]] | None = _setting(None, _routes, variable="HTTP_ROUTES")
 
     # How long a warm function trusts a verified token before reading it again: it bounds how long a
     # revoked token keeps working there, in exchange for one DynamoDB round trip less per request.
@@ -201,8 +231,8 @@ class Settings:
     powertools_service_name: str = _setting("ringbridge")
     powertools_metrics_namespace: str = _setting("ringbridge")
 
-    ringostat: Ringostat = field(default_factory=Ringostat)
-    ringcloud: Ringcloud = field(default_factory=Ringcloud)
+    ringostat: Ringostat
+    ringcloud: Ringcloud
 
     @property
     def table_name(self) -> str:
@@ -249,9 +279,9 @@ def current() -> Settings:
     """The settings of this process, read from the environment at the first call."""
     environment = {name: value.strip() for name, value in os.environ.items() if value.strip()}
     problems: list[str] = []
-    values = _values(Settings, "", environment, problems)
-    ringostat = Ringostat(**_values(Ringostat, "RINGOSTAT_", environment, problems))
-    ringcloud = Ringcloud(**_values(Ringcloud, "RINGCLOUD_", environment, problems))
+    values = Settings.read(environment, problems)
+    ringostat = Ringostat(**Ringostat.read(environment, problems))
+    ringcloud = Ringcloud(**Ringcloud.read(environment, problems))
     if problems:
         raise InvalidSettings("; ".join(problems))
     return Settings(**values, ringostat=ringostat, ringcloud=ringcloud)

@@ -115,5 +115,6 @@ def test_a_read_only_caller_is_refused_a_write_saying_why():
 def test_a_caller_hands_the_logic_only_its_account():
     writer = Caller(account_id="A", key_id="K", scope="rw", region="UA", rate_limit_per_minute=5)
 
-    assert writer.account == AccountScope(account_id="A", region="UA", can_write=True)
+    account = writer.account
+    assert (type(account), account.account_id, account.region, account.can_write) == (AccountScope, "A", "UA", True)
     assert Caller(account_id="A", key_id="K", scope="ro", region="UA").account.can_write is False

@@ -6,13 +6,22 @@ from ringbridge import tokens
 from ringbridge.tokens import ACCESS, REFRESH, ClientId, Token
 
 ULID = "01M8ATEN02WSE7996SWMDEREFM"
+OTHER = "01M8ATEN02WSE7996SWMDEREFN"
+
+
+def _parts(token: Token | None) -> tuple[str, ...] | None:
+    return token and (token.kind, token.account_id, token.client_key, token.grant_id, token.token_key, token.secret)
 
 
 def test_tokens_and_client_ids_round_trip():
     for kind in (ACCESS, REFRESH):
-        token = Token(kind, ULID, ULID, ULID, ULID, tokens.new_secret())
-        assert tokens.parse_token(str(token)) == token
-    assert tokens.parse_client_id(str(ClientId(ULID, ULID))) == ClientId(ULID, ULID)
+        token = Token(
+            kind, ULID, "01M8ATEN02WSE7996SWMDERAAA", "01M8ATEN02WSE7996SWMDERBBB", OTHER, tokens.new_secret()
+        )
+        assert _parts(tokens.parse_token(str(token))) == _parts(token)
+    assert tokens.parse_client_id(str(ClientId(ULID, OTHER))) == ClientId(ULID, OTHER)
+    assert ClientId(ULID, OTHER) != ClientId(OTHER, ULID)
+    assert len({ClientId(ULID, OTHER), ClientId(ULID, OTHER)}) == 1
     assert tokens.parse_code(f"{ULID}_a-b_c") == (ULID, "a-b_c")
     assert tokens.is_access_token(str(Token(ACCESS, ULID, ULID, ULID, ULID, "s")))
 
