@@ -192,7 +192,7 @@ def test_ringostat_remove_deletes_the_config_the_registry_entry_and_the_key(tena
 
     ringostat_config.remove(tenant.account_id)
 
-    assert ringostat_config.sync_status(tenant.account_id)[0].config is None
+    assert ringostat_config.status(tenant.account_id)[0].config is None
     assert tenant.account_id not in set(ringostat_dal.configured_accounts())
     with pytest.raises(aws.ssm().exceptions.ParameterNotFound):
         aws.ssm().get_parameter(Name=parameter)

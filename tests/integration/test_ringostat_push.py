@@ -54,7 +54,7 @@ def update_contact(tenant: Tenant, contact_id: str, **fields) -> dict:
 
 
 def status_of(tenant: Tenant):
-    return ringostat_config.sync_status(tenant.account_id)[0].status
+    return ringostat_config.status(tenant.account_id)[0].status
 
 
 def test_a_created_contact_is_pushed_with_its_organization_first(

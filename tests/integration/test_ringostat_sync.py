@@ -30,7 +30,7 @@ def run_sync() -> dict:
 
 
 def status_of(tenant: Tenant):
-    return ringostat_config.sync_status(tenant.account_id)[0].status
+    return ringostat_config.status(tenant.account_id)[0].status
 
 
 def test_first_run_sends_every_contact_and_organization_as_the_seed_specifies(tenant, configure, ringostat_server):
@@ -318,10 +318,10 @@ def test_configuration_keeps_the_auth_key_in_ssm_only(tenant, configure):
     assert parameter["Parameter"]["Value"] == "key-119"
     config, _ = ringostat_dal.get_config_and_status(tenant.account_id)
     assert "key-119" not in json.dumps(config)
-    [shown] = ringostat_config.sync_status(tenant.account_id)
+    [shown] = ringostat_config.status(tenant.account_id)
     assert shown.config.project_id == 119
     assert "key-119" not in shown.model_dump_json()
-    assert tenant.account_id in {each.account_id for each in ringostat_config.sync_status()}
+    assert tenant.account_id in {each.account_id for each in ringostat_config.status()}
 
 
 @pytest.mark.parametrize(
@@ -340,7 +340,7 @@ def test_bad_configuration_names_the_field_and_writes_nothing(tenant, change, fi
         ringostat_config.configure(tenant.account_id, **arguments)
 
     assert refused.value.field == field
-    assert ringostat_config.sync_status(tenant.account_id)[0].config is None
+    assert ringostat_config.status(tenant.account_id)[0].config is None
 
 
 def test_configuring_an_unknown_account_is_not_found():

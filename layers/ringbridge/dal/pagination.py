@@ -52,12 +52,22 @@ def query_page(
 
 def query_pages(client: Any, request: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
     """The pages of one Query (up to 1 MB, or ``Limit`` items, each), read only as the caller takes them."""
+    for page, _ in query_pages_with_ends(client, request):
+        yield page
+
+
+def query_pages_with_ends(
+    client: Any, request: dict[str, Any]
+) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any] | None]]:
+    """``query_pages``, each page with the key it ended at (its LastEvaluatedKey; None: the last page), for a
+    caller that keeps where it got."""
     while True:
         answer = client.query(**request)
-        yield answer["Items"]
-        if "LastEvaluatedKey" not in answer:
+        last = answer.get("LastEvaluatedKey")
+        yield answer["Items"], last
+        if last is None:
             return
-        request = {**request, "ExclusiveStartKey": answer["LastEvaluatedKey"]}
+        request = {**request, "ExclusiveStartKey": last}
 
 
 def partition_items(

@@ -14,6 +14,7 @@ from typing import Any
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.activities import ACTIVITY_PREFIX
+from ringbridge.dal.pagination import query_pages_with_ends
 from ringbridge.dal.table import account_pk, from_item, key, strip_keys, to_item
 
 CURSOR_SK = "RETENTION#SWEEP"
@@ -41,13 +42,8 @@ def expired_pages(account_id: str, cutoff: str, after: str | None) -> Iterator[t
     }
     if after:
         request["ExclusiveStartKey"] = key(account_pk(account_id), after)
-    while True:
-        answer = aws.dynamodb().query(**request)
-        last = answer.get("LastEvaluatedKey")
-        yield [strip_keys(from_item(item)) for item in answer["Items"]], last["SK"]["S"] if last else None
-        if last is None:
-            return
-        request["ExclusiveStartKey"] = last
+    for page, last in query_pages_with_ends(aws.dynamodb(), request):
+        yield [strip_keys(from_item(item)) for item in page], last["SK"]["S"] if last else None
 
 
 def _get(pk: str, sk: str) -> dict[str, Any] | None:

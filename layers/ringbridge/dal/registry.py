@@ -6,8 +6,11 @@
 
 A registry is one small partition that its run reads whole. An entry holds the account id (no data) and
 when that account's last run started (``last_run_at``), so that a run takes the accounts least recently
-run first and none is starved by those before it. Entries are written and removed in the same
-transaction as the account's configuration (``put`` and ``delete`` answer transaction items).
+run first and none is starved by those before it.
+
+A vendor's configuration of an account is written, read and removed here, the same way for every vendor: the
+configuration item (``ACCOUNT#<a>`` / ``<VENDOR>#CONFIG``) and the registry entry are written and removed in
+one transaction; the vendor's module (dal.ringostat, dal.ringcloud) names its items and adds its own writes.
 """
 
 import contextlib
@@ -16,7 +19,7 @@ from typing import Any, Literal
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.pagination import partition_items
-from ringbridge.dal.table import from_item, key, to_item
+from ringbridge.dal.table import account_pk, from_item, key, to_item
 
 Registry = Literal["RINGOSTAT#ACCOUNTS", "RINGCLOUD#ACCOUNTS"]
 RINGOSTAT: Registry = "RINGOSTAT#ACCOUNTS"
@@ -24,14 +27,64 @@ RINGCLOUD: Registry = "RINGCLOUD#ACCOUNTS"
 ALL: tuple[Registry, ...] = (RINGOSTAT, RINGCLOUD)
 
 
-def put(registry: Registry, account_id: str) -> dict[str, Any]:
-    """The transaction item that enters the account (a new entry: never run yet)."""
-    return {"Put": {"TableName": table.name(), "Item": to_item({"PK": registry, "SK": account_id})}}
+def put_config(
+    registry: Registry, account_id: str, config_sk: str, config: dict[str, Any], *also: dict[str, Any]
+) -> None:
+    """Write the account's configuration item and its registry entry (a new entry: never run yet) in one
+    transaction, with the transaction items ``also``."""
+    config_item = to_item({"PK": account_pk(account_id), "SK": config_sk, **config})
+    aws.dynamodb().transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table.name(), "Item": config_item}},
+            {"Put": {"TableName": table.name(), "Item": to_item({"PK": registry, "SK": account_id})}},
+            *also,
+        ]
+    )
 
 
-def delete(registry: Registry, account_id: str) -> dict[str, Any]:
-    """The transaction item that takes the account out."""
-    return {"Delete": {"TableName": table.name(), "Key": key(registry, account_id)}}
+def delete_config(registry: Registry, account_id: str, config_sk: str, *other_sks: str) -> bool:
+    """Delete the account's configuration item, its items ``other_sks`` and its registry entry in one
+    transaction; False (nothing deleted) when the account has no configuration."""
+    client = aws.dynamodb()
+    pk = account_pk(account_id)
+    writes: list[dict[str, Any]] = [
+        {
+            "Delete": {
+                "TableName": table.name(),
+                "Key": key(pk, config_sk),
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        },
+        *({"Delete": {"TableName": table.name(), "Key": key(pk, sk)}} for sk in other_sks),
+        {"Delete": {"TableName": table.name(), "Key": key(registry, account_id)}},
+    ]
+    try:
+        client.transact_write_items(TransactItems=writes)
+    except client.exceptions.TransactionCanceledException as error:
+        if error.response.get("CancellationReasons", [{}])[0].get("Code") == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
+
+
+def config_and_status(
+    account_id: str, config_sk: str, status_sk: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The account's configuration and status items (None: absent) in one strongly consistent round trip."""
+    found = table.get_items(account_id, [config_sk, status_sk])
+    return found.get(config_sk), found.get(status_sk)
+
+
+def configs_and_statuses(
+    registry: Registry, account_id: str | None, config_sk: str, status_sk: str
+) -> list[dict[str, Any]]:
+    """``{"account_id", "config" (None: not configured), "status" ({}: never run)}`` of the account named, else
+    of every account in the registry, least recently run first."""
+    found = []
+    for each in [account_id] if account_id is not None else accounts(registry):
+        config, status = config_and_status(each, config_sk, status_sk)
+        found.append({"account_id": each, "config": config, "status": status or {}})
+    return found
 
 
 def accounts(registry: Registry) -> list[str]:

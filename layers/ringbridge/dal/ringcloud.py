@@ -25,26 +25,12 @@ ORIGINATE_SK = "RINGCLOUD#ORIGINATE"
 
 def put_config(account_id: str, config: dict[str, Any]) -> None:
     """Write the config and the registry entry together."""
-    aws.dynamodb().transact_write_items(
-        TransactItems=[
-            {
-                "Put": {
-                    "TableName": table.name(),
-                    "Item": to_item({"PK": account_pk(account_id), "SK": CONFIG_SK, **config}),
-                }
-            },
-            registry.put(registry.RINGCLOUD, account_id),
-        ]
-    )
+    registry.put_config(registry.RINGCLOUD, account_id, CONFIG_SK, config)
 
 
-def delete_config(account_id: str) -> None:
-    """Remove the config, the status, the slot and the registry entry together."""
-    deletes = [
-        {"Delete": {"TableName": table.name(), "Key": key(account_pk(account_id), sk)}}
-        for sk in (CONFIG_SK, STATUS_SK, ORIGINATE_SK)
-    ]
-    aws.dynamodb().transact_write_items(TransactItems=[*deletes, registry.delete(registry.RINGCLOUD, account_id)])
+def delete_config(account_id: str) -> bool:
+    """Remove the config, the status, the slot and the registry entry together; False if none was configured."""
+    return registry.delete_config(registry.RINGCLOUD, account_id, CONFIG_SK, STATUS_SK, ORIGINATE_SK)
 
 
 def configured_accounts() -> list[str]:
@@ -54,8 +40,12 @@ def configured_accounts() -> list[str]:
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Both items of an account in one strongly consistent round trip."""
-    found = table.get_items(account_id, [CONFIG_SK, STATUS_SK])
-    return found.get(CONFIG_SK), found.get(STATUS_SK)
+    return registry.config_and_status(account_id, CONFIG_SK, STATUS_SK)
+
+
+def configs_and_statuses(account_id: str | None) -> list[dict[str, Any]]:
+    """The account's config and status, else every configured account's (see registry.configs_and_statuses)."""
+    return registry.configs_and_statuses(registry.RINGCLOUD, account_id, CONFIG_SK, STATUS_SK)
 
 
 def existing_calls(account_id: str, call_ids: list[str]) -> dict[str, dict[str, Any]]:

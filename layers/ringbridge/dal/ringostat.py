@@ -19,7 +19,7 @@ from typing import Any
 from ringbridge import aws
 from ringbridge.dal import registry, table
 from ringbridge.dal.pagination import query_pages
-from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key, to_item
+from ringbridge.dal.table import CHANGES_INDEX, account_pk, changes_pk, from_item, key
 
 CONFIG_SK = "RINGOSTAT#CONFIG"
 STATUS_SK = "RINGOSTAT#STATUS"
@@ -30,26 +30,24 @@ SENT_COUNTERS = {"ORGANIZATION": "organizations_sent", "CONTACT": "contacts_sent
 
 def put_config(account_id: str, config: dict[str, Any], reset_watermarks: bool) -> None:
     """Write the config and the registry entry together; optionally restart the sync from scratch."""
-    writes: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": table.name(),
-                "Item": to_item({"PK": account_pk(account_id), "SK": CONFIG_SK, **config}),
-            }
-        },
-        registry.put(registry.RINGOSTAT, account_id),
-    ]
-    if reset_watermarks:
-        writes.append(
-            {
-                "Update": {
-                    "TableName": table.name(),
-                    "Key": key(account_pk(account_id), STATUS_SK),
-                    "UpdateExpression": f"REMOVE {', '.join(WATERMARKS.values())}",
-                }
-            }
-        )
-    aws.dynamodb().transact_write_items(TransactItems=writes)
+    also = [_watermarks_removal(account_id)] if reset_watermarks else []
+    registry.put_config(registry.RINGOSTAT, account_id, CONFIG_SK, config, *also)
+
+
+def _watermarks_removal(account_id: str) -> dict[str, Any]:
+    """The transaction item that forgets how far the sync got: it starts again from the first change."""
+    return {
+        "Update": {
+            "TableName": table.name(),
+            "Key": key(account_pk(account_id), STATUS_SK),
+            "UpdateExpression": f"REMOVE {', '.join(WATERMARKS.values())}",
+        }
+    }
+
+
+def delete_config(account_id: str) -> bool:
+    """Remove the config, the status and the registry entry together; False if none was configured."""
+    return registry.delete_config(registry.RINGOSTAT, account_id, CONFIG_SK, STATUS_SK)
 
 
 def configured_accounts() -> list[str]:
@@ -59,8 +57,12 @@ def configured_accounts() -> list[str]:
 
 def get_config_and_status(account_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """Both items of an account in one strongly consistent round trip."""
-    found = table.get_items(account_id, [CONFIG_SK, STATUS_SK])
-    return found.get(CONFIG_SK), found.get(STATUS_SK)
+    return registry.config_and_status(account_id, CONFIG_SK, STATUS_SK)
+
+
+def configs_and_statuses(account_id: str | None) -> list[dict[str, Any]]:
+    """The account's config and status, else every configured account's (see registry.configs_and_statuses)."""
+    return registry.configs_and_statuses(registry.RINGOSTAT, account_id, CONFIG_SK, STATUS_SK)
 
 
 def changes_after(account_id: str, entity: str, after: str | None, page_size: int) -> Iterator[list[dict[str, Any]]]:
@@ -114,29 +116,6 @@ def record_run(account_id: str, now: str, error: str | None, batches_failed: int
         ExpressionAttributeValues=values,
     )
     registry.mark_run(registry.RINGOSTAT, account_id, now)
-
-
-def delete_config(account_id: str) -> bool:
-    """Remove the config, the status and the registry entry together; False if none was configured."""
-    client = aws.dynamodb()
-    writes: list[dict[str, Any]] = [
-        {
-            "Delete": {
-                "TableName": table.name(),
-                "Key": key(account_pk(account_id), CONFIG_SK),
-                "ConditionExpression": "attribute_exists(PK)",
-            }
-        },
-        {"Delete": {"TableName": table.name(), "Key": key(account_pk(account_id), STATUS_SK)}},
-        registry.delete(registry.RINGOSTAT, account_id),
-    ]
-    try:
-        client.transact_write_items(TransactItems=writes)
-    except client.exceptions.TransactionCanceledException as error:
-        if error.response.get("CancellationReasons", [{}])[0].get("Code") == "ConditionalCheckFailed":
-            return False
-        raise
-    return True
 
 
 def current_items(account_id: str, entity: str, item_ids: list[str]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
 from ringbridge.dal import secrets
 from ringbridge.errors import InvalidInput, NotFound
-from ringbridge.models.ringcloud import AccountRingcloud, RingcloudConfig, RingcloudStatus
+from ringbridge.models.ringcloud import AccountRingcloud, RingcloudConfig
 from ringbridge.ringcloud_client import Forbidden, RingcloudClient
 
 MAX_PASSWORD_LENGTH = 256
@@ -92,29 +92,18 @@ def _check_password(password: str, field: str) -> None:
         raise InvalidInput("must be the key's password", field=field)
 
 
-def remove(account_id: str) -> None:
-    """Stop importing and calling: the config, status, registry entry and passwords go."""
-    config, _ = dal.get_config_and_status(account_id)
-    if config is None:
-        raise NotFound("RingCloud is not configured for this account", field="account_id")
-    dal.delete_config(account_id)
-    ringcloud = settings.current().ringcloud
-    for which in (RO, RW):
-        secrets.delete(ringcloud.password_parameter(account_id, which))
-
-
 def status(account_id: str | None = None) -> list[AccountRingcloud]:
     """One account's RingCloud config and last run, or every configured account's."""
     if account_id is not None:
-        accounts_dal.get_account(account_id)
-    found = []
-    for each in [account_id] if account_id else dal.configured_accounts():
-        config, state = dal.get_config_and_status(each)
-        found.append(
-            AccountRingcloud(
-                account_id=each,
-                config=RingcloudConfig(**config) if config else None,
-                status=RingcloudStatus(**(state or {})),
-            )
-        )
-    return found
+        accounts_dal.get_account(account_id)  # 404 for an unknown account
+    return [AccountRingcloud.model_validate(each) for each in dal.configs_and_statuses(account_id)]
+
+
+def remove(account_id: str) -> None:
+    """Stop importing and calling: the config, status, registry entry and passwords go."""
+    accounts_dal.get_account(account_id)  # 404 for an unknown account
+    if not dal.delete_config(account_id):
+        raise NotFound("RingCloud is not configured for this account", field="account_id")
+    ringcloud = settings.current().ringcloud
+    for which in (RO, RW):
+        secrets.delete(ringcloud.password_parameter(account_id, which))

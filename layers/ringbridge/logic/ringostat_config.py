@@ -11,7 +11,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringostat as dal
 from ringbridge.dal import secrets
 from ringbridge.errors import InvalidInput, NotFound
-from ringbridge.models.ringostat import AccountSync, RingostatConfig, RingostatStatus
+from ringbridge.models.ringostat import AccountSync, RingostatConfig
 from ringbridge.ringostat_client import Rejected
 from ringbridge.settings import Ringostat
 
@@ -44,28 +44,18 @@ def configure(
     return config
 
 
-def sync_status(account_id: str | None = None) -> list[AccountSync]:
+def status(account_id: str | None = None) -> list[AccountSync]:
     """One account's sync state, or every configured account's."""
     if account_id is not None:
-        accounts_dal.get_account(account_id)
-    found = []
-    for each in [account_id] if account_id else dal.configured_accounts():
-        config, status = dal.get_config_and_status(each)
-        found.append(
-            AccountSync(
-                account_id=each,
-                config=RingostatConfig(**config) if config else None,
-                status=RingostatStatus(**(status or {})),
-            )
-        )
-    return found
+        accounts_dal.get_account(account_id)  # 404 for an unknown account
+    return [AccountSync.model_validate(each) for each in dal.configs_and_statuses(account_id)]
 
 
 def remove(account_id: str) -> None:
-    """Stop syncing an account to Ringostat: its config, sync state and auth key are deleted."""
+    """Stop syncing an account to Ringostat: its config, sync state, registry entry and auth key are deleted."""
     accounts_dal.get_account(account_id)  # 404 for an unknown account
     if not dal.delete_config(account_id):
-        raise NotFound("no Ringostat project is configured for this account", field="account_id")
+        raise NotFound("Ringostat is not configured for this account", field="account_id")
     secrets.delete(settings.current().ringostat.auth_key_parameter(account_id))
 
 

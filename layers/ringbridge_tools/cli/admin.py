@@ -2,6 +2,7 @@
 
 import argparse
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ringbridge_tools.cli import accounts, data_lifecycle, vendors
@@ -40,14 +41,14 @@ ADMIN_COMMANDS: list[Callable[[Any], None]] = [
     accounts.add_set_rate_limit,
     accounts.add_list_tokens,
     vendors.add_ringostat_config,
-    vendors.add_ringostat_remove,
-    vendors.add_ringostat_status,
+    partial(vendors.add_remove, vendor=vendors.RINGOSTAT),
+    partial(vendors.add_status, vendor=vendors.RINGOSTAT),
     accounts.add_create_oauth_client,
     accounts.add_list_oauth_clients,
     accounts.add_revoke_oauth_client,
     vendors.add_ringcloud_config,
-    vendors.add_ringcloud_status,
-    vendors.add_ringcloud_remove,
+    partial(vendors.add_status, vendor=vendors.RINGCLOUD),
+    partial(vendors.add_remove, vendor=vendors.RINGCLOUD),
     data_lifecycle.add_erase_contact,
     data_lifecycle.add_delete_account,
     data_lifecycle.add_set_recording_retention,

@@ -2,6 +2,9 @@
 
 import argparse
 import sys
+from dataclasses import dataclass
+from functools import partial
+from importlib import import_module
 from typing import Any
 
 from ringbridge_tools.cli.common import CommandError, print_json, read_stdin_arguments
@@ -58,37 +61,6 @@ def run_ringostat_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_ringostat_remove(commands: Any) -> None:
-    parser = commands.add_parser(
-        "ringostat-remove", help="stop syncing an account to Ringostat (deletes its config and auth key)"
-    )
-    parser.add_argument("account_id")
-    parser.set_defaults(run=run_ringostat_remove)
-
-
-def run_ringostat_remove(args: argparse.Namespace) -> int:
-    use_admin_target(args)
-    from ringbridge.logic import ringostat_config as ringostat
-
-    ringostat.remove(args.account_id)
-    print_json({"account_id": args.account_id, "ringostat": None})
-    return 0
-
-
-def add_ringostat_status(commands: Any) -> None:
-    parser = commands.add_parser("ringostat-status", help="Ringostat sync state of one account, or of every one")
-    parser.add_argument("account_id", nargs="?")
-    parser.set_defaults(run=run_ringostat_status)
-
-
-def run_ringostat_status(args: argparse.Namespace) -> int:
-    use_admin_target(args)
-    from ringbridge.logic import ringostat_config as ringostat
-
-    print_json([account.model_dump() for account in ringostat.sync_status(args.account_id)])
-    return 0
-
-
 def add_ringcloud_config(commands: Any) -> None:
     parser = commands.add_parser("ringcloud-config", help="import an account's RingCloud calls; click-to-call")
     parser.add_argument("account_id")
@@ -135,30 +107,53 @@ def run_ringcloud_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_ringcloud_status(commands: Any) -> None:
-    parser = commands.add_parser("ringcloud-status", help="RingCloud import state of one account, or of every one")
-    parser.add_argument("account_id", nargs="?")
-    parser.set_defaults(run=run_ringcloud_status)
+@dataclass(frozen=True)
+class Vendor:
+    """A vendor's ``<name>-status`` and ``<name>-remove`` commands: their help and the logic module they call."""
+
+    name: str
+    logic: str  # the module with status(account_id) and remove(account_id)
+    status_help: str
+    remove_help: str
+    not_shown: dict[str, Any] | None = None  # what status leaves out (model_dump's exclude)
 
 
-def run_ringcloud_status(args: argparse.Namespace) -> int:
+RINGOSTAT = Vendor(
+    "ringostat",
+    "ringbridge.logic.ringostat_config",
+    status_help="Ringostat sync state of one account, or of every one",
+    remove_help="stop syncing an account to Ringostat (deletes its config and auth key)",
+)
+RINGCLOUD = Vendor(
+    "ringcloud",
+    "ringbridge.logic.ringcloud",
+    status_help="RingCloud import state of one account, or of every one",
+    remove_help="stop importing an account's RingCloud calls (deletes its config, status and passwords)",
+    not_shown={"status": {"users"}},  # click-to-call's lookup of user names, not the import's state
+)
+
+
+def add_status(commands: Any, vendor: Vendor) -> None:
+    parser = commands.add_parser(f"{vendor.name}-status", help=vendor.status_help)
+    parser.add_argument("account_id", nargs="?", help="the account (none: every configured one)")
+    parser.set_defaults(run=partial(run_status, vendor))
+
+
+def run_status(vendor: Vendor, args: argparse.Namespace) -> int:
     use_admin_target(args)
-    from ringbridge.logic import ringcloud
-
-    print_json([account.model_dump(exclude={"status": {"users"}}) for account in ringcloud.status(args.account_id)])
+    logic = import_module(vendor.logic)
+    print_json([account.model_dump(exclude=vendor.not_shown) for account in logic.status(args.account_id)])
     return 0
 
 
-def add_ringcloud_remove(commands: Any) -> None:
-    parser = commands.add_parser("ringcloud-remove", help="stop importing an account's RingCloud calls")
+def add_remove(commands: Any, vendor: Vendor) -> None:
+    parser = commands.add_parser(f"{vendor.name}-remove", help=vendor.remove_help)
     parser.add_argument("account_id")
-    parser.set_defaults(run=run_ringcloud_remove)
+    parser.set_defaults(run=partial(run_remove, vendor))
 
 
-def run_ringcloud_remove(args: argparse.Namespace) -> int:
+def run_remove(vendor: Vendor, args: argparse.Namespace) -> int:
     use_admin_target(args)
-    from ringbridge.logic import ringcloud
-
-    ringcloud.remove(args.account_id)
-    print_json({"account_id": args.account_id, "ringcloud": "removed"})
+    import_module(vendor.logic).remove(args.account_id)
+    print_json({"account_id": args.account_id, vendor.name: "removed"})
     return 0

@@ -1,0 +1,47 @@
+"""Every vendor's configuration is set, shown and removed alike: `<vendor>-config`, `-status`, `-remove`.
+
+Configuring calls no vendor, so no fake is needed here.
+"""
+
+import json
+
+import pytest
+
+from ringbridge.dal import table
+from ringbridge_tools import cli
+
+CONFIG_OPTIONS = {
+    "ringostat": ["--project-id", "4343", "--auth-key", "key-4343", "--origin", "ringbridge",
+                  "--contact-link", "https://crm.example.com/c/{id}"],
+    "ringcloud": ["--api-key", "4343_ro", "--password", "ro-password"],
+}  # fmt: skip
+
+
+def admin(*arguments: str) -> int:
+    return cli.main(["admin", "--table", table.name(), *arguments])
+
+
+@pytest.mark.parametrize("vendor", CONFIG_OPTIONS)
+def test_configure_status_and_remove_answer_alike_for_every_vendor(tenant, vendor, capsys):
+    # Given an account configured for the vendor
+    assert admin(f"{vendor}-config", tenant.account_id, *CONFIG_OPTIONS[vendor]) == 0
+    capsys.readouterr()
+
+    # Then its status shows the config, alone or among every configured account's
+    assert admin(f"{vendor}-status", tenant.account_id) == 0
+    [shown] = json.loads(capsys.readouterr().out)
+    assert shown["account_id"] == tenant.account_id and shown["config"] is not None
+    assert admin(f"{vendor}-status") == 0
+    assert tenant.account_id in {each["account_id"] for each in json.loads(capsys.readouterr().out)}
+
+    # When it is removed, the command says so, and the status shows no config
+    assert admin(f"{vendor}-remove", tenant.account_id) == 0
+    assert json.loads(capsys.readouterr().out) == {"account_id": tenant.account_id, vendor: "removed"}
+    assert admin(f"{vendor}-status", tenant.account_id) == 0
+    assert json.loads(capsys.readouterr().out)[0]["config"] is None
+
+    # ... and removing it again, or removing an unknown account's, is refused the same way for both vendors
+    assert admin(f"{vendor}-remove", tenant.account_id) == 1
+    assert "is not configured for this account (ACCOUNT_ID)" in capsys.readouterr().err
+    assert admin(f"{vendor}-remove", "01NOSUCHACCOUNT") == 1
+    assert "error: no such account (ACCOUNT_ID)" in capsys.readouterr().err
