@@ -12,7 +12,7 @@ BatchGetItem.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ringbridge import aws
 from ringbridge.dal import pagination, table
@@ -22,7 +22,7 @@ from ringbridge.dal.table import account_pk, changes_pk, from_item, key, strip_k
 if TYPE_CHECKING:
     from ringbridge.dal.items import ActivityItem, ActivityReads, CallCopy, StoredActivity
 
-ACTIVITY_PREFIX = "ACTIVITY#"
+ACTIVITY_PREFIX: Final = "ACTIVITY#"
 
 
 def activity_sk(activity_id: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ringbridge import aws
 from ringbridge.dal import pagination, table
@@ -21,6 +21,7 @@ from ringbridge.dal.table import (
 
 if TYPE_CHECKING:
     from ringbridge.dal.items import (
+        ActivityItem,
         ContactItem,
         ContactReads,
         IdempotencyRecord,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         StoredContact,
         StoredOrganization,
         StoredOrganizationName,
+        UserItem,
     )
 
 MAX_MATCHES = 50
@@ -181,14 +183,40 @@ def find_by_phone(account_id: str, e164: str) -> list[ContactItem]:
     return sorted(matches, key=lambda contact: contact["updated_at"], reverse=True)
 
 
-def list_page(account_id: str, prefix: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+# The sort key's prefix names the kind of the items read (table.py), and so the type they are answered as.
+@overload
+def list_page(
+    account_id: str, prefix: Literal["CONTACT#"], limit: int, cursor: str | None
+) -> tuple[list[ContactItem], str | None]: ...
+@overload
+def list_page(
+    account_id: str, prefix: Literal["ORG#"], limit: int, cursor: str | None
+) -> tuple[list[OrganizationItem], str | None]: ...
+@overload
+def list_page(
+    account_id: str, prefix: Literal["USER#"], limit: int, cursor: str | None
+) -> tuple[list[UserItem], str | None]: ...
+def list_page(account_id: str, prefix: str, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
+    """One page of the account's items of one kind, in sort key order."""
     items, next_cursor = pagination.query_page(
         aws.dynamodb(), table.name(), account_pk(account_id), prefix, limit, cursor
     )
     return [strip_keys(from_item(item)) for item in items], next_cursor
 
 
-def iter_all(account_id: str, prefix: str, cursor: str | None) -> Iterator[tuple[dict[str, Any], str]]:
+@overload
+def iter_all(account_id: str, prefix: Literal["CONTACT#"], cursor: str | None) -> Iterator[tuple[ContactItem, str]]: ...
+@overload
+def iter_all(
+    account_id: str, prefix: Literal["ORG#"], cursor: str | None
+) -> Iterator[tuple[OrganizationItem, str]]: ...
+@overload
+def iter_all(
+    account_id: str, prefix: Literal["ACTIVITY#"], cursor: str | None
+) -> Iterator[tuple[ActivityItem, str]]: ...
+@overload  # any other kind (an export's, a contact's notes): untyped
+def iter_all(account_id: str, prefix: str, cursor: str | None) -> Iterator[tuple[Mapping[str, Any], str]]: ...
+def iter_all(account_id: str, prefix: str, cursor: str | None) -> Iterator[tuple[Any, str]]:
     """Every item of one kind after ``cursor``, with the cursor that resumes after it (a Query loop)."""
     for item, sort_key in pagination.query_all(aws.dynamodb(), table.name(), account_pk(account_id), prefix, cursor):
         yield strip_keys(from_item(item)), pagination.encode(sort_key)

@@ -79,8 +79,7 @@ def _anonymise_activities(
     numbers = {phone["e164"] for phone in contact["phones"]}
     started = last = dal.get_activities_cursor(account_id, contact["id"])
     try:
-        for item, cursor in contacts_dal.iter_all(account_id, activities_dal.ACTIVITY_PREFIX, started):
-            activity = cast("ActivityItem", item)
+        for activity, cursor in contacts_dal.iter_all(account_id, activities_dal.ACTIVITY_PREFIX, started):
             allowance.check()
             if _refers_to(activity, contact["id"], numbers, region):
                 allowance.take()
@@ -146,7 +145,7 @@ def _write_anonymised(account_id: str, activity: ActivityItem, contact_id: str, 
 def _delete_notes(account_id: str, contact_id: str, allowance: Allowance, result: ErasureResult) -> None:
     for note, _ in contacts_dal.iter_all(account_id, notes_dal.contact_notes_prefix(contact_id), None):
         allowance.take()
-        _delete_note(account_id, cast("NoteItem", note))
+        _delete_note(account_id, cast("NoteItem", note))  # NOTEOF#<contact>#: the contact's notes
         result.notes_deleted += 1
 
 

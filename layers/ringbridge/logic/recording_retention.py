@@ -144,6 +144,7 @@ def _sweep(account_id: str, days: int | None, allowance: Allowance) -> AccountSw
                 sweep.recording_objects_deleted += recording_objects.delete_under(
                     recording_objects.activity_prefix(account_id, activity["id"])
                 )
+                # dal.recording_retention answers the activities untyped
                 sweep.recordings_deleted += _mark_deleted(account_id, cast("ActivityItem", activity), limit)
                 position = activities_dal.activity_sk(activity["id"])
             position = page_end

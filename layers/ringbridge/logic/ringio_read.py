@@ -1,7 +1,7 @@
 """The read-only Ringio resources (rings, users, the account) and what every Ringio list answers."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
@@ -83,7 +83,7 @@ def get_user(caller: Caller, user_id: str) -> ringio.UserOut:
 
 def list_users(caller: Caller, limit: int, cursor: str | None) -> tuple[list[ringio.UserOut], str | None]:
     items, next_cursor = contacts_dal.list_page(caller.account_id, "USER#", limit, cursor)
-    return [user_out(cast("UserItem", item)) for item in items], next_cursor
+    return [user_out(item) for item in items], next_cursor
 
 
 def get_account(caller: Caller, account_id: str) -> ringio.AccountOut:

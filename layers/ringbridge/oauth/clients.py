@@ -1,6 +1,6 @@
 """Registered OAuth2 clients: what ``ringbridge admin create-oauth-client`` and friends do."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,7 +55,7 @@ def list_clients(account_id: str) -> list[dict[str, Any]]:
     """Client metadata (never the secret's hash)."""
     accounts_dal.get_account(account_id)
     shown = ("client_id", "name", "redirect_uris", "require_pkce", "created_at", "revoked_at")
-    clients: list[Mapping[str, Any]] = list(dal.list_clients(account_id))
+    clients: Sequence[Mapping[str, Any]] = dal.list_clients(account_id)
     return [{k: client[k] for k in shown if k in client} for client in clients]
 
 
