@@ -2,7 +2,9 @@
 
 Every module imports these under ``TYPE_CHECKING`` only, so no function loads this module. Each kind
 has its attributes, ``<Kind>Item``: what the DAL takes and answers (``table.strip_keys`` leaves the
-keys out of what it reads), and, where it is written, ``Stored<Kind>``: the same under its keys.
+keys out of what it reads), and, where it is written, ``Stored<Kind>``: the same under its keys (a
+copy under other keys, or an item only ever written, is named for what it is: ``PhoneCopy``,
+``ExtensionClaim``). ``<Kind>Reads``: several items read together, by name (a ``read_for_write``).
 
 ``table.to_item`` leaves a None out of the item (absent, not NULL): an optional attribute is
 ``NotRequired[X | None]``, which a write may pass as None and a read finds absent.
