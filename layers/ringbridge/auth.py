@@ -84,12 +84,8 @@ def _verify_access_token(text: str) -> tuple[Caller, float]:
     token = tokens.parse_token(text)
     if token is None or token.kind != tokens.ACCESS:
         raise Forbidden("invalid access token")
-    sk = oauth_dal.token_sk(token.client_key, token.grant_id, token.kind, token.token_key)
-    grant_sk = oauth_dal.grant_sk(token.client_key, token.grant_id)
-    client_sk = oauth_dal.client_sk(token.client_key)
-    items = oauth_dal.get_many(token.account_id, [sk, grant_sk, client_sk, accounts_dal.ACCOUNT_SK])
-    item, grant, client = items.get(sk), items.get(grant_sk), items.get(client_sk)
-    account = items.get(accounts_dal.ACCOUNT_SK)
+    reads = oauth_dal.read_token(token, with_client=True)
+    item, grant, client, account = reads["token"], reads["grant"], reads["client"], reads["account"]
     if not tokens.matches(item["secret_hash"] if item else None, token.secret) or not item:
         raise Forbidden("invalid access token")
     if not grant or not client or not account or grant.get("revoked_at") or client.get("revoked_at"):

@@ -10,6 +10,7 @@ from typing import Any
 from ringbridge import aws, clock, ids, settings
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
+from ringbridge.dal.items import ContactItem
 from ringbridge_tools.local import stack
 
 
@@ -103,7 +104,7 @@ def seed_contacts(account_id: str, start: int, stop: int) -> None:
         for index in batch:
             now = clock.now_iso()
             number = phone_number(index)
-            contact = {
+            contact: ContactItem = {
                 "id": ids.new_id(),
                 "first_name": f"Bench {index}",
                 "emails": [],

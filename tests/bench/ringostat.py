@@ -16,9 +16,12 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringbridge import settings
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ContactItem
 
 TITLE = "Ringostat sync"
 SIZES = (1_000, 10_000)
@@ -102,7 +105,7 @@ def _seed(size: int, project_id: int) -> None:
     puts = []
     for n in range(size):
         moment = clock.iso(start + timedelta(milliseconds=n))
-        contact = {
+        contact: ContactItem = {
             "id": f"{account.id[:10]}{n:016d}",
             "first_name": f"Contact {n}",
             "last_name": "Bench",

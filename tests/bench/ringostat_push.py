@@ -21,10 +21,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringbridge import settings
 from tests.bench import Measured
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ContactItem
 
 TITLE = "Ringostat push"
 LATENCY_WRITES = 200
@@ -142,7 +145,7 @@ def _run() -> dict[str, Any]:
     invocations.clear()
     puts = []
     for n in range(BURST):
-        contact = {
+        contact: ContactItem = {
             "id": f"{account.id[:10]}{n:016d}",
             "first_name": f"Burst {n}",
             "phones": [{"number": f"044 {n:07d}", "type": "work", "e164": f"+38044{n:07d}"}],

@@ -5,11 +5,11 @@ import gzip
 import json
 import random
 import time
-from typing import Any
 
 from ringbridge import aws, ids
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import pagination, table
+from ringbridge.dal.items import ContactItem
 from ringbridge.http_lists import LAMBDA_RESPONSE_MAX_BYTES, whole_list
 from ringbridge.models.contacts import Contact
 from ringbridge_tools.local import demo, dynamodb_calls, lambdas, template
@@ -28,13 +28,13 @@ LAST_UA = ["Петренко", "Шевченко", "Коваленко", "Бон
 JOBS = ["Sales manager", "CEO", "Accountant", "Procurement lead", "Engineer", None, None]
 
 
-def stored_contacts(count: int, cyrillic: bool = False) -> list[dict[str, Any]]:
+def stored_contacts(count: int, cyrillic: bool = False) -> list[ContactItem]:
     """Contacts as CreateContact stores them: a name, a job title for most, a company, an owner, two
     numbers (work and mobile) and an email: a typical CRM contact."""
     rng = random.Random(count)
     first, last = (FIRST_UA, LAST_UA) if cyrillic else (FIRST, LAST)
     owners = [ids.new_id() for _ in range(20)]
-    made = []
+    made: list[ContactItem] = []
     for index in range(count):
         mobile, work = f"+38067{rng.randrange(10**7):07d}", f"+38044{rng.randrange(10**7):07d}"
         made.append(
@@ -59,7 +59,7 @@ def stored_contacts(count: int, cyrillic: bool = False) -> list[dict[str, Any]]:
     return made
 
 
-def _fit(contacts: list[dict[str, Any]], accept_encoding: str | None) -> tuple[int, int, float]:
+def _fit(contacts: list[ContactItem], accept_encoding: str | None) -> tuple[int, int, float]:
     """Contacts in the answer, its Lambda payload in bytes, and ms to build it (serialization + compression)."""
     started = time.perf_counter()
     stream = (
@@ -74,7 +74,7 @@ def _fit(contacts: list[dict[str, Any]], accept_encoding: str | None) -> tuple[i
     return count, payload, elapsed
 
 
-def _seed(account_id: str, contacts: list[dict[str, Any]]) -> None:
+def _seed(account_id: str, contacts: list[ContactItem]) -> None:
     """The contact items only: the list reads the account's partition, not the per-number copies."""
     items = [contacts_dal.contact_puts(account_id, contact, None)[0]["Put"]["Item"] for contact in contacts]
     for offset in range(0, len(items), 25):

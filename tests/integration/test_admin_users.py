@@ -9,6 +9,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import feeds as feeds_dal
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import table
+from ringbridge.dal.items import UserItem
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import accounts, ringostat_config
 from ringbridge_tools import cli
@@ -100,7 +101,7 @@ def test_a_user_created_again_under_its_id_is_refused_by_dynamodb(tenant: Tenant
     assert user is not None
 
     with pytest.raises(Conflict) as refused:
-        accounts_dal.put_user(tenant.account_id, {**user, "first_name": "Other", "extension": "999"})
+        accounts_dal.put_user(tenant.account_id, {**user, "name": "Other", "extension": "999"})
 
     assert (refused.value.message, refused.value.field) == ("the user changed meanwhile: try again", "user_id")
 
@@ -122,9 +123,12 @@ def test_a_claim_released_between_the_refused_write_and_its_check_answers_try_ag
 
 
 def test_a_stale_remove_does_not_release_an_extension_another_user_has_claimed_since(tenant: Tenant) -> None:
-    second = accounts.create_user(tenant.account_id, "Second", extension="102").model_dump()
+    second = accounts_dal.get_user(
+        tenant.account_id, accounts.create_user(tenant.account_id, "Second", extension="102").id
+    )
+    assert second is not None
     # A remover that read "Second" while it still had 101 (before Olena took it)
-    stale = {**second, "extension": "101"}
+    stale: UserItem = {**second, "extension": "101"}
     tombstone = feeds_dal.tombstone_put(tenant.account_id, "USER", second["id"], clock.now_iso(), 0)
 
     with pytest.raises(Conflict):

@@ -4,11 +4,11 @@ import base64
 import gzip
 import json
 from datetime import timedelta
-from typing import Any
 
 from ringbridge import aws, clock, http_lists, ids
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import table
+from ringbridge.dal.items import ContactItem
 from ringbridge.http_lists import ENVELOPE_BYTES
 from ringbridge.models.contacts import Contact
 from ringbridge.models.organizations import Organization
@@ -25,7 +25,7 @@ def seed(tenant, count: int, *, large: bool = False) -> set[str]:
     created: set[str] = set()
     for index in range(count):
         now = clock.now_iso()
-        contact: dict[str, Any] = {
+        contact: ContactItem = {
             "id": ids.new_id(),
             "first_name": f"Олена {index}",
             "last_name": "Петренко",

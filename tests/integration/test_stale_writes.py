@@ -16,6 +16,16 @@ from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import contacts as contacts_dal
 from ringbridge.dal import notes as notes_dal
 from ringbridge.dal import oauth as oauth_dal
+from ringbridge.dal import table
+from ringbridge.dal.items import (
+    AccountItem,
+    ApiTokenItem,
+    ContactItem,
+    NoteItem,
+    OAuthClientItem,
+    OAuthCodeItem,
+    OAuthTokenItem,
+)
 from ringbridge.dal.table import TransactionCancelled, transact
 from tests.support.api import call, new_ringotel_contact
 
@@ -26,7 +36,7 @@ def new_contact(tenant) -> dict:
     return new_ringotel_contact(tenant, phones=[{"number": "+380441112233"}])
 
 
-def updated_contact(tenant) -> dict:
+def updated_contact(tenant) -> ContactItem:
     """A contact at version 2: the version a racing writer read (1) is now stale."""
     contact = new_contact(tenant)
     answer = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body={"job_title": "Poet"})
@@ -106,11 +116,18 @@ def test_a_note_for_a_contact_deleted_meanwhile_is_refused_by_dynamodb(tenant):
     assert notes_dal.get_note(tenant.account_id, note["id"]) is None
 
 
-def written_note(tenant, body: str) -> dict:
+def written_note(tenant, body: str) -> NoteItem:
     """A note at version 1, written through the DAL."""
     now = clock.now_iso()
-    note = {"id": f"N{uuid.uuid4().hex}", "contact_id": new_contact(tenant)["id"], "body": body, "version": 1}
-    note |= {"created_at": now, "updated_at": now}
+    contact_id = new_contact(tenant)["id"]
+    note: NoteItem = {
+        "id": f"N{uuid.uuid4().hex}",
+        "contact_id": contact_id,
+        "body": body,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
     transact(notes_dal.note_writes(tenant.account_id, note, previous=None))
     return note
 
@@ -143,13 +160,31 @@ def test_an_oauth_client_code_or_token_is_never_written_over(tenant, kind):
     client_key, key = "K" + uuid.uuid4().hex, "C" + uuid.uuid4().hex
     sk = {"client": oauth_dal.client_sk(client_key), "code": oauth_dal.code_sk(client_key, key), "tokens": key}[kind]
 
-    def put(name: str) -> None:
+    def put(secret_hash: str) -> None:
+        # Items of each kind that differ in their secret's hash only.
+        now = clock.now_iso()
         if kind == "client":
-            oauth_dal.put_client(tenant.account_id, client_key, {"name": name})
+            client: OAuthClientItem = {
+                "client_id": "c",
+                "name": "n",
+                "redirect_uris": [],
+                "secret_hash": secret_hash,
+                "created_at": now,
+            }
+            oauth_dal.put_client(tenant.account_id, client_key, client)
         elif kind == "code":
-            oauth_dal.put_code(tenant.account_id, client_key, key, {"name": name})
+            code: OAuthCodeItem = {
+                "secret_hash": secret_hash,
+                "grant_id": "g",
+                "scope": "ro",
+                "redirect_uri_sent": False,
+                "created_at": now,
+                "expires_at": 0,
+            }
+            oauth_dal.put_code(tenant.account_id, client_key, key, code)
         else:
-            oauth_dal.put_tokens(tenant.account_id, [(sk, {"name": name})])
+            token: OAuthTokenItem = {"secret_hash": secret_hash, "created_at": now, "expires_at": 0}
+            oauth_dal.put_tokens(tenant.account_id, [(sk, token)])
 
     put("first")
     client = aws.dynamodb()
@@ -158,14 +193,14 @@ def test_an_oauth_client_code_or_token_is_never_written_over(tenant, kind):
     ):
         put("second")
 
-    assert oauth_dal.get_many(tenant.account_id, [sk])[sk]["name"] == "first"
+    assert table.get_items(tenant.account_id, [sk])[sk]["secret_hash"] == "first"
 
 
 @pytest.mark.parametrize("kind", ["account", "api token"])
 def test_an_account_or_api_token_is_never_written_over(tenant, kind):
     key_id = tenant.ro_token.split("_")[2]
 
-    def stored() -> dict | None:
+    def stored() -> AccountItem | ApiTokenItem | None:
         token, account = accounts_dal.get_token_and_account(tenant.account_id, key_id)
         return account if kind == "account" else token
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from ringbridge import clock
 from ringbridge.dal import activities as activities_dal
+from ringbridge.dal.items import ActivityItem
 from ringbridge.logic import ringcloud
 from ringbridge_tools.fakes.ringcloud import FakeRingcloud
 from ringbridge_tools.local import lambdas, template
@@ -50,7 +51,7 @@ def run_import() -> dict:
     return lambdas.invoke(template.functions()["RingcloudImportFunction"], EVENT)
 
 
-def activities_of(tenant: Tenant) -> list[dict]:
+def activities_of(tenant: Tenant) -> list[ActivityItem]:
     items, _ = activities_dal.list_activities(tenant.account_id, 100, None)
     return items
 

@@ -74,3 +74,12 @@ def test_the_read_only_contact_functions_do_not_load_the_write_side_models() -> 
     for module in ("ringotel.find_contact", "ringotel.contacts", "ringio.feeds"):
         loaded = set(_fresh(f"import {module}\nprint(json.dumps(sorted(sys.modules)))"))
         assert "ringbridge.models.contact_input" not in loaded, module
+
+
+def test_no_function_loads_the_types_of_the_stored_items() -> None:
+    """ringbridge.dal.items is for mypy (imported under TYPE_CHECKING only): no cold start pays for it."""
+    functions = sorted((ROOT / "functions").glob("*/[!_]*.py"))
+    script = "".join(f"import {path.parent.name}.{path.stem}\n" for path in functions)
+    loaded = set(_fresh(script + "print(json.dumps(sorted(sys.modules)))"))
+    assert len(functions) > 20 and "ringbridge.logic.contacts" in loaded
+    assert "ringbridge.dal.items" not in loaded

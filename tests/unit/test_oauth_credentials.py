@@ -9,8 +9,9 @@ ULID = "01M8ATEN02WSE7996SWMDEREFM"
 OTHER = "01M8ATEN02WSE7996SWMDEREFN"
 
 
-def _parts(token: Token | None) -> tuple[str, ...] | None:
-    return token and (token.kind, token.account_id, token.client_key, token.grant_id, token.token_key, token.secret)
+def _parts(token: Token | None) -> tuple[str, ...]:
+    assert token is not None
+    return (token.kind, token.account_id, token.client_key, token.grant_id, token.token_key, token.secret)
 
 
 def test_tokens_and_client_ids_round_trip():

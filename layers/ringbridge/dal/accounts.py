@@ -1,12 +1,17 @@
 """Accounts, CRM users and API tokens in the table."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
 
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.pagination import query_pages
 from ringbridge.dal.table import account_pk, changes_pk, from_item, key, strip_keys, to_item
 from ringbridge.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import AccountItem, ApiTokenItem, ExtensionClaim, StoredAccount, StoredUser, UserItem
 
 ACCOUNT_SK = "ACCOUNT"
 
@@ -19,39 +24,41 @@ def user_sk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-def put_account(account: dict[str, Any]) -> None:
+def put_account(account: AccountItem) -> None:
+    item: StoredAccount = {"PK": account_pk(account["id"]), "SK": ACCOUNT_SK, **account}
     aws.dynamodb().put_item(
         TableName=table.name(),
-        Item=to_item({"PK": account_pk(account["id"]), "SK": ACCOUNT_SK, **account}),
+        Item=to_item(item),
         ConditionExpression="attribute_not_exists(PK)",
     )
 
 
-def get_account(account_id: str) -> dict[str, Any]:
+def get_account(account_id: str) -> AccountItem:
     answer = aws.dynamodb().get_item(
         TableName=table.name(), Key=key(account_pk(account_id), ACCOUNT_SK), ConsistentRead=True
     )
     if "Item" not in answer:
         raise NotFound("no such account", field="account_id")
-    return strip_keys(from_item(answer["Item"]))
+    return cast("AccountItem", strip_keys(from_item(answer["Item"])))
 
 
-def get_token_and_account(account_id: str, key_id: str) -> tuple[dict | None, dict | None]:
+def get_token_and_account(account_id: str, key_id: str) -> tuple[ApiTokenItem | None, AccountItem | None]:
     """Both items in one round trip (they share the account's partition)."""
     keys = [key(account_pk(account_id), token_sk(key_id)), key(account_pk(account_id), ACCOUNT_SK)]
     answer = aws.dynamodb().batch_get_item(RequestItems={table.name(): {"Keys": keys, "ConsistentRead": True}})
-    token = account = None
+    token: ApiTokenItem | None = None
+    account: AccountItem | None = None
     for item in answer["Responses"].get(table.name(), []):
         values = from_item(item)
         if values["SK"] == ACCOUNT_SK:
-            account = strip_keys(values)
+            account = cast("AccountItem", strip_keys(values))
         else:
-            token = strip_keys(values)
+            token = cast("ApiTokenItem", strip_keys(values))
     # Unprocessed keys only happen under throttling; treat as not found rather than guess.
     return token, account
 
 
-def put_token(account_id: str, token: dict[str, Any]) -> None:
+def put_token(account_id: str, token: ApiTokenItem) -> None:
     aws.dynamodb().put_item(
         TableName=table.name(),
         Item=to_item({"PK": account_pk(account_id), "SK": token_sk(token["key_id"]), **token}),
@@ -121,8 +128,8 @@ def count_request(account_id: str, key_id: str, minute: int, limit: int) -> bool
     return True
 
 
-def list_tokens(account_id: str) -> list[dict[str, Any]]:
-    return _query_prefix(account_id, "TOKEN#")
+def list_tokens(account_id: str) -> list[ApiTokenItem]:
+    return cast("list[ApiTokenItem]", _query_prefix(account_id, "TOKEN#"))
 
 
 def extension_sk(extension: str) -> str:
@@ -133,15 +140,15 @@ class ExtensionTaken(Exception):
     """Another user of the account has this extension (its claim item exists)."""
 
 
-def put_user(account_id: str, user: dict[str, Any]) -> None:
+def put_user(account_id: str, user: UserItem) -> None:
     """The user, and the claim of its extension, in one transaction: two users never share an extension."""
     writes = [_user_put(account_id, user, {"ConditionExpression": "attribute_not_exists(PK)"})]
-    if user.get("extension"):
-        writes.append(_extension_claim(account_id, user["extension"], user["id"]))
+    if extension := user.get("extension"):
+        writes.append(_extension_claim(account_id, extension, user["id"]))
     _transact(writes)
 
 
-def replace_user(account_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+def replace_user(account_id: str, before: UserItem, after: UserItem) -> None:
     """``after`` replaces ``before`` unless the user changed meanwhile (or was removed); the extension claim follows."""
     unchanged = {
         "ConditionExpression": "updated_at = :seen",
@@ -149,14 +156,14 @@ def replace_user(account_id: str, before: dict[str, Any], after: dict[str, Any])
     }
     writes = [_user_put(account_id, after, unchanged)]
     if before.get("extension") != after.get("extension"):
-        if before.get("extension"):
-            writes.append(_extension_release(account_id, before["extension"], before["id"]))
-        if after.get("extension"):
-            writes.append(_extension_claim(account_id, after["extension"], after["id"]))
+        if released := before.get("extension"):
+            writes.append(_extension_release(account_id, released, before["id"]))
+        if claimed := after.get("extension"):
+            writes.append(_extension_claim(account_id, claimed, after["id"]))
     _transact(writes)
 
 
-def delete_user(account_id: str, user: dict[str, Any], tombstone: dict[str, Any]) -> None:
+def delete_user(account_id: str, user: UserItem, tombstone: dict[str, Any]) -> None:
     """Remove the user and its extension claim; ``tombstone`` tells the users feed."""
     writes = [
         {
@@ -169,14 +176,14 @@ def delete_user(account_id: str, user: dict[str, Any], tombstone: dict[str, Any]
         },
         tombstone,
     ]
-    if user.get("extension"):
-        writes.append(_extension_release(account_id, user["extension"], user["id"]))
+    if extension := user.get("extension"):
+        writes.append(_extension_release(account_id, extension, user["id"]))
     _transact(writes)
 
 
-def _user_put(account_id: str, user: dict[str, Any], condition: dict[str, Any]) -> dict[str, Any]:
+def _user_put(account_id: str, user: UserItem, condition: dict[str, Any]) -> dict[str, Any]:
     # CHG_*: the user is in the Ringio users feed (the ChangesIndex).
-    item = {
+    item: StoredUser = {
         "PK": account_pk(account_id),
         "SK": user_sk(user["id"]),
         "CHG_PK": changes_pk(account_id, "USER"),
@@ -187,7 +194,7 @@ def _user_put(account_id: str, user: dict[str, Any], condition: dict[str, Any]) 
 
 
 def _extension_claim(account_id: str, extension: str, user_id: str) -> dict[str, Any]:
-    item = {"PK": account_pk(account_id), "SK": extension_sk(extension), "user_id": user_id}
+    item: ExtensionClaim = {"PK": account_pk(account_id), "SK": extension_sk(extension), "user_id": user_id}
     return {
         "Put": {"TableName": table.name(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}
     }
@@ -231,15 +238,15 @@ def _transact(writes: list[dict[str, Any]]) -> None:
         raise
 
 
-def get_user(account_id: str, user_id: str) -> dict[str, Any] | None:
+def get_user(account_id: str, user_id: str) -> UserItem | None:
     answer = aws.dynamodb().get_item(
         TableName=table.name(), Key=key(account_pk(account_id), user_sk(user_id)), ConsistentRead=True
     )
-    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
+    return cast("UserItem", strip_keys(from_item(answer["Item"]))) if "Item" in answer else None
 
 
-def list_users(account_id: str) -> list[dict[str, Any]]:
-    return _query_prefix(account_id, "USER#")
+def list_users(account_id: str) -> list[UserItem]:
+    return cast("list[UserItem]", _query_prefix(account_id, "USER#"))
 
 
 def _query_prefix(account_id: str, prefix: str) -> list[dict[str, Any]]:

@@ -10,14 +10,19 @@ copy (rather than a pointer) lets a hook name the activity by either id and stil
 BatchGetItem.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ringbridge import aws
 from ringbridge.dal import pagination, table
 from ringbridge.dal.contacts import contact_sk
 from ringbridge.dal.table import account_pk, changes_pk, from_item, key, strip_keys, to_item
 
-ACTIVITY_PREFIX = "ACTIVITY#"
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ActivityItem, ActivityReads, CallCopy, StoredActivity
+
+ACTIVITY_PREFIX: Final = "ACTIVITY#"
 
 
 def activity_sk(activity_id: str) -> str:
@@ -28,43 +33,46 @@ def call_sk(call_id: str) -> str:
     return f"CALL#{call_id}"
 
 
-def get_activity(account_id: str, activity_id: str) -> dict[str, Any] | None:
+def get_activity(account_id: str, activity_id: str) -> ActivityItem | None:
     """The activity with this id (not a call id), strongly consistent; None if absent."""
+    return _get(account_id, activity_sk(activity_id))
+
+
+def get_by_call(account_id: str, call_id: str) -> ActivityItem | None:
+    return _get(account_id, call_sk(call_id))
+
+
+def _get(account_id: str, sort_key: str) -> ActivityItem | None:
     answer = aws.dynamodb().get_item(
-        TableName=table.name(), Key=key(account_pk(account_id), activity_sk(activity_id)), ConsistentRead=True
+        TableName=table.name(), Key=key(account_pk(account_id), sort_key), ConsistentRead=True
     )
-    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
+    return cast("ActivityItem", strip_keys(from_item(answer["Item"]))) if "Item" in answer else None
 
 
-def get_by_call(account_id: str, call_id: str) -> dict[str, Any] | None:
-    answer = aws.dynamodb().get_item(
-        TableName=table.name(), Key=key(account_pk(account_id), call_sk(call_id)), ConsistentRead=True
-    )
-    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
-
-
-def list_activities(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def list_activities(account_id: str, limit: int, cursor: str | None) -> tuple[list[ActivityItem], str | None]:
     """One page of the account's activities, oldest first (ids are ULIDs)."""
     items, next_cursor = pagination.query_page(
         aws.dynamodb(), table.name(), account_pk(account_id), ACTIVITY_PREFIX, limit, cursor
     )
-    return [strip_keys(from_item(item)) for item in items], next_cursor
+    return [cast("ActivityItem", strip_keys(from_item(item))) for item in items], next_cursor
 
 
-def read_for_write(account_id: str, reference: str, contact_id: str | None = None) -> dict[str, dict | None]:
+def read_for_write(account_id: str, reference: str, contact_id: str | None = None) -> ActivityReads:
     """The activity named by its id or its call id, and optionally a contact: one BatchGetItem.
 
-    Answers {"activity": ..., "contact": ...}; the activity id wins if both ids exist.
+    The activity id wins if both ids exist.
     """
     wanted = [activity_sk(reference), call_sk(reference)]
     if contact_id:
         wanted.append(contact_sk(contact_id))
     by_sk = table.get_items(account_id, wanted)
     activity = by_sk.get(activity_sk(reference)) or by_sk.get(call_sk(reference))
-    return {"activity": activity, "contact": by_sk.get(contact_sk(contact_id)) if contact_id else None}
+    return cast(
+        "ActivityReads", {"activity": activity, "contact": by_sk.get(contact_sk(contact_id)) if contact_id else None}
+    )
 
 
-def activity_puts(account_id: str, activity: dict[str, Any], expected_version: int | None) -> list[dict]:
+def activity_puts(account_id: str, activity: ActivityItem, expected_version: int | None) -> list[dict]:
     """Transaction items writing the activity and its call copy; new, or only over ``expected_version``."""
     condition: dict[str, Any]
     if expected_version is None:
@@ -74,14 +82,14 @@ def activity_puts(account_id: str, activity: dict[str, Any], expected_version: i
             "ConditionExpression": "version = :expected",
             "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
         }
-    main = {
+    main: StoredActivity = {
         "PK": account_pk(account_id),
         "SK": activity_sk(activity["id"]),
         "CHG_PK": changes_pk(account_id, "ACTIVITY"),
         "CHG_SK": f"{activity['updated_at']}#{activity['id']}",
         **activity,
     }
-    copy = {"PK": account_pk(account_id), "SK": call_sk(activity["call_id"]), **activity}
+    copy: CallCopy = {"PK": account_pk(account_id), "SK": call_sk(activity["call_id"]), **activity}
     # The call copy comes first: a cancelled new write then reports the taken call id at index 0.
     return [
         {"Put": {"TableName": table.name(), "Item": to_item(copy), **condition}},

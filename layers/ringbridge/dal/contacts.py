@@ -1,7 +1,9 @@
 """Contacts, their per-number copies, organizations and idempotency records."""
 
-from collections.abc import Iterator
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ringbridge import aws
 from ringbridge.dal import pagination, table
@@ -16,6 +18,20 @@ from ringbridge.dal.table import (
     strip_keys,
     to_item,
 )
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import (
+        ActivityItem,
+        ContactItem,
+        ContactReads,
+        IdempotencyRecord,
+        OrganizationItem,
+        PhoneCopy,
+        StoredContact,
+        StoredOrganization,
+        StoredOrganizationName,
+        UserItem,
+    )
 
 MAX_MATCHES = 50
 
@@ -38,12 +54,10 @@ def idempotency_sk(operation: str, idempotency_key: str) -> str:
 
 def read_for_write(
     account_id: str, contact_id: str | None, owner_id: str | None, company_name: str | None
-) -> dict[str, dict[str, Any] | None]:
-    """The items a contact write depends on, in one strongly consistent round trip.
-
-    Answers {"contact": ..., "owner": ..., "organization_name": ...}, None where absent or not asked.
-    """
-    return table.get_named(
+) -> ContactReads:
+    """The items a contact write depends on, in one strongly consistent round trip (None where absent or
+    not asked)."""
+    reads = table.get_named(
         account_id,
         {
             "contact": contact_sk(contact_id) if contact_id else None,
@@ -51,11 +65,12 @@ def read_for_write(
             "organization_name": org_name_sk(company_name) if company_name else None,
         },
     )
+    return cast("ContactReads", reads)
 
 
-def contact_puts(account_id: str, contact: dict[str, Any], expected_version: int | None) -> list[dict]:
+def contact_puts(account_id: str, contact: ContactItem, expected_version: int | None) -> list[dict]:
     """Transaction items that write the contact and one copy per distinct number."""
-    item = {
+    item: StoredContact = {
         "PK": account_pk(account_id),
         "SK": contact_sk(contact["id"]),
         "CHG_PK": changes_pk(account_id, "CONTACT"),
@@ -71,12 +86,12 @@ def contact_puts(account_id: str, contact: dict[str, Any], expected_version: int
         put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
     writes = [{"Put": put}]
     for e164 in sorted({phone["e164"] for phone in contact["phones"]}):
-        copy = {"PK": phone_pk(account_id, e164), "SK": contact_sk(contact["id"]), **contact}
+        copy: PhoneCopy = {"PK": phone_pk(account_id, e164), "SK": contact_sk(contact["id"]), **contact}
         writes.append({"Put": {"TableName": table.name(), "Item": to_item(copy)}})
     return writes
 
 
-def contact_deletes(account_id: str, contact: dict[str, Any]) -> list[dict]:
+def contact_deletes(account_id: str, contact: ContactItem) -> list[dict]:
     """Transaction items removing the contact (only at the version read) and its number copies."""
     delete = {
         "TableName": table.name(),
@@ -88,11 +103,11 @@ def contact_deletes(account_id: str, contact: dict[str, Any]) -> list[dict]:
     return [{"Delete": delete}, *phone_copy_deletes(account_id, contact["id"], numbers)]
 
 
-def get_contact(account_id: str, contact_id: str) -> dict[str, Any] | None:
+def get_contact(account_id: str, contact_id: str) -> ContactItem | None:
     answer = aws.dynamodb().get_item(
         TableName=table.name(), Key=key(account_pk(account_id), contact_sk(contact_id)), ConsistentRead=True
     )
-    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
+    return cast("ContactItem", strip_keys(from_item(answer["Item"]))) if "Item" in answer else None
 
 
 def phone_copy_deletes(account_id: str, contact_id: str, numbers: set[str]) -> list[dict]:
@@ -102,16 +117,16 @@ def phone_copy_deletes(account_id: str, contact_id: str, numbers: set[str]) -> l
     ]
 
 
-def organization_puts(account_id: str, organization: dict[str, Any]) -> list[dict]:
+def organization_puts(account_id: str, organization: OrganizationItem) -> list[dict]:
     """A new organization and its unique-name item; the name item fails if the name is taken."""
-    org_item = {
+    org_item: StoredOrganization = {
         "PK": account_pk(account_id),
         "SK": org_sk(organization["id"]),
         "CHG_PK": changes_pk(account_id, "ORGANIZATION"),
         "CHG_SK": f"{organization['updated_at']}#{organization['id']}",
         **organization,
     }
-    name_item = {
+    name_item: StoredOrganizationName = {
         "PK": account_pk(account_id),
         "SK": org_name_sk(organization["name"]),
         "organization_id": organization["id"],
@@ -134,23 +149,23 @@ def organization_puts(account_id: str, organization: dict[str, Any]) -> list[dic
     ]
 
 
-def idempotency_put(account_id: str, operation: str, idempotency_key: str, record: dict[str, Any]) -> dict:
+def idempotency_put(account_id: str, operation: str, idempotency_key: str, record: IdempotencyRecord) -> dict:
     item = {"PK": account_pk(account_id), "SK": idempotency_sk(operation, idempotency_key), **record}
     return {
         "Put": {"TableName": table.name(), "Item": to_item(item), "ConditionExpression": "attribute_not_exists(PK)"}
     }
 
 
-def get_idempotency_record(account_id: str, operation: str, idempotency_key: str) -> dict[str, Any] | None:
+def get_idempotency_record(account_id: str, operation: str, idempotency_key: str) -> IdempotencyRecord | None:
     answer = aws.dynamodb().get_item(
         TableName=table.name(),
         Key=key(account_pk(account_id), idempotency_sk(operation, idempotency_key)),
         ConsistentRead=True,
     )
-    return strip_keys(from_item(answer["Item"])) if "Item" in answer else None
+    return cast("IdempotencyRecord", strip_keys(from_item(answer["Item"]))) if "Item" in answer else None
 
 
-def find_by_phone(account_id: str, e164: str) -> list[dict[str, Any]]:
+def find_by_phone(account_id: str, e164: str) -> list[ContactItem]:
     """The contacts with this number, most recently updated first: one strongly consistent Query.
 
     Past MAX_MATCHES contacts on one number, the ones created last (the copies' keys are the
@@ -164,18 +179,44 @@ def find_by_phone(account_id: str, e164: str) -> list[dict[str, Any]]:
         ScanIndexForward=False,
         Limit=MAX_MATCHES,
     )
-    matches = [strip_keys(from_item(item)) for item in answer["Items"]]
+    matches = [cast("ContactItem", strip_keys(from_item(item))) for item in answer["Items"]]
     return sorted(matches, key=lambda contact: contact["updated_at"], reverse=True)
 
 
-def list_page(account_id: str, prefix: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+# The sort key's prefix names the kind of the items read (table.py), and so the type they are answered as.
+@overload
+def list_page(
+    account_id: str, prefix: Literal["CONTACT#"], limit: int, cursor: str | None
+) -> tuple[list[ContactItem], str | None]: ...
+@overload
+def list_page(
+    account_id: str, prefix: Literal["ORG#"], limit: int, cursor: str | None
+) -> tuple[list[OrganizationItem], str | None]: ...
+@overload
+def list_page(
+    account_id: str, prefix: Literal["USER#"], limit: int, cursor: str | None
+) -> tuple[list[UserItem], str | None]: ...
+def list_page(account_id: str, prefix: str, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
+    """One page of the account's items of one kind, in sort key order."""
     items, next_cursor = pagination.query_page(
         aws.dynamodb(), table.name(), account_pk(account_id), prefix, limit, cursor
     )
     return [strip_keys(from_item(item)) for item in items], next_cursor
 
 
-def iter_all(account_id: str, prefix: str, cursor: str | None) -> Iterator[tuple[dict[str, Any], str]]:
+@overload
+def iter_all(account_id: str, prefix: Literal["CONTACT#"], cursor: str | None) -> Iterator[tuple[ContactItem, str]]: ...
+@overload
+def iter_all(
+    account_id: str, prefix: Literal["ORG#"], cursor: str | None
+) -> Iterator[tuple[OrganizationItem, str]]: ...
+@overload
+def iter_all(
+    account_id: str, prefix: Literal["ACTIVITY#"], cursor: str | None
+) -> Iterator[tuple[ActivityItem, str]]: ...
+@overload  # any other kind (an export's, a contact's notes): untyped
+def iter_all(account_id: str, prefix: str, cursor: str | None) -> Iterator[tuple[Mapping[str, Any], str]]: ...
+def iter_all(account_id: str, prefix: str, cursor: str | None) -> Iterator[tuple[Any, str]]:
     """Every item of one kind after ``cursor``, with the cursor that resumes after it (a Query loop)."""
     for item, sort_key in pagination.query_all(aws.dynamodb(), table.name(), account_pk(account_id), prefix, cursor):
         yield strip_keys(from_item(item)), pagination.encode(sort_key)

@@ -6,11 +6,16 @@ the OwnerChangesIndex (partition ``OWNER_CHG_PK``) does the same for one user's 
 item leaves a tombstone in the same partitions, so one Query answers both updates and deletes.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.table import account_pk, changes_pk, owner_changes_pk, to_item
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import StoredTombstone
 
 
 def tombstone_sk(entity: str, item_id: str) -> str:
@@ -21,7 +26,7 @@ def tombstone_put(
     account_id: str, entity: str, item_id: str, deleted_at: str, expires_at: int, owner_id: str | None = None
 ) -> dict:
     """A transaction item recording that ``item_id`` was deleted; DynamoDB's TTL removes it at ``expires_at``."""
-    item = {
+    item: StoredTombstone = {
         "PK": account_pk(account_id),
         "SK": tombstone_sk(entity, item_id),
         "CHG_PK": changes_pk(account_id, entity),
@@ -36,7 +41,7 @@ def tombstone_put(
 
 def owner_left_put(account_id: str, owner_id: str, contact_id: str, at: str, expires_at: int) -> dict:
     """A tombstone in the former owner's feed only: the contact is no longer theirs (it still exists)."""
-    item = {
+    item: StoredTombstone = {
         "PK": account_pk(account_id),
         "SK": f"{tombstone_sk('CONTACT', contact_id)}#OWNER#{owner_id}",
         "OWNER_CHG_PK": owner_changes_pk(account_id, owner_id, "CONTACT"),

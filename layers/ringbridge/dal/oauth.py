@@ -19,14 +19,30 @@ same transaction that writes what it gives (``spend_and_issue``): a failed write
 and a spent code always has its grant, so revoking on reuse always finds it.
 """
 
+from __future__ import annotations
+
 import contextlib
 import secrets
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from ringbridge import aws
 from ringbridge.dal import table
 from ringbridge.dal.pagination import query_pages
 from ringbridge.dal.table import account_pk, from_item, key, to_item
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import (
+        OAuthClientItem,
+        OAuthCodeItem,
+        OAuthGrantItem,
+        OAuthTokenItem,
+        StoredOAuthClient,
+        StoredOAuthCode,
+        StoredOAuthToken,
+        TokenReads,
+    )
+    from ringbridge.tokens import Token
 
 ACCOUNT_SK = "ACCOUNT"
 
@@ -47,38 +63,60 @@ def token_sk(client_key: str, grant_id: str, kind: str, token_key: str) -> str:
     return f"OAUTHTOKEN#{client_key}#{grant_id}#{kind}#{token_key}"
 
 
-def put_client(account_id: str, client_key: str, client: dict[str, Any]) -> None:
+def put_client(account_id: str, client_key: str, client: OAuthClientItem) -> None:
     _put_new_item(account_id, client_sk(client_key), client)
 
 
-def _put_new_item(account_id: str, sk: str, values: dict[str, Any]) -> None:
+def _put_new_item(account_id: str, sk: str, values: Mapping[str, Any]) -> None:
     """PutItem that never overwrites: DynamoDB refuses it (ConditionalCheckFailed) when the key exists."""
     aws.dynamodb().put_item(**_put_new(account_id, sk, values)["Put"])
 
 
-def get(account_id: str, sk: str) -> dict[str, Any] | None:
+def get_client(account_id: str, sk: str) -> StoredOAuthClient | None:
+    return cast("StoredOAuthClient | None", _get(account_id, sk))
+
+
+def get_code(account_id: str, sk: str) -> StoredOAuthCode | None:
+    return cast("StoredOAuthCode | None", _get(account_id, sk))
+
+
+def get_token(account_id: str, sk: str) -> StoredOAuthToken | None:
+    return cast("StoredOAuthToken | None", _get(account_id, sk))
+
+
+def _get(account_id: str, sk: str) -> dict[str, Any] | None:
     answer = aws.dynamodb().get_item(TableName=table.name(), Key=key(account_pk(account_id), sk), ConsistentRead=True)
     return from_item(answer["Item"]) if "Item" in answer else None
 
 
-def get_many(account_id: str, sks: list[str]) -> dict[str, dict[str, Any]]:
-    """Items of one account by sort key, in one round trip; missing ones are absent from the answer."""
-    keys = [key(account_pk(account_id), sk) for sk in dict.fromkeys(sks)]
+def read_token(token: Token, *, with_client: bool = False) -> TokenReads:
+    """The token and its grant (``with_client``: its client and account too), in one round trip; None where
+    absent (or not asked)."""
+    wanted = {
+        "token": token_sk(token.client_key, token.grant_id, token.kind, token.token_key),
+        "grant": grant_sk(token.client_key, token.grant_id),
+        "client": client_sk(token.client_key) if with_client else None,
+        "account": ACCOUNT_SK if with_client else None,
+    }
+    keys = [key(account_pk(token.account_id), sk) for sk in wanted.values() if sk]
     answer = aws.dynamodb().batch_get_item(RequestItems={table.name(): {"Keys": keys, "ConsistentRead": True}})
     # Unprocessed keys only happen under throttling; they read as missing (refused), never as valid.
-    return {item["SK"]: item for item in map(from_item, answer["Responses"].get(table.name(), []))}
+    by_sk = {item["SK"]: item for item in map(from_item, answer["Responses"].get(table.name(), []))}
+    return cast("TokenReads", {name: by_sk.get(sk) if sk else None for name, sk in wanted.items()})
 
 
-def list_clients(account_id: str) -> list[dict[str, Any]]:
+def list_clients(account_id: str) -> list[StoredOAuthClient]:
     request = {
         "TableName": table.name(),
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
         "ExpressionAttributeValues": {":pk": {"S": account_pk(account_id)}, ":prefix": {"S": "OAUTHCLIENT#"}},
     }
-    return [from_item(item) for page in query_pages(aws.dynamodb(), request) for item in page]
+    return [
+        cast("StoredOAuthClient", from_item(item)) for page in query_pages(aws.dynamodb(), request) for item in page
+    ]
 
 
-def put_code(account_id: str, client_key: str, code_key: str, code: dict[str, Any]) -> None:
+def put_code(account_id: str, client_key: str, code_key: str, code: OAuthCodeItem) -> None:
     _put_new_item(account_id, code_sk(client_key, code_key), code)
 
 
@@ -101,7 +139,7 @@ def revoke(account_id: str, sk: str, at: str) -> bool:
     return True
 
 
-def put_tokens(account_id: str, items: list[tuple[str, dict[str, Any]]]) -> None:
+def put_tokens(account_id: str, items: list[tuple[str, OAuthGrantItem | OAuthTokenItem]]) -> None:
     """New items (a grant approved in advance and its tokens: the demo's seed), all or nothing."""
     aws.dynamodb().transact_write_items(TransactItems=[_put_new(account_id, sk, values) for sk, values in items])
 
@@ -118,8 +156,8 @@ def spend_and_issue(
     account_id: str,
     spent_sk: str,
     at: str,
-    grant: tuple[str, dict[str, Any] | None],
-    tokens: list[tuple[str, dict[str, Any]]],
+    grant: tuple[str, OAuthGrantItem | None],
+    tokens: list[tuple[str, OAuthTokenItem]],
 ) -> None:
     """One transaction: mark a code or refresh token used, write or check its grant, write the new tokens.
 
@@ -163,7 +201,7 @@ def spend_and_issue(
         raise
 
 
-def _put_new(account_id: str, sk: str, values: dict[str, Any]) -> dict[str, Any]:
+def _put_new(account_id: str, sk: str, values: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "Put": {
             "TableName": table.name(),

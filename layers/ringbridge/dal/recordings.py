@@ -1,11 +1,16 @@
 """Call recordings in the private S3 bucket, under keys scoped by account and activity."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
 
 from ringbridge import aws, ids, settings
 from ringbridge.dal import table
 from ringbridge.dal.accounts import ACCOUNT_SK
 from ringbridge.dal.activities import activity_sk, call_sk
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import AccountItem, ActivityItem
 
 
 def object_key(account_id: str, activity_id: str, extension: str) -> str:
@@ -13,11 +18,12 @@ def object_key(account_id: str, activity_id: str, extension: str) -> str:
     return f"accounts/{account_id}/activities/{activity_id}/recording-{ids.new_id()}.{extension}"
 
 
-def activity_and_account(account_id: str, reference: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def activity_and_account(account_id: str, reference: str) -> tuple[ActivityItem | None, AccountItem | None]:
     """The activity named by its id or its call id (the id wins), and its account (which holds the account's
-    recording retention): one BatchGetItem, as reading the activity alone."""
+    recording retention; None: it is being deleted): one BatchGetItem, as reading the activity alone."""
     by_sk = table.get_items(account_id, [activity_sk(reference), call_sk(reference), ACCOUNT_SK])
-    return by_sk.get(activity_sk(reference)) or by_sk.get(call_sk(reference)), by_sk.get(ACCOUNT_SK, {})
+    activity = by_sk.get(activity_sk(reference)) or by_sk.get(call_sk(reference))
+    return cast("ActivityItem | None", activity), cast("AccountItem | None", by_sk.get(ACCOUNT_SK))
 
 
 def put_object(key: str, body: bytes, content_type: str) -> None:

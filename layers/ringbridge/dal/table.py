@@ -28,6 +28,7 @@ with an owner also carry OWNER_CHG_PK, which puts them (and the owner's tombston
 OwnerChangesIndex GSI: the changes of one user's contacts.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +64,7 @@ def key(pk: str, sk: str) -> dict[str, Any]:
     return {"PK": {"S": pk}, "SK": {"S": sk}}
 
 
-def to_item(values: dict[str, Any]) -> dict[str, Any]:
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
     """Serialize a plain dict; None values are left out (absent, not NULL)."""
     return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 

@@ -17,7 +17,7 @@ after the last checkpoint and goes on from there.
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -135,7 +135,7 @@ def _checkpoint(out: Path, progress: dict[str, Any], kind: str, file: IO[bytes],
     write_json(out / PROGRESS, progress)
 
 
-def _export_recording(out: Path, activity: dict[str, Any], retention_days: int | None) -> dict[str, Any]:
+def _export_recording(out: Path, activity: Mapping[str, Any], retention_days: int | None) -> dict[str, Any]:
     """The recording copied to recordings/<activity id>.<ext>; the activity names the file instead of the key.
 
     A recording past the account's retention is left out: the bucket's rule may have removed it already.
@@ -167,7 +167,7 @@ def _write_settings(account_id: str, out: Path) -> None:
             file.write(_line({"vendor": "ringcloud", **kept}))
 
 
-def _line(item: dict[str, Any]) -> bytes:
+def _line(item: Mapping[str, Any]) -> bytes:
     return (json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 

@@ -9,7 +9,7 @@ are not in the export, so a vendor is configured again with ``ringostat-config``
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ringbridge.budget import OutOfTime
 from ringbridge.dal import account_transfer as dal
@@ -23,6 +23,9 @@ from ringbridge.errors import Conflict, InvalidInput
 from ringbridge.logic.account_export import CHECKPOINT_EVERY, KINDS, MANIFEST, read_lines, sha256, write_json
 from ringbridge.logic.allowance import Allowance
 from ringbridge.models.account_export import Manifest, TransferRun
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ActivityItem, ContactItem, NoteItem, OrganizationItem, UserItem
 
 
 def import_account(account_id: str, source: Path, allowance: Allowance | None = None) -> TransferRun:
@@ -81,10 +84,12 @@ def _import_kind(
 
 
 def _write(account_id: str, source: Path, kind: str, record: dict[str, Any]) -> None:
-    """Write one record as its kind's own writes do; one written by a run cut short before is left as it is."""
+    """Write one record as its kind's own writes do; one written by a run cut short before is left as it is.
+
+    A record is its kind's item as the export read it (hence the casts below: JSON carries no types)."""
     try:
         if kind == "users":
-            accounts_dal.put_user(account_id, record)
+            accounts_dal.put_user(account_id, cast("UserItem", record))
         else:
             transact(_writes(account_id, source, kind, record))
     except (TransactionCancelled, Conflict, accounts_dal.ExtensionTaken):
@@ -95,15 +100,15 @@ def _write(account_id: str, source: Path, kind: str, record: dict[str, Any]) -> 
 
 def _writes(account_id: str, source: Path, kind: str, record: dict[str, Any]) -> list[dict[str, Any]]:
     if kind == "organizations":
-        return contacts_dal.organization_puts(account_id, record)
+        return contacts_dal.organization_puts(account_id, cast("OrganizationItem", record))
     if kind == "contacts":
-        return contacts_dal.contact_puts(account_id, record, expected_version=None)
+        return contacts_dal.contact_puts(account_id, cast("ContactItem", record), expected_version=None)
     if kind == "notes":
         # Without the check that the contact exists: a note of a contact deleted since is restored as it was.
-        return notes_dal.note_writes(account_id, record, None)[1:]
+        return notes_dal.note_writes(account_id, cast("NoteItem", record), None)[1:]
     if record.get("recording"):
         record = {**record, "recording": _upload_recording(account_id, source, record)}
-    return activities_dal.activity_puts(account_id, record, expected_version=None)
+    return activities_dal.activity_puts(account_id, cast("ActivityItem", record), expected_version=None)
 
 
 def _upload_recording(account_id: str, source: Path, activity: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Accounts, users and tokens: what the admin CLI and the Users hook do."""
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ringbridge import auth, clock, ids, phones, tokens
 from ringbridge.account_scope import AccountScope
@@ -11,6 +13,9 @@ from ringbridge.dal import feeds as feeds_dal
 from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.models.accounts import Account, Scope, User
 
+if TYPE_CHECKING:
+    from ringbridge.dal.items import AccountItem, ApiTokenItem, UserItem
+
 
 def create_account(name: str, region: str) -> Account:
     if not name.strip():
@@ -18,7 +23,7 @@ def create_account(name: str, region: str) -> Account:
     if not phones.is_region(region):
         raise InvalidInput(f"{region!r} is not an ISO 3166 country code we know", field="region")
     account = Account(id=ids.new_id(), name=name.strip(), region=region.upper(), created_at=clock.now_iso())
-    dal.put_account(account.model_dump())
+    dal.put_account(cast("AccountItem", account.model_dump()))
     return account
 
 
@@ -41,7 +46,7 @@ def create_user(
         created_at=now,
         updated_at=now,
     )
-    _claiming(user.extension, lambda: dal.put_user(account_id, user.model_dump()))
+    _claiming(user.extension, lambda: dal.put_user(account_id, _item(user)))
     return user
 
 
@@ -77,7 +82,7 @@ def update_user(
     if phone is not UNCHANGED:
         changes["phone"] = _phone(phone, get_account(account_id).region) if phone else None
     after = before.model_copy(update={**changes, "updated_at": clock.now_iso()})
-    _claiming(after.extension, lambda: dal.replace_user(account_id, before.model_dump(), after.model_dump()))
+    _claiming(after.extension, lambda: dal.replace_user(account_id, _item(before), _item(after)))
     return after
 
 
@@ -87,8 +92,12 @@ def remove_user(account_id: str, user_id: str) -> User:
 
     user = get_user(account_id, user_id)
     tombstone = feeds_dal.tombstone_put(account_id, "USER", user.id, clock.now_iso(), tombstone_expiry())
-    dal.delete_user(account_id, user.model_dump(), tombstone)
+    dal.delete_user(account_id, _item(user), tombstone)
     return user
+
+
+def _item(user: User) -> UserItem:
+    return cast("UserItem", user.model_dump())
 
 
 def _claiming(extension: str | None, write: Callable[[], None]) -> None:
@@ -145,7 +154,7 @@ def create_token(account_id: str, scope: Scope, rate_limit_per_minute: int | Non
     _check_rate_limit(rate_limit_per_minute)
     dal.get_account(account_id)
     issued = tokens.issue(account_id, ids.new_id())
-    token: dict[str, Any] = {
+    token: ApiTokenItem = {
         "key_id": issued.key_id,
         "scope": scope,
         "secret_hash": issued.secret_hash,

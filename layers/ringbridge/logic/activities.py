@@ -5,9 +5,11 @@ records a placeholder under the call id (status completed, the end fields known)
 create fills in the start fields instead of making a second activity.
 """
 
+from __future__ import annotations
+
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ringbridge import clock, ids, observability, phones
 from ringbridge.account_scope import AccountScope
@@ -28,8 +30,11 @@ from ringbridge.models.activities import (
 )
 from ringbridge.retry import WRITE_ATTEMPTS
 
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ActivityItem, RecordingItem, UserItem
+
 # Set on a placeholder written by a stop that came before its start; the create removes it.
-AWAITING_START = "awaiting_start"
+AWAITING_START: Final = "awaiting_start"
 _ACTIVITY_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a ULID, as ids.new_id makes them
 
 
@@ -48,7 +53,7 @@ def start_from_webhook(scope: AccountScope, data: ActivityCreate, extension: str
 
 
 def import_completed(
-    scope: AccountScope, data: ActivityCreate, users: list[dict[str, Any]], completion: dict[str, Any]
+    scope: AccountScope, data: ActivityCreate, users: list[UserItem], completion: dict[str, Any]
 ) -> tuple[Activity, bool]:
     """A call imported after it ended (``completion``: ``ended_at``, ``duration_seconds``, ``disposition``).
     ``users`` (the account's, read once by an import of many calls) saves reading them per call."""
@@ -78,14 +83,11 @@ def _insert(
         **(completion or {}),
     }
     for _ in range(WRITE_ATTEMPTS):
-        activity = {
-            "id": ids.new_id(),
-            "status": "completed" if completion else "active",
-            **fields,
-            "version": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
+        status = "completed" if completion else "active"
+        activity = cast(
+            "ActivityItem",
+            {"id": ids.new_id(), "status": status, **fields, "version": 1, "created_at": now, "updated_at": now},
+        )
         try:
             transact(dal.activity_puts(scope.account_id, activity, expected_version=None))
             observability.count("ActivitiesCreated")
@@ -106,18 +108,19 @@ def _insert(
     raise Conflict("the activity changed concurrently; retry", field="call_id")
 
 
-def _merge_start(placeholder: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+def _merge_start(placeholder: ActivityItem, fields: dict[str, Any]) -> ActivityItem:
     """A stop's placeholder with the start fields filled in; what the stop recorded is kept."""
-    merged = {**placeholder, **{k: v for k, v in fields.items() if v is not None}}
+    merged = cast("ActivityItem", {**placeholder, **{k: v for k, v in fields.items() if v is not None}})
     merged.pop(AWAITING_START)
-    if merged.get("duration_seconds") is None and merged.get("ended_at"):
-        merged["duration_seconds"] = _seconds_between(merged["started_at"], merged["ended_at"])
-    merged.update(version=placeholder["version"] + 1, updated_at=clock.now_iso())
+    started, ended = merged.get("started_at"), merged.get("ended_at")
+    if merged.get("duration_seconds") is None and started and ended:  # the start's fields have started_at
+        merged["duration_seconds"] = _seconds_between(started, ended)
+    merged["version"], merged["updated_at"] = placeholder["version"] + 1, clock.now_iso()
     return merged
 
 
 def _resolve_user(
-    account_id: str, reference: str | None, extension: str | None, strict: bool, users: list[dict[str, Any]] | None
+    account_id: str, reference: str | None, extension: str | None, strict: bool, users: list[UserItem] | None
 ) -> str | None:
     """A CRM user id, or the id of the user with this Ringotel extension (one Query of the users)."""
     if not (reference or extension):
@@ -207,7 +210,9 @@ def stop_activity(scope: AccountScope, reference: str, data: ActivityStop) -> Ac
         ended_at = data.ended_at or clock.now_iso()
         duration = data.duration_seconds
         if duration is None:
-            duration = _seconds_between(current["started_at"], ended_at)
+            started_at = current.get("started_at")
+            assert started_at is not None  # only a placeholder has none, and a placeholder is completed
+            duration = _seconds_between(started_at, ended_at)
         updated = _next_version(
             current, status="completed", ended_at=ended_at, duration_seconds=duration, cause=data.cause
         )
@@ -216,7 +221,7 @@ def stop_activity(scope: AccountScope, reference: str, data: ActivityStop) -> Ac
     raise Conflict("the activity changed concurrently; retry")
 
 
-def _placeholder(call_id: str, data: ActivityStop) -> dict[str, Any]:
+def _placeholder(call_id: str, data: ActivityStop) -> ActivityItem:
     now = clock.now_iso()
     return {
         "id": ids.new_id(),
@@ -233,16 +238,15 @@ def _placeholder(call_id: str, data: ActivityStop) -> dict[str, Any]:
     }
 
 
-def set_recording(
-    scope: AccountScope, current: dict[str, Any], recording: dict[str, Any]
-) -> tuple[Activity, str | None]:
+def set_recording(scope: AccountScope, current: ActivityItem, recording: RecordingItem) -> tuple[Activity, str | None]:
     """Record ``recording`` on the activity as the caller read it (no second read: its version is the
     write's condition; a write that lost a race reads it again). Answers the activity and the key of the
     recording it replaced."""
     for _ in range(WRITE_ATTEMPTS):
         updated = _next_version(current, recording=recording)
         if _write(scope, updated, current["version"]):
-            previous = (current.get("recording") or {}).get("key")
+            replaced = current.get("recording")
+            previous = replaced["key"] if replaced else None
             return Activity(**updated), previous
         current = _existing(dal.read_for_write(scope.account_id, current["id"])["activity"])
     raise Conflict("the activity changed concurrently; retry")
@@ -252,17 +256,19 @@ def get_activity(scope: AccountScope, reference: str) -> Activity:
     return Activity(**_existing(dal.read_for_write(scope.account_id, reference)["activity"]))
 
 
-def _existing(activity: dict[str, Any] | None) -> dict[str, Any]:
+def _existing(activity: ActivityItem | None) -> ActivityItem:
     if activity is None:
         raise NotFound("no such activity", field="id")
     return activity
 
 
-def _next_version(current: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    return {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
+def _next_version(current: ActivityItem, **changes: Any) -> ActivityItem:
+    return cast(
+        "ActivityItem", {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
+    )
 
 
-def _write(scope: AccountScope, activity: dict[str, Any], expected_version: int | None) -> bool:
+def _write(scope: AccountScope, activity: ActivityItem, expected_version: int | None) -> bool:
     """One transaction; False if it lost a race (the caller reads again)."""
     try:
         transact(dal.activity_puts(scope.account_id, activity, expected_version))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ringbridge import clock, ids, phones, settings
 from ringbridge.account_scope import AccountScope
@@ -18,6 +18,13 @@ from ringbridge.models.organizations import Organization, OrganizationPage
 from ringbridge.retry import WRITE_ATTEMPTS
 
 if TYPE_CHECKING:  # annotations only: FindContact and the lists never load the write-side models
+    from ringbridge.dal.items import (
+        ContactItem,
+        ContactReads,
+        IdempotencyRecord,
+        OrganizationItem,
+        OrganizationNameItem,
+    )
     from ringbridge.models.contact_input import ContactCreate, ContactInput, ContactUpdate, PhoneInput
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -58,17 +65,14 @@ def create_contact(scope: AccountScope, data: ContactCreate, idempotency_key: st
         deps = dal.read_for_write(scope.account_id, None, data.owner_id, data.company_name)
         _check_owner(data, deps)
         now = clock.now_iso()
-        contact: dict[str, Any] = {
-            "id": ids.new_id(),
-            **_fields(data, scope.region),
-            "version": 1,
-            "created_at": now,
-            "updated_at": now,
-        }
+        fields = _fields(data, scope.region)
+        contact = cast(
+            "ContactItem", {"id": ids.new_id(), **fields, "version": 1, "created_at": now, "updated_at": now}
+        )
         writes = _link_organization(scope.account_id, contact, deps["organization_name"], now)
         writes += dal.contact_puts(scope.account_id, contact, expected_version=None)
         if idempotency_key:
-            record = {
+            record: IdempotencyRecord = {
                 "request_hash": request_hash,
                 "response": contact,
                 "expires_at": int(clock.now().timestamp()) + IDEMPOTENCY_TTL_SECONDS,
@@ -108,8 +112,8 @@ def update_contact(scope: AccountScope, contact_id: str, data: ContactUpdate, if
         etags.check(expected, Contact(**current), "contact")
         _check_owner(data, deps)
         now = clock.now_iso()
-        updated = {**current, **_fields(data, scope.region, only=changes.keys())}
-        updated.update(version=current["version"] + 1, updated_at=now)
+        fields = _fields(data, scope.region, only=changes.keys())
+        updated = cast("ContactItem", {**current, **fields, "version": current["version"] + 1, "updated_at": now})
         writes: list[dict] = []
         if "company_name" in changes:
             updated["organization_id"] = None
@@ -117,11 +121,9 @@ def update_contact(scope: AccountScope, contact_id: str, data: ContactUpdate, if
         writes += dal.contact_puts(scope.account_id, updated, expected_version=current["version"])
         gone = {p["e164"] for p in current["phones"]} - {p["e164"] for p in updated["phones"]}
         writes += dal.phone_copy_deletes(scope.account_id, contact_id, gone)
-        if current.get("owner_id") and current["owner_id"] != updated.get("owner_id"):
+        if (owner := current.get("owner_id")) and owner != updated.get("owner_id"):
             # The former owner's feed must report the contact as gone from their list.
-            writes.append(
-                feeds_dal.owner_left_put(scope.account_id, current["owner_id"], contact_id, now, tombstone_expiry())
-            )
+            writes.append(feeds_dal.owner_left_put(scope.account_id, owner, contact_id, now, tombstone_expiry()))
         try:
             transact(writes)
             return Contact(**updated)
@@ -185,13 +187,13 @@ def _normalize_phones(numbers: list[PhoneInput], region: str) -> list[dict[str, 
     ]
 
 
-def _check_owner(data: ContactInput, deps: dict[str, Any]) -> None:
+def _check_owner(data: ContactInput, deps: ContactReads) -> None:
     if data.owner_id and deps["owner"] is None:
         raise InvalidInput("is not a user of this account", field="owner_id")
 
 
 def _link_organization(
-    account_id: str, contact: dict[str, Any], name_item: dict[str, Any] | None, now: str
+    account_id: str, contact: ContactItem, name_item: OrganizationNameItem | None, now: str
 ) -> list[dict]:
     """Point the contact at the organization named by its company_name, creating it if new."""
     name = contact.get("company_name")
@@ -201,6 +203,6 @@ def _link_organization(
     if name_item:
         contact["organization_id"] = name_item["organization_id"]
         return []
-    organization = {"id": ids.new_id(), "name": name, "created_at": now, "updated_at": now}
+    organization: OrganizationItem = {"id": ids.new_id(), "name": name, "created_at": now, "updated_at": now}
     contact["organization_id"] = organization["id"]
     return dal.organization_puts(account_id, organization)

@@ -17,7 +17,9 @@ still under it), so a run stopped by its allowance, or by a failure, is continue
 again; the contact goes last, so until then the erasure can always be found and finished.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
 
 from ringbridge import clock, phones, retry
 from ringbridge.budget import Budget, OutOfTime
@@ -33,6 +35,9 @@ from ringbridge.errors import BadGateway, Conflict, InvalidInput, NotFound
 from ringbridge.logic.allowance import Allowance
 from ringbridge.logic.contacts import tombstone_expiry
 from ringbridge.models.erasure import ErasureResult, RingostatOutcome
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ActivityItem, ContactItem, NoteItem
 
 # What an anonymised activity loses besides the person's numbers: free text may name them.
 ACTIVITY_FIELDS_ERASED = ("contact_id", "subject", "comment", "recording")
@@ -67,7 +72,7 @@ def erase_contact(account_id: str, contact_id: str, allowance: Allowance | None 
 
 
 def _anonymise_activities(
-    account_id: str, contact: dict[str, Any], region: str, allowance: Allowance, result: ErasureResult
+    account_id: str, contact: ContactItem, region: str, allowance: Allowance, result: ErasureResult
 ) -> None:
     """One pass over the account's activities, from where the last pass stopped (stored, so that an erasure
     the function's time cannot finish in one go still moves on)."""
@@ -90,20 +95,17 @@ def _anonymise_activities(
             dal.put_activities_cursor(account_id, contact["id"], last)
 
 
-def _refers_to(activity: dict[str, Any], contact_id: str, numbers: set[str], region: str) -> bool:
+def _refers_to(activity: ActivityItem, contact_id: str, numbers: set[str], region: str) -> bool:
     """The activity is the contact's, or is no one's and its external party had one of the contact's numbers."""
     if activity.get("contact_id"):
         return activity["contact_id"] == contact_id
     return bool(_numbers_of(activity, numbers, region))
 
 
-def _numbers_of(activity: dict[str, Any], numbers: set[str], region: str) -> set[str]:
+def _numbers_of(activity: ActivityItem, numbers: set[str], region: str) -> set[str]:
     """Which of the activity's number fields hold one of ``numbers``."""
-    return {
-        field
-        for field in ("caller_number", "called_number")
-        if activity.get(field) and _e164(activity[field], region) in numbers
-    }
+    values = {"caller_number": activity.get("caller_number"), "called_number": activity.get("called_number")}
+    return {field for field, number in values.items() if number and _e164(number, region) in numbers}
 
 
 def _e164(number: str, region: str) -> str | None:
@@ -113,7 +115,7 @@ def _e164(number: str, region: str) -> str | None:
         return None  # an extension, "anonymous"...: nobody's number
 
 
-def _person_fields(activity: dict[str, Any], contact_id: str, numbers: set[str], region: str) -> set[str]:
+def _person_fields(activity: ActivityItem, contact_id: str, numbers: set[str], region: str) -> set[str]:
     """The number fields that are the person's: theirs by value, and the external party of their own call."""
     fields = _numbers_of(activity, numbers, region)
     if activity.get("contact_id") == contact_id:
@@ -122,17 +124,16 @@ def _person_fields(activity: dict[str, Any], contact_id: str, numbers: set[str],
     return fields
 
 
-def _write_anonymised(
-    account_id: str, activity: dict[str, Any], contact_id: str, numbers: set[str], region: str
-) -> None:
-    def write(activity: dict[str, Any]) -> None:
+def _write_anonymised(account_id: str, activity: ActivityItem, contact_id: str, numbers: set[str], region: str) -> None:
+    def write(activity: ActivityItem) -> None:
         erased = set(ACTIVITY_FIELDS_ERASED) | _person_fields(activity, contact_id, numbers, region)
         now = clock.now_iso()
-        anonymised = {name: value for name, value in activity.items() if name not in erased}
-        anonymised.update(version=activity["version"] + 1, updated_at=now, anonymised_at=now)
+        kept = {name: value for name, value in activity.items() if name not in erased}
+        version = activity["version"] + 1
+        anonymised = cast("ActivityItem", {**kept, "version": version, "updated_at": now, "anonymised_at": now})
         transact(activities_dal.activity_puts(account_id, anonymised, activity["version"]))
 
-    def read_again(activity: dict[str, Any]) -> dict[str, Any] | None:
+    def read_again(activity: ActivityItem) -> ActivityItem | None:
         current = activities_dal.get_activity(account_id, activity["id"])
         # None: deleted, or changed meanwhile so that it no longer names the person
         return current if current is not None and _refers_to(current, contact_id, numbers, region) else None
@@ -144,18 +145,18 @@ def _write_anonymised(
 def _delete_notes(account_id: str, contact_id: str, allowance: Allowance, result: ErasureResult) -> None:
     for note, _ in contacts_dal.iter_all(account_id, notes_dal.contact_notes_prefix(contact_id), None):
         allowance.take()
-        _delete_note(account_id, note)
+        _delete_note(account_id, cast("NoteItem", note))  # NOTEOF#<contact>#: the contact's notes
         result.notes_deleted += 1
 
 
-def _delete_note(account_id: str, note: dict[str, Any]) -> None:
+def _delete_note(account_id: str, note: NoteItem) -> None:
     """The note and its copy go, whatever version it is at by now, leaving a tombstone for the notes feeds."""
 
-    def delete(note: dict[str, Any]) -> None:
+    def delete(note: NoteItem) -> None:
         tombstone = feeds_dal.tombstone_put(account_id, "NOTE", note["id"], clock.now_iso(), tombstone_expiry())
         transact([*notes_dal.note_deletes(account_id, note), tombstone])
 
-    def read_again(note: dict[str, Any]) -> dict[str, Any] | None:
+    def read_again(note: NoteItem) -> NoteItem | None:
         return notes_dal.get_note(account_id, note["id"])  # None: deleted meanwhile
 
     conflict = Conflict("a note of the contact kept changing; erase again", field="id")
@@ -169,11 +170,14 @@ def _delete_idempotency_records(account_id: str, contact_id: str, allowance: All
         result.idempotency_records_deleted += 1
 
 
-def _blank(account_id: str, contact: dict[str, Any]) -> dict[str, Any]:
+def _blank(account_id: str, contact: ContactItem) -> ContactItem:
     """Overwrite the contact with a blank one and delete its number copies; answers the blank contact."""
     now = clock.now_iso()
-    blank = {name: contact[name] for name in BLANK_CONTACT_FIELDS if contact.get(name) is not None}
-    blank.update(phones=[], emails=[], version=contact["version"] + 1, updated_at=now, erased_at=now)
+    kept = {name: value for name, value in contact.items() if name in BLANK_CONTACT_FIELDS and value is not None}
+    version = contact["version"] + 1
+    blank = cast(
+        "ContactItem", {**kept, "phones": [], "emails": [], "version": version, "updated_at": now, "erased_at": now}
+    )
     numbers = {phone["e164"] for phone in contact["phones"]}
     writes = contacts_dal.contact_puts(account_id, blank, expected_version=contact["version"])
     try:
@@ -212,7 +216,7 @@ def _send_blank_to_ringostat(account_id: str, contact_id: str, budget: Budget | 
     return "blanked"
 
 
-def _delete_contact(account_id: str, blank: dict[str, Any]) -> None:
+def _delete_contact(account_id: str, blank: ContactItem) -> None:
     tombstone = feeds_dal.tombstone_put(
         account_id, "CONTACT", blank["id"], clock.now_iso(), tombstone_expiry(), blank.get("owner_id")
     )

@@ -1,6 +1,8 @@
 """Notes: create, update, delete (leaving a tombstone for the feeds), read and list."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
 
 from ringbridge import clock, ids
 from ringbridge.account_scope import AccountScope
@@ -13,12 +15,17 @@ from ringbridge.logic.contacts import tombstone_expiry
 from ringbridge.models.notes import Note, NoteCreate, NoteUpdate
 from ringbridge.retry import WRITE_ATTEMPTS
 
+if TYPE_CHECKING:
+    from ringbridge.dal.items import NoteItem, NoteReads
+
 
 def create_note(scope: AccountScope, data: NoteCreate) -> Note:
     deps = dal.read_for_write(scope.account_id, None, data.contact_id, data.author_id)
     _check_references(data.contact_id, data.author_id, deps)
     now = clock.now_iso()
-    note = {**data.model_dump(), "id": ids.new_id(), "version": 1, "created_at": now, "updated_at": now}
+    note = cast(
+        "NoteItem", {**data.model_dump(), "id": ids.new_id(), "version": 1, "created_at": now, "updated_at": now}
+    )
     _write(dal.note_writes(scope.account_id, note, previous=None))
     return Note(**note)
 
@@ -36,7 +43,9 @@ def update_note(scope: AccountScope, note_id: str, data: NoteUpdate, if_match: s
             raise NotFound("no such note", field="id")
         etags.check(expected, Note(**current), "note")
         _check_references(changes.get("contact_id"), changes.get("author_id"), deps)
-        note = {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
+        note = cast(
+            "NoteItem", {**current, **changes, "version": current["version"] + 1, "updated_at": clock.now_iso()}
+        )
         try:
             transact(dal.note_writes(scope.account_id, note, previous=current))
             return Note(**note)
@@ -92,7 +101,7 @@ def _raise_if_contact_gone(cancelled: TransactionCancelled) -> None:
         raise InvalidInput("is not a contact of this account", field="contact_id")
 
 
-def _check_references(contact_id: str | None, author_id: str | None, deps: dict[str, Any]) -> None:
+def _check_references(contact_id: str | None, author_id: str | None, deps: NoteReads) -> None:
     if contact_id and deps["contact"] is None:
         raise InvalidInput("is not a contact of this account", field="contact_id")
     if author_id and deps["author"] is None:

@@ -15,8 +15,10 @@ the activity's prefix is deleted first, then the activity (and its call copy) is
 the place it got to is kept (a cursor per account, the last account done) so large accounts still get through.
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from ringbridge import clock, retry, settings
 from ringbridge.budget import OutOfTime
@@ -29,6 +31,9 @@ from ringbridge.errors import Conflict, Gone, InvalidInput, NotFound
 from ringbridge.logic.allowance import Allowance
 from ringbridge.models.recording_retention import AccountSweep, RetentionRun, RetentionSetting
 
+if TYPE_CHECKING:
+    from ringbridge.dal.items import AccountItem, ActivityItem, RecordingItem
+
 MAX_DAYS = settings.MAX_RETENTION_DAYS
 
 
@@ -37,9 +42,11 @@ def deployment_days() -> int | None:
     return settings.current().recording_retention_days or None
 
 
-def effective_days(account: dict[str, Any]) -> int | None:
-    """The account's retention: the shorter of the deployment's and its own; None: kept for ever."""
-    days = [value for value in (deployment_days(), account.get("recording_retention_days")) if value]
+def effective_days(account: AccountItem | None) -> int | None:
+    """The account's retention: the shorter of the deployment's and its own (an account being deleted, None,
+    has none of its own); None: kept for ever."""
+    own = account.get("recording_retention_days") if account else None
+    days = [value for value in (deployment_days(), own) if value]
     return min(days) if days else None
 
 
@@ -48,12 +55,12 @@ def cutoff(days: int) -> str:
     return clock.iso(clock.now() - timedelta(days=days))
 
 
-def is_past(recording: dict[str, Any] | None, days: int | None) -> bool:
+def is_past(recording: RecordingItem | None, days: int | None) -> bool:
     """Whether this recording (an activity's ``recording``) is older than a retention of ``days``."""
     return recording is not None and days is not None and recording["uploaded_at"] < cutoff(days)
 
 
-def check_not_gone(activity: dict[str, Any], days: int | None) -> None:
+def check_not_gone(activity: ActivityItem, days: int | None) -> None:
     """410 when the retention deleted the activity's recording, or is past it (the bucket may have removed it
     before the sweep came): a recording of that call can no longer be fetched, nor stored again."""
     recording = activity.get("recording")
@@ -137,7 +144,8 @@ def _sweep(account_id: str, days: int | None, allowance: Allowance) -> AccountSw
                 sweep.recording_objects_deleted += recording_objects.delete_under(
                     recording_objects.activity_prefix(account_id, activity["id"])
                 )
-                sweep.recordings_deleted += _mark_deleted(account_id, activity, limit)
+                # dal.recording_retention answers the activities untyped
+                sweep.recordings_deleted += _mark_deleted(account_id, cast("ActivityItem", activity), limit)
                 position = activities_dal.activity_sk(activity["id"])
             position = page_end
             if page_end:
@@ -152,19 +160,20 @@ def _sweep(account_id: str, days: int | None, allowance: Allowance) -> AccountSw
     return sweep
 
 
-def _mark_deleted(account_id: str, activity: dict[str, Any], limit: str) -> int:
+def _mark_deleted(account_id: str, activity: ActivityItem, limit: str) -> int:
     """The activity and its call copy without the recording, with ``recording_deleted_at``: 1; or 0 when it
     changed meanwhile so that its recording is no longer past the retention (a new one was uploaded)."""
 
-    def write(activity: dict[str, Any]) -> None:
+    def write(activity: ActivityItem) -> None:
         now = clock.now_iso()
-        marked = {name: value for name, value in activity.items() if name != "recording"}
-        marked.update(version=activity["version"] + 1, updated_at=now, recording_deleted_at=now)
+        marked = cast("ActivityItem", {name: value for name, value in activity.items() if name != "recording"})
+        marked["version"], marked["updated_at"], marked["recording_deleted_at"] = activity["version"] + 1, now, now
         transact(activities_dal.activity_puts(account_id, marked, activity["version"]))
 
-    def read_again(activity: dict[str, Any]) -> dict[str, Any] | None:
+    def read_again(activity: ActivityItem) -> ActivityItem | None:
         current = activities_dal.get_activity(account_id, activity["id"])
-        past = current is not None and (current.get("recording") or {}).get("uploaded_at", limit) < limit
+        recording = current.get("recording") if current else None
+        past = recording is not None and recording["uploaded_at"] < limit
         return current if past else None
 
     conflict = Conflict("an activity kept changing while its recording was deleted; sweep again", field="account_id")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
@@ -23,6 +23,9 @@ from ringbridge.dal import recordings as dal
 from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
 from ringbridge.logic import activities, recording_retention
 from ringbridge.models.activities import Activity, RecordingLink, RecordingSource
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ActivityItem, RecordingItem
 
 PART_BYTES = 8 * 1024 * 1024  # S3 parts must be >= 5 MiB (but the last)
 # Lambda bounds a request's payload at 6 MB (6,291,456 bytes); an audio body travels in it
@@ -220,8 +223,8 @@ def _upload_parts(upload: dal.MultipartUpload, head: bytes, chunks: Iterator[byt
     return size + filled
 
 
-def _attach(scope: AccountScope, activity: dict[str, Any], key: str, media: str, size: int) -> Activity:
-    recording = {"key": key, "content_type": media, "size_bytes": size, "uploaded_at": clock.now_iso()}
+def _attach(scope: AccountScope, activity: "ActivityItem", key: str, media: str, size: int) -> Activity:
+    recording: RecordingItem = {"key": key, "content_type": media, "size_bytes": size, "uploaded_at": clock.now_iso()}
     try:
         stored, previous = activities.set_recording(scope, activity, recording)
     except BaseException:
@@ -234,7 +237,7 @@ def _attach(scope: AccountScope, activity: dict[str, Any], key: str, media: str,
     return stored
 
 
-def _activity(scope: AccountScope, reference: str) -> dict[str, Any]:
+def _activity(scope: AccountScope, reference: str) -> "ActivityItem":
     """The activity's item; 404 if there is none, 410 if the retention deleted its recording (or is past it)."""
     found, account = dal.activity_and_account(scope.account_id, reference)
     if found is None:

@@ -20,7 +20,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import requests
@@ -38,6 +38,9 @@ from ringbridge.errors import RingbridgeError
 from ringbridge.logic import activities, recordings, ringcloud
 from ringbridge.logic.per_account import run_each
 from ringbridge.logic.ringcloud_failures import PROBLEM_LIMIT, FailureLog, bounded
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import UserItem
 from ringbridge.models.activities import ActivityCreate
 from ringbridge.models.ringcloud import MAX_ERRORS_KEPT, AccountImportResult, ImportRunResult, RingcloudConfig
 from ringbridge.observability import logger, metrics
@@ -351,7 +354,7 @@ class RecordingFailed(Exception):
 class _Users:
     """The account's CRM users, and which numbers are RingCloud extensions: read once per run."""
 
-    crm: list[dict[str, Any]]
+    crm: list["UserItem"]
     crm_by_extension: dict[str, str]
     ringcloud_extensions: set[str]
 

@@ -1,7 +1,7 @@
 """The read-only Ringio resources (rings, users, the account) and what every Ringio list answers."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
@@ -14,10 +14,13 @@ from ringbridge.dal import contacts as contacts_dal
 from ringbridge.errors import NotFound
 from ringbridge.models import ringio_read as ringio
 
+if TYPE_CHECKING:
+    from ringbridge.dal.items import ActivityItem, UserItem
+
 # --- rings (activities) -------------------------------------------------------------------
 
 
-def ring_out(activity: dict[str, Any]) -> ringio.RingOut:
+def ring_out(activity: "ActivityItem") -> ringio.RingOut:
     user: tuple[ringio.Party, str | None] = ("user", activity.get("user_id"))
     contact: tuple[ringio.Party, str | None] = ("contact", activity.get("contact_id"))
     (from_type, from_id), (to_type, to_id) = (
@@ -43,9 +46,9 @@ def ring_out(activity: dict[str, Any]) -> ringio.RingOut:
     )
 
 
-def _outcome(activity: dict[str, Any]) -> str:
-    if activity.get("disposition"):
-        return activity["disposition"]
+def _outcome(activity: "ActivityItem") -> str:
+    if disposition := activity.get("disposition"):
+        return disposition
     if activity.get("status") != "completed":
         return "in_progress"
     cause = activity.get("cause")
@@ -67,7 +70,7 @@ def list_rings(scope: AccountScope, limit: int, cursor: str | None) -> tuple[lis
 # --- users and accounts -------------------------------------------------------------------
 
 
-def user_out(user: dict[str, Any]) -> ringio.UserOut:
+def user_out(user: "UserItem") -> ringio.UserOut:
     return ringio.UserOut(user=ringio.RingioUser(id=user["id"], email=user.get("email"), name=user["name"]))
 
 

@@ -1,12 +1,15 @@
 """Ringostat's view of our organizations and contacts: the one mapping the scheduled run and the push use."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringbridge.models.ringostat import ContactDirection, ContactPayload, OrganizationPayload, RingostatConfig
 
+if TYPE_CHECKING:
+    from ringbridge.dal.items import UserItem
+
 
 def payloads(
-    entity: str, items: list[dict[str, Any]], config: RingostatConfig, owners: dict[str, dict[str, Any]]
+    entity: str, items: list[dict[str, Any]], config: RingostatConfig, owners: dict[str, "UserItem"]
 ) -> list[dict[str, Any]]:
     """Ringostat's view of organizations or contacts (items as the table holds them)."""
     if entity == "ORGANIZATION":
@@ -20,9 +23,7 @@ def organization_payload(organization: dict[str, Any], config: RingostatConfig) 
     ).model_dump()
 
 
-def contact_payload(
-    contact: dict[str, Any], config: RingostatConfig, owners: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
+def contact_payload(contact: dict[str, Any], config: RingostatConfig, owners: dict[str, "UserItem"]) -> dict[str, Any]:
     full_name = _full_name(contact)
     directions = [
         ContactDirection(type="phone", name=full_name, value=phone_value(e164))
@@ -70,7 +71,7 @@ def _full_name(contact: dict[str, Any]) -> str:
     return name or next((value for value in fallbacks if value), contact["id"])
 
 
-def _responsible(contact: dict[str, Any], owners: dict[str, dict[str, Any]], config: RingostatConfig) -> str:
+def _responsible(contact: dict[str, Any], owners: dict[str, "UserItem"], config: RingostatConfig) -> str:
     """The owner's email (what a Ringostat employee is most likely known by), else name; else the CRM's name."""
     owner = owners.get(contact.get("owner_id") or "")
     if owner:

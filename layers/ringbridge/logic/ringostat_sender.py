@@ -9,7 +9,7 @@ another, and each carries the items as they were after the previous one was answ
 
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -24,6 +24,9 @@ from ringbridge.observability import logger
 from ringbridge.retry import MIN_REQUEST_SECONDS, GaveUp, RetryPolicy
 from ringbridge.ringostat_client import Retryable, RingostatClient
 from ringbridge.settings import Ringostat
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import UserItem
 
 # The send lease outlasts a request's timeout by this much (the reads under it); our requests end a
 # second before it does, for the clocks of two senders that may differ a little.
@@ -56,7 +59,7 @@ class AccountSender:
             session, settings.base_url, config.project_id, read_auth_key(account_id, config, settings)
         )
         self._holder = uuid.uuid4().hex
-        self._owners: dict[str, dict[str, Any]] | None = None
+        self._owners: dict[str, UserItem] | None = None
 
     def send(self, entity: str, item_ids: list[str]) -> int:
         """POST the items' current versions in one request; answers how many were sent (deleted ones are not)."""
@@ -101,7 +104,7 @@ class AccountSender:
                 raise OutOfTime
             time.sleep(LEASE_POLL_SECONDS)
 
-    def _owners_for(self, entity: str) -> dict[str, dict[str, Any]]:
+    def _owners_for(self, entity: str) -> dict[str, "UserItem"]:
         if entity == "CONTACT" and self._owners is None:  # read once, and only if a contact is sent
             self._owners = {user["id"]: user for user in accounts_dal.list_users(self.account_id)}
         return self._owners or {}

@@ -1,5 +1,6 @@
 """Registered OAuth2 clients: what ``ringbridge admin create-oauth-client`` and friends do."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,7 +55,8 @@ def list_clients(account_id: str) -> list[dict[str, Any]]:
     """Client metadata (never the secret's hash)."""
     accounts_dal.get_account(account_id)
     shown = ("client_id", "name", "redirect_uris", "require_pkce", "created_at", "revoked_at")
-    return [{k: item[k] for k in shown if k in item} for item in dal.list_clients(account_id)]
+    clients: Sequence[Mapping[str, Any]] = dal.list_clients(account_id)
+    return [{k: client[k] for k in shown if k in client} for client in clients]
 
 
 def revoke_client(account_id: str, client_id: str) -> None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import unquote
 from weakref import WeakKeyDictionary
 
@@ -28,6 +28,9 @@ from oauthlib.oauth2.rfc6749.request_validator import RequestValidator
 from ringbridge import auth, clock, ids, settings, tokens
 from ringbridge.dal import oauth as dal
 from ringbridge.tokens import ClientId, Token
+
+if TYPE_CHECKING:
+    from ringbridge.dal.items import OAuthGrantItem, OAuthTokenItem, Scope, StoredOAuthCode
 
 # oauthlib's debug lines print whole grants (with their codes); credentials never reach our logs.
 logging.getLogger("oauthlib").setLevel(logging.WARNING)
@@ -69,7 +72,7 @@ class _Exchange:
 
     grant_id: str = ""
     grant_scope: str = ""
-    code_item: dict[str, Any] | None = None
+    code_item: "StoredOAuthCode | None" = None
     spent_sk: str = ""  # the code or refresh token the new tokens spend
 
 
@@ -80,11 +83,19 @@ def _exchange(request: Request) -> _Exchange:
     return _exchanges.setdefault(request, _Exchange())
 
 
-def _scope(request: Request) -> str:
-    """The one scope validate_scopes allowed (oauthlib keeps scopes as a list)."""
+def _scope(request: Request) -> "Scope":
+    """The one scope validate_scopes allowed, one of SCOPES (oauthlib keeps scopes as a list)."""
     scopes = request.scopes or []
     assert len(scopes) == 1
-    return str(scopes[0])
+    return cast("Scope", str(scopes[0]))
+
+
+def _code_value(
+    request: Request, name: Literal["code_challenge", "code_challenge_method", "approved_by"]
+) -> str | None:
+    """One of the optional values of the code this request exchanges (None: not given, or no code)."""
+    code_item = _exchange(request).code_item
+    return code_item.get(name) if code_item else None
 
 
 def client_of(request: Request) -> Client:
@@ -99,7 +110,7 @@ def find_client(client_id: str | None) -> Client | None:
     ref = tokens.parse_client_id(client_id)
     if ref is None:
         return None
-    item = dal.get(ref.account_id, dal.client_sk(ref.client_key))
+    item = dal.get_client(ref.account_id, dal.client_sk(ref.client_key))
     if item is None or item.get("revoked_at"):
         return None
     return Client(
@@ -217,7 +228,7 @@ class Validator(RequestValidator):
     ) -> bool:
         parsed = tokens.parse_code(code)
         sk = dal.code_sk(client.ref.client_key, parsed[0]) if parsed else ""
-        item = dal.get(client.ref.account_id, sk) if parsed else None
+        item = dal.get_code(client.ref.account_id, sk) if parsed else None
         if not tokens.matches(item["secret_hash"] if item else None, parsed[1] if parsed else "") or not item:
             return False
         if parsed is None or item["expires_at"] <= _epoch():
@@ -234,10 +245,10 @@ class Validator(RequestValidator):
 
     # oauthlib documents None for "no challenge" (its stub says str): these two keep None.
     def get_code_challenge(self, code: str, request: Request) -> str | None:  # type: ignore[override]
-        return (_exchange(request).code_item or {}).get("code_challenge")
+        return _code_value(request, "code_challenge")
 
     def get_code_challenge_method(self, code: str, request: Request) -> str | None:  # type: ignore[override]
-        return (_exchange(request).code_item or {}).get("code_challenge_method")
+        return _code_value(request, "code_challenge_method")
 
     def confirm_redirect_uri(
         self,
@@ -249,13 +260,13 @@ class Validator(RequestValidator):
         *args: Any,
         **kwargs: Any,
     ) -> bool:
-        code_item = _exchange(request).code_item or {}
-        if code_item.get("redirect_uri_sent") and request.using_default_redirect_uri:
+        code_item = _exchange(request).code_item
+        if code_item and code_item.get("redirect_uri_sent") and request.using_default_redirect_uri:
             raise errors.InvalidRequestError(
                 description="Missing redirect_uri: the authorization request named one (RFC 6749 §4.1.3).",
                 request=request,
             )
-        return redirect_uri == code_item.get("redirect_uri")
+        return redirect_uri == (code_item.get("redirect_uri") if code_item else None)
 
     def invalidate_authorization_code(
         self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
@@ -271,9 +282,8 @@ class Validator(RequestValidator):
         if token is None or token.kind != tokens.REFRESH or token.client != client.ref:
             return False
         sk = dal.token_sk(token.client_key, token.grant_id, token.kind, token.token_key)
-        grant_sk = dal.grant_sk(token.client_key, token.grant_id)
-        items = dal.get_many(token.account_id, [sk, grant_sk])
-        item, grant = items.get(sk), items.get(grant_sk)
+        reads = dal.read_token(token)
+        item, grant = reads["token"], reads["grant"]
         if not tokens.matches(item["secret_hash"] if item else None, token.secret) or not item or not grant:
             return False
         if grant.get("revoked_at") or item["expires_at"] <= _epoch():
@@ -302,18 +312,18 @@ class Validator(RequestValidator):
         refresh = tokens.parse_token(token.get("refresh_token"))
         assert access is not None and refresh is not None  # made by our generators below
         now, epoch, exchange = clock.now_iso(), _epoch(), _exchange(request)
-        new_grant = None
+        new_grant: OAuthGrantItem | None = None
         if request.grant_type == "authorization_code":
             new_grant = {
                 "scope": _scope(request),
-                "approved_by": (exchange.code_item or {}).get("approved_by"),
+                "approved_by": _code_value(request, "approved_by"),
                 "created_at": now,
             }
-        items: list[tuple[str, dict[str, Any]]] = []
+        items: list[tuple[str, OAuthTokenItem]] = []
         access_lifetime = settings.current().oauth_access_token_seconds
         for issued, lifetime in ((access, access_lifetime), (refresh, REFRESH_TOKEN_SECONDS)):
             sk = dal.token_sk(issued.client_key, issued.grant_id, issued.kind, issued.token_key)
-            item = {
+            item: OAuthTokenItem = {
                 "secret_hash": tokens.hash_secret(issued.secret),
                 "created_at": now,
                 "expires_at": epoch + lifetime,
@@ -345,7 +355,7 @@ class Validator(RequestValidator):
         if parsed is None:
             return
         sk = dal.token_sk(parsed.client_key, parsed.grant_id, parsed.kind, parsed.token_key)
-        item = dal.get(parsed.account_id, sk)
+        item = dal.get_token(parsed.account_id, sk)
         if not tokens.matches(item["secret_hash"] if item else None, parsed.secret):
             return
         if parsed.client != client_of(request).ref:
@@ -378,7 +388,7 @@ def _check_code_verifier(request: Request) -> None:
 def _refuse_pkce_downgrade(request: Request) -> None:
     """A verifier for a code issued without a challenge (RFC 9700 §2.1.1): who sends one expected PKCE,
     so the authorization request it belongs to is not the one this code came from."""
-    if request.code_verifier is not None and (_exchange(request).code_item or {}).get("code_challenge") is None:
+    if request.code_verifier is not None and _code_value(request, "code_challenge") is None:
         raise errors.InvalidGrantError(
             description="This code was issued without a code_challenge: a code_verifier cannot be checked.",
             request=request,
