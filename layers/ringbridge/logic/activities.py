@@ -213,9 +213,8 @@ def stop_activity(scope: AccountScope, reference: str, data: ActivityStop) -> Ac
         ended_at = data.ended_at or clock.now_iso()
         duration = data.duration_seconds
         if duration is None:
-            started_at = current.get("started_at")
-            assert started_at is not None  # only a placeholder has none, and a placeholder is completed
-            duration = _seconds_between(started_at, ended_at)
+            # Only a stop's placeholder has no started_at, and a placeholder is completed already.
+            duration = _seconds_between(current.get("started_at") or ended_at, ended_at)
         updated = _next_version(
             current, status="completed", ended_at=ended_at, duration_seconds=duration, cause=data.cause
         )
