@@ -22,6 +22,7 @@ MAX_BACKOFF_SECONDS = 30.0
 WRITE_ATTEMPTS = 3
 
 Item = TypeVar("Item")
+T = TypeVar("T")
 
 
 class GaveUp(Exception):
@@ -55,6 +56,18 @@ class RetryPolicy:
         return delay
 
 
+def until_written(attempt: Callable[[], T], *, lost_race: type[Exception], conflict: Exception) -> T:
+    """What ``attempt`` answers: it reads what is stored, checks it and writes on that condition. Each time
+    its write loses a race (raises ``lost_race``) it runs again on what is stored now; after WRITE_ATTEMPTS
+    lost races, raises ``conflict``."""
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            return attempt()
+        except lost_race:
+            continue
+    raise conflict
+
+
 def rewrite(
     item: Item,
     write: Callable[[Item], None],
@@ -63,16 +76,15 @@ def rewrite(
     lost_race: type[Exception],
     conflict: Exception,
 ) -> bool:
-    """Write ``item``; each time the write loses a race (raises ``lost_race``), write the item as
-    ``read_again`` finds it now. True once written; False when ``read_again`` answers None (the item no
-    longer needs this write); raises ``conflict`` after WRITE_ATTEMPTS lost races."""
-    for _ in range(WRITE_ATTEMPTS):
-        try:
-            write(item)
-            return True
-        except lost_race:
-            current = read_again(item)
-            if current is None:
-                return False
-            item = current
-    raise conflict
+    """Write ``item`` as given (already read: no second read); after a lost race, as ``read_again`` finds it
+    now. True once written; False when ``read_again`` answers None (the item no longer needs this write)."""
+    given = iter([item])
+
+    def attempt() -> bool:
+        current = next(given, None) or read_again(item)
+        if current is None:
+            return False
+        write(current)
+        return True
+
+    return until_written(attempt, lost_race=lost_race, conflict=conflict)

@@ -134,7 +134,13 @@ class _Group:
 
     @classmethod
     def _settings(cls) -> list[tuple[str, _Setting]]:
-        return [(name, value) for name, value in vars(cls).items() if isinstance(value, _Setting)]
+        """The group's settings, its bases' first."""
+        return [
+            (name, value)
+            for group in reversed(cls.__mro__)
+            for name, value in vars(group).items()
+            if isinstance(value, _Setting)
+        ]
 
     @classmethod
     def read(cls, environment: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
@@ -165,16 +171,23 @@ def _required(value: T | None, variable: str) -> T:
     return value
 
 
-class Ringostat(_Group):
+class _Vendor(_Group):
+    """What both vendors' clients share: where the API is, where the credentials are, waits and retries."""
+
+    base_url: str
+    parameter_prefix: str
+    timeout_seconds: float = _setting(10.0, _number, above=0)
+    backoff_seconds: float = _setting(1.0, _number, at_least=0)
+    max_attempts: int = _setting(5, _integer, at_least=1)
+
+
+class Ringostat(_Vendor):
     """The Ringostat sync and push (RINGOSTAT_*)."""
 
     prefix = "RINGOSTAT_"
 
-    base_url: str = _setting("https://api.ringostat.net")
-    parameter_prefix: str = _setting("/ringbridge/ringostat", _parameter_path)
-    timeout_seconds: float = _setting(10.0, _number, above=0)
-    backoff_seconds: float = _setting(1.0, _number, at_least=0)
-    max_attempts: int = _setting(5, _integer, at_least=1)
+    base_url = _setting("https://api.ringostat.net")
+    parameter_prefix = _setting("/ringbridge/ringostat", _parameter_path)
     batch_size: int = _setting(100, _integer, at_least=1, at_most=1000)  # the template's RingostatBatchSize bounds
     safety_lag_seconds: float = _setting(30.0, _number, at_least=0)
 
@@ -182,16 +195,13 @@ class Ringostat(_Group):
         return f"{self.parameter_prefix}/{account_id}/auth-key"
 
 
-class Ringcloud(_Group):
+class Ringcloud(_Vendor):
     """The RingCloud import and click-to-call (RINGCLOUD_*)."""
 
     prefix = "RINGCLOUD_"
 
-    base_url: str = _setting("https://api.ringcloud.ru")
-    parameter_prefix: str = _setting("/ringbridge/ringcloud", _parameter_path)
-    timeout_seconds: float = _setting(10.0, _number, above=0)
-    backoff_seconds: float = _setting(1.0, _number, at_least=0)
-    max_attempts: int = _setting(5, _integer, at_least=1)
+    base_url = _setting("https://api.ringcloud.ru")
+    parameter_prefix = _setting("/ringbridge/ringcloud", _parameter_path)
 
     def password_parameter(self, account_id: str, which: str) -> str:
         return f"{self.parameter_prefix}/{account_id}/{which}"

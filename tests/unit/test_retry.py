@@ -105,8 +105,9 @@ def writer(losses: int) -> tuple[list[int], Callable[[int], None]]:
 @pytest.mark.parametrize("losses", range(WRITE_ATTEMPTS))
 def test_a_write_that_lost_a_race_is_written_again_as_it_is_now(losses):
     written, write = writer(losses)
+    stored_now = iter(range(2, 10))  # each read finds a newer version of item 1
 
-    assert retry.rewrite(1, write, lambda item: item + 1, lost_race=LostRace, conflict=Conflict("x"))
+    assert retry.rewrite(1, write, lambda item: next(stored_now), lost_race=LostRace, conflict=Conflict("x"))
     assert written == list(range(1, losses + 2))  # each attempt writes what was read after the last
 
 
@@ -133,3 +134,23 @@ def test_only_a_lost_race_is_tried_again():
 
     with pytest.raises(ValueError, match="not a race"):
         retry.rewrite(1, write, lambda item: item, lost_race=LostRace, conflict=Conflict("x"))
+
+
+@pytest.mark.parametrize("losses", [0, WRITE_ATTEMPTS - 1, WRITE_ATTEMPTS])
+def test_a_read_check_and_write_runs_again_after_each_lost_race_up_to_the_limit(losses):
+    runs: list[int] = []
+
+    def attempt() -> str:
+        runs.append(len(runs) + 1)
+        if len(runs) <= losses:
+            raise LostRace
+        return f"written on run {len(runs)}"
+
+    conflict = Conflict("kept changing")
+    if losses < WRITE_ATTEMPTS:
+        assert retry.until_written(attempt, lost_race=LostRace, conflict=conflict) == f"written on run {losses + 1}"
+    else:
+        with pytest.raises(Conflict) as raised:
+            retry.until_written(attempt, lost_race=LostRace, conflict=conflict)
+        assert raised.value is conflict
+    assert len(runs) == min(losses + 1, WRITE_ATTEMPTS)

@@ -28,7 +28,7 @@ from ringbridge.models.activities import (
     Direction,
     direction_of,
 )
-from ringbridge.retry import WRITE_ATTEMPTS
+from ringbridge.retry import until_written
 
 if TYPE_CHECKING:
     from ringbridge.dal.items import ActivityItem, RecordingItem, UserItem
@@ -82,30 +82,28 @@ def _insert(
         "started_at": data.started_at or now,
         **(completion or {}),
     }
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> tuple[Activity, bool]:
         status = "completed" if completion else "active"
         activity = cast(
             "ActivityItem",
             {"id": ids.new_id(), "status": status, **fields, "version": 1, "created_at": now, "updated_at": now},
         )
         try:
-            transact(dal.activity_puts(scope.account_id, activity, expected_version=None))
-            observability.count("ActivitiesCreated")
-            return Activity(**activity), True
+            _put(scope, activity, None)
         except TransactionCancelled:
             existing = dal.get_by_call(scope.account_id, data.call_id)
-        if existing is None:
-            continue  # the new id collided, not the call id: try another id
-        if not existing.get(AWAITING_START):
-            return Activity(**existing), False
-        merged = _merge_start(existing, fields)
-        try:
-            transact(dal.activity_puts(scope.account_id, merged, expected_version=existing["version"]))
-            observability.count("ActivitiesCreated")
-            return Activity(**merged), True
-        except TransactionCancelled:
-            continue  # a concurrent retry merged first: read it again
-    raise Conflict("the activity changed concurrently; retry", field="call_id")
+            if existing is None:
+                raise  # the new id collided, not the call id: try another id
+            if not existing.get(AWAITING_START):
+                return Activity(**existing), False
+            activity = _merge_start(existing, fields)
+            _put(scope, activity, existing["version"])  # lost to a concurrent retry's merge: read it again
+        observability.count("ActivitiesCreated")
+        return Activity(**activity), True
+
+    conflict = Conflict("the activity changed concurrently; retry", field="call_id")
+    return until_written(attempt, lost_race=TransactionCancelled, conflict=conflict)
 
 
 def _merge_start(placeholder: ActivityItem, fields: dict[str, Any]) -> ActivityItem:
@@ -166,7 +164,7 @@ def _contact_for(scope: AccountScope, data: ActivityCreate, direction: Direction
 
 
 def assign_activity(scope: AccountScope, reference: str, data: ActivityAssign) -> Activity:
-    for _ in range(WRITE_ATTEMPTS):
+    def attempt() -> Activity:
         found = dal.read_for_write(scope.account_id, reference, data.contact_id)
         current = _existing(found["activity"])
         if found["contact"] is None:
@@ -174,51 +172,58 @@ def assign_activity(scope: AccountScope, reference: str, data: ActivityAssign) -
         if current.get("contact_id") == data.contact_id:
             return Activity(**current)
         updated = _next_version(current, contact_id=data.contact_id)
-        if _write(scope, updated, current["version"]):
-            return Activity(**updated)
-    raise Conflict("the activity changed concurrently; retry")
+        _put(scope, updated, current["version"])
+        return Activity(**updated)
+
+    return until_written(
+        attempt, lost_race=TransactionCancelled, conflict=Conflict("the activity changed concurrently; retry")
+    )
 
 
 def update_activity(scope: AccountScope, reference: str, data: ActivityUpdate) -> Activity:
     """A partial update; a stale ``version`` answers 409 with the current activity."""
     changes = data.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> Activity:
         current = _existing(dal.read_for_write(scope.account_id, reference)["activity"])
-        etags.check(expected, Activity(**current), "activity")
+        etags.check(expected, Activity(**current), "activity")  # also after a lost race: read again, maybe 409
         updated = _next_version(current, **changes)
-        if _write(scope, updated, current["version"]):
-            return Activity(**updated)
-        if expected is not None:
-            expected = current["version"]  # re-read: a changed version then answers 409
-    raise Conflict("the activity changed concurrently; retry")
+        _put(scope, updated, current["version"])
+        return Activity(**updated)
+
+    return until_written(
+        attempt, lost_race=TransactionCancelled, conflict=Conflict("the activity changed concurrently; retry")
+    )
 
 
 def stop_activity(scope: AccountScope, reference: str, data: ActivityStop) -> Activity:
     """Complete the activity; idempotent once completed. An unknown call id records a placeholder."""
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> Activity:
         current = dal.read_for_write(scope.account_id, reference)["activity"]
         if current is None:
             if _ACTIVITY_ID.match(reference):
                 raise NotFound("no such activity", field="id")
             placeholder = _placeholder(reference, data)
-            if _write(scope, placeholder, None):
-                return Activity(**placeholder)
-            continue  # the start (or another stop) got there first
+            _put(scope, placeholder, None)  # lost when the start (or another stop) got there first
+            return Activity(**placeholder)
         if current["status"] == "completed":
             return Activity(**current)
         ended_at = data.ended_at or clock.now_iso()
         duration = data.duration_seconds
         if duration is None:
-            started_at = current.get("started_at")
-            assert started_at is not None  # only a placeholder has none, and a placeholder is completed
-            duration = _seconds_between(started_at, ended_at)
+            # Only a stop's placeholder has no started_at, and a placeholder is completed already.
+            duration = _seconds_between(current.get("started_at") or ended_at, ended_at)
         updated = _next_version(
             current, status="completed", ended_at=ended_at, duration_seconds=duration, cause=data.cause
         )
-        if _write(scope, updated, current["version"]):
-            return Activity(**updated)
-    raise Conflict("the activity changed concurrently; retry")
+        _put(scope, updated, current["version"])
+        return Activity(**updated)
+
+    return until_written(
+        attempt, lost_race=TransactionCancelled, conflict=Conflict("the activity changed concurrently; retry")
+    )
 
 
 def _placeholder(call_id: str, data: ActivityStop) -> ActivityItem:
@@ -242,14 +247,18 @@ def set_recording(scope: AccountScope, current: ActivityItem, recording: Recordi
     """Record ``recording`` on the activity as the caller read it (no second read: its version is the
     write's condition; a write that lost a race reads it again). Answers the activity and the key of the
     recording it replaced."""
-    for _ in range(WRITE_ATTEMPTS):
-        updated = _next_version(current, recording=recording)
-        if _write(scope, updated, current["version"]):
-            replaced = current.get("recording")
-            previous = replaced["key"] if replaced else None
-            return Activity(**updated), previous
-        current = _existing(dal.read_for_write(scope.account_id, current["id"])["activity"])
-    raise Conflict("the activity changed concurrently; retry")
+    given = iter([current])
+
+    def attempt() -> tuple[Activity, str | None]:
+        activity = next(given, None) or _existing(dal.read_for_write(scope.account_id, current["id"])["activity"])
+        updated = _next_version(activity, recording=recording)
+        _put(scope, updated, activity["version"])
+        replaced = activity.get("recording")
+        return Activity(**updated), replaced["key"] if replaced else None
+
+    return until_written(
+        attempt, lost_race=TransactionCancelled, conflict=Conflict("the activity changed concurrently; retry")
+    )
 
 
 def get_activity(scope: AccountScope, reference: str) -> Activity:
@@ -268,13 +277,9 @@ def _next_version(current: ActivityItem, **changes: Any) -> ActivityItem:
     )
 
 
-def _write(scope: AccountScope, activity: ActivityItem, expected_version: int | None) -> bool:
-    """One transaction; False if it lost a race (the caller reads again)."""
-    try:
-        transact(dal.activity_puts(scope.account_id, activity, expected_version))
-    except TransactionCancelled:
-        return False
-    return True
+def _put(scope: AccountScope, activity: ActivityItem, expected_version: int | None) -> None:
+    """The activity and its call copy in one transaction; TransactionCancelled if it lost a race."""
+    transact(dal.activity_puts(scope.account_id, activity, expected_version))
 
 
 def _seconds_between(start: str, end: str) -> int:

@@ -15,7 +15,7 @@ from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import etags
 from ringbridge.models.contacts import Contact, ContactPage
 from ringbridge.models.organizations import Organization, OrganizationPage
-from ringbridge.retry import WRITE_ATTEMPTS
+from ringbridge.retry import until_written
 
 if TYPE_CHECKING:  # annotations only: FindContact and the lists never load the write-side models
     from ringbridge.dal.items import (
@@ -61,7 +61,8 @@ def iter_organizations(scope: AccountScope, cursor: str | None) -> Iterator[tupl
 def create_contact(scope: AccountScope, data: ContactCreate, idempotency_key: str | None = None) -> Contact:
     """Create a contact; with an idempotency key, a retry answers the first contact created."""
     request_hash = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> Contact:
         deps = dal.read_for_write(scope.account_id, None, data.owner_id, data.company_name)
         _check_owner(data, deps)
         now = clock.now_iso()
@@ -80,12 +81,14 @@ def create_contact(scope: AccountScope, data: ContactCreate, idempotency_key: st
             writes.append(dal.idempotency_put(scope.account_id, "CreateContact", idempotency_key, record))
         try:
             transact(writes)
-            return Contact(**contact)
         except TransactionCancelled as cancelled:
             if idempotency_key and cancelled.reasons[-1] == "ConditionalCheckFailed":
                 return _replay(scope, idempotency_key, request_hash)
-            # Otherwise another request created the same organization name first: read again.
-    raise Conflict("the contact could not be written because of concurrent changes; retry")
+            raise  # another request created the same organization name first: read again
+        return Contact(**contact)
+
+    conflict = Conflict("the contact could not be written because of concurrent changes; retry")
+    return until_written(attempt, lost_race=TransactionCancelled, conflict=conflict)
 
 
 def _replay(scope: AccountScope, idempotency_key: str, request_hash: str) -> Contact:
@@ -104,7 +107,8 @@ def update_contact(scope: AccountScope, contact_id: str, data: ContactUpdate, if
     if expected is None and if_match:
         expected = etags.from_etag(if_match, "contact")
     company = changes.get("company_name")
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> Contact:
         deps = dal.read_for_write(scope.account_id, contact_id, changes.get("owner_id"), company)
         current = deps["contact"]
         if current is None:
@@ -124,13 +128,12 @@ def update_contact(scope: AccountScope, contact_id: str, data: ContactUpdate, if
         if (owner := current.get("owner_id")) and owner != updated.get("owner_id"):
             # The former owner's feed must report the contact as gone from their list.
             writes.append(feeds_dal.owner_left_put(scope.account_id, owner, contact_id, now, tombstone_expiry()))
-        try:
-            transact(writes)
-            return Contact(**updated)
-        except TransactionCancelled:
-            if expected is not None:
-                expected = current["version"]  # re-read; a changed version then answers 409
-    raise Conflict("the contact changed concurrently; retry")
+        transact(writes)
+        return Contact(**updated)
+
+    # After a lost race the contact is read again: a version changed meanwhile answers 409 from etags.check.
+    conflict = Conflict("the contact changed concurrently; retry")
+    return until_written(attempt, lost_race=TransactionCancelled, conflict=conflict)
 
 
 def get_contact(scope: AccountScope, contact_id: str) -> Contact:
@@ -143,7 +146,8 @@ def get_contact(scope: AccountScope, contact_id: str) -> Contact:
 def delete_contact(scope: AccountScope, contact_id: str, if_match: str | None = None) -> None:
     """Delete the contact and its number copies, leaving a tombstone for the feeds, in one transaction."""
     expected = etags.from_etag(if_match, "contact") if if_match else None
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> None:
         current = dal.get_contact(scope.account_id, contact_id)
         if current is None:
             raise NotFound("no such contact", field="id")
@@ -151,12 +155,9 @@ def delete_contact(scope: AccountScope, contact_id: str, if_match: str | None = 
         tombstone = feeds_dal.tombstone_put(
             scope.account_id, "CONTACT", contact_id, clock.now_iso(), tombstone_expiry(), current.get("owner_id")
         )
-        try:
-            transact([*dal.contact_deletes(scope.account_id, current), tombstone])
-            return
-        except TransactionCancelled:
-            pass  # updated meanwhile: read it again
-    raise Conflict("the contact changed concurrently; retry")
+        transact([*dal.contact_deletes(scope.account_id, current), tombstone])
+
+    until_written(attempt, lost_race=TransactionCancelled, conflict=Conflict("the contact changed concurrently; retry"))
 
 
 def tombstone_expiry() -> int:

@@ -13,7 +13,7 @@ from ringbridge.errors import Conflict, InvalidInput, NotFound
 from ringbridge.logic import etags
 from ringbridge.logic.contacts import tombstone_expiry
 from ringbridge.models.notes import Note, NoteCreate, NoteUpdate
-from ringbridge.retry import WRITE_ATTEMPTS
+from ringbridge.retry import until_written
 
 if TYPE_CHECKING:
     from ringbridge.dal.items import NoteItem, NoteReads
@@ -36,7 +36,8 @@ def update_note(scope: AccountScope, note_id: str, data: NoteUpdate, if_match: s
     expected = changes.pop("version", None)
     if expected is None and if_match:
         expected = etags.from_etag(if_match, "note")
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> Note:
         deps = dal.read_for_write(scope.account_id, note_id, changes.get("contact_id"), changes.get("author_id"))
         current = deps["note"]
         if current is None:
@@ -48,29 +49,29 @@ def update_note(scope: AccountScope, note_id: str, data: NoteUpdate, if_match: s
         )
         try:
             transact(dal.note_writes(scope.account_id, note, previous=current))
-            return Note(**note)
         except TransactionCancelled as cancelled:
             _raise_if_contact_gone(cancelled)
-            if expected is not None:
-                expected = current["version"]  # re-read; a changed version then answers 409
-    raise Conflict("the note changed concurrently; retry")
+            raise  # the note changed meanwhile: read it again (a changed version answers 409 from etags.check)
+        return Note(**note)
+
+    return until_written(
+        attempt, lost_race=TransactionCancelled, conflict=Conflict("the note changed concurrently; retry")
+    )
 
 
 def delete_note(scope: AccountScope, note_id: str, if_match: str | None = None) -> None:
     """Delete the note and its copy, leaving a tombstone for the feeds, in one transaction."""
     expected = etags.from_etag(if_match, "note") if if_match else None
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> None:
         current = dal.get_note(scope.account_id, note_id)
         if current is None:
             raise NotFound("no such note", field="id")
         etags.check(expected, Note(**current), "note")
         tombstone = feeds_dal.tombstone_put(scope.account_id, "NOTE", note_id, clock.now_iso(), tombstone_expiry())
-        try:
-            transact([*dal.note_deletes(scope.account_id, current), tombstone])
-            return
-        except TransactionCancelled:
-            pass  # updated meanwhile: read it again
-    raise Conflict("the note changed concurrently; retry")
+        transact([*dal.note_deletes(scope.account_id, current), tombstone])
+
+    until_written(attempt, lost_race=TransactionCancelled, conflict=Conflict("the note changed concurrently; retry"))
 
 
 def get_note(scope: AccountScope, note_id: str) -> Note:
