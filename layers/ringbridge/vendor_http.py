@@ -43,9 +43,11 @@ def is_transient(status: int) -> bool:
 
 
 def redacted(text: str, secrets: Iterable[str]) -> str:
+    """``text`` without any secret, as it is or escaped as Python quotes it (requests' refusal of a header
+    quotes a value with a line break in it escaped)."""
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "[redacted]")
+            text = text.replace(secret, "[redacted]").replace(repr(secret)[1:-1], "[redacted]")
     return text[:ERROR_TEXT_LIMIT].strip()
 
 

@@ -1,14 +1,19 @@
 """The OAuth2 authorization server, in-process against the emulator: the flow, access tokens, revocation,
 registration (the token endpoint's refusals, PKCE and the consent page have test_oauth_*.py of their own)."""
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
-from ringbridge import auth, clock, settings
+from ringbridge import auth, clock, ids, settings
+from ringbridge.dal import table
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.oauth import clients
+from ringbridge.tokens import ClientId
+from ringbridge_tools import cli
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     REDIRECT,
     approve,
@@ -29,6 +34,7 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     tokens,
 )
 from tests.support.api import call
+from tests.support.dynamodb import dynamodb_hook
 from tests.support.tenants import make_tenant
 
 # --- the whole flow ----------------------------------------------------------------------------
@@ -162,7 +168,11 @@ def test_revoking_another_clients_token_is_refused_and_the_token_keeps_working(t
     for token in (issued["access_token"], issued["refresh_token"]):
         refused = send_revoke(thief, token)
         # RFC 7009 §2.1: the client is told, with RFC 6749 §5.2's error
-        assert (refused.status, refused.json()["error"]) == (400, "unauthorized_client")
+        assert refused.status == 400
+        assert refused.json() == {
+            "error": "unauthorized_client",
+            "error_description": "This token was not issued to this client.",
+        }
     assert find(issued["access_token"]).status == 200
     assert refresh(client, issued["refresh_token"]).status == 200
 
@@ -201,6 +211,21 @@ def test_a_client_is_revoked_only_from_its_own_account(tenant, other_tenant, cli
         clients.revoke_client(tenant.account_id, "rbo_x_y")
 
 
+def test_an_access_token_read_under_throttling_is_refused_never_a_5xx(tenant, client):
+    issued = tokens(client, tenant.rw_token)
+
+    def nothing_processed(params, **_):
+        # DynamoDB under throttling may process none of a BatchGetItem's keys: no table in Responses at all
+        return SimpleNamespace(status_code=200, headers={}), {
+            "Responses": {},
+            "UnprocessedKeys": json.loads(params["body"])["RequestItems"],
+        }
+
+    with dynamodb_hook("before-call.dynamodb.BatchGetItem", nothing_processed):
+        assert find(issued["access_token"]).status == 403
+    assert find(issued["access_token"]).status == 200
+
+
 def test_a_tampered_access_token_is_refused(tenant, client):
     access = tokens(client, tenant.rw_token)["access_token"]
     assert find(access[:-2] + ("AA" if not access.endswith("AA") else "BB")).status == 403
@@ -222,6 +247,40 @@ def test_an_access_token_sees_only_its_own_accounts_data(tenant, other_tenant, c
     access = tokens(client, tenant.rw_token)["access_token"]
     assert find(access, "+380445556677").body["contacts"] == []
     assert call("PUT", f"/ringotel/contacts/{theirs.body['id']}", access, json_body={"first_name": "X"}).status == 404
+
+
+def admin(*args: str) -> int:
+    """``ringbridge admin`` as the integrator types it, against this test session's table."""
+    return cli.main(["admin", "--table", table.name(), *args])
+
+
+def test_the_cli_lists_an_accounts_clients_and_revokes_them(capsys):
+    tenant = make_tenant("UA")
+    with clock.manual() as time:
+        made_at = clock.now_iso()
+        assert admin("create-oauth-client", tenant.account_id, "--name", " Ringotel ", "--redirect-uri", REDIRECT) == 0
+        made = json.loads(capsys.readouterr().out)
+        time.advance(60)
+        revoked_at = clock.now_iso()
+        assert admin("list-oauth-clients", tenant.account_id) == 0
+        shown = {
+            "client_id": made["client_id"],
+            "name": "Ringotel",
+            "redirect_uris": [REDIRECT],
+            "require_pkce": False,
+            "created_at": made_at,
+        }
+        assert json.loads(capsys.readouterr().out) == [shown]
+
+        assert admin("revoke-oauth-client", tenant.account_id, made["client_id"]) == 0
+        assert json.loads(capsys.readouterr().out)["revoked"] is True
+        # a client id of this account that was never registered: an error, and nothing is written for it
+        never = str(ClientId(tenant.account_id, ids.new_id()))
+        assert admin("revoke-oauth-client", tenant.account_id, never) == 1
+        assert capsys.readouterr().err == "error: no such OAuth client (CLIENT_ID)\n"
+
+    assert admin("list-oauth-clients", tenant.account_id) == 0
+    assert json.loads(capsys.readouterr().out) == [{**shown, "revoked_at": revoked_at}]
 
 
 # --- registration and logs ---------------------------------------------------------------------------
@@ -309,6 +368,18 @@ def test_round_trips_of_the_consent_page_the_exchange_and_a_refresh(tenant, clie
     del no_scan[:]
     assert refresh(client, issued["refresh_token"]).status == 200
     assert no_scan == ["GetItem", "BatchGetItem", "TransactWriteItems"]
+
+
+def test_round_trips_are_the_same_when_the_client_leaves_out_its_only_redirect_uri(tenant, client, no_scan):
+    query = authorize_query(client["client_id"], redirect_uri=None)
+    del no_scan[:]
+    assert send("GET", "/oauth/authorize", query=query).status == 200
+    assert no_scan == ["GetItem", "GetItem"]  # the client, the account
+    code = approve(client, tenant.rw_token, redirect_uri=None)["code"]
+    del no_scan[:]
+    answer = token_request(client, {"grant_type": "authorization_code", "code": code})
+    assert answer.status == 200, answer.body
+    assert no_scan == ["GetItem", "GetItem", "TransactWriteItems"]
 
 
 def test_another_accounts_client_can_use_none_of_this_accounts_codes_or_tokens(tenant, other_tenant, client):

@@ -1,9 +1,11 @@
 """The consent page: what it shows, where it sends the browser, its CSRF check (bound to the authorization
 request, short-lived, single use) and the throttling of failed sign-ins."""
 
+import contextlib
 import secrets
 import shlex
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import pytest
 
@@ -33,6 +35,56 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
 from tests.support.api import lambda_answer
 
 
+class PageText(HTMLParser):
+    """What a person reads on a page: its title (the tab), its text, and what is announced as an alert."""
+
+    VOID = frozenset({"meta", "br", "input", "img", "link", "hr"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.open: list[tuple[str, str | None]] = []
+        self.title, self.alert = "", ""
+        self.words: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.open.append((tag, dict(attrs).get("role")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        tags = [tag for tag, _ in self.open]
+        if "title" in tags:
+            self.title += data
+        elif "style" not in tags:
+            self.words.append(data)
+            if any(role == "alert" for _, role in self.open):
+                self.alert += data
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.words).split())
+
+
+def assert_error_page(page, message: str) -> None:
+    """The page that ends an authorization: what failed, that nothing was authorized, whom to ask."""
+    read = PageText(page.body)
+    assert (read.title, read.alert) == ("Authorization failed", message)
+    assert read.text == (
+        f"Authorization failed {message} Nothing was authorized. "
+        "Ask the application's administrator to check its OAuth client settings."
+    )
+
+
+UNKNOWN_CLIENT = "Unknown or revoked client: no application is registered with this client_id."
+UNREGISTERED_REDIRECT = "The redirect_uri is not one registered for this client."
+FORM_REFUSED = "This form expired or was not sent from our page: open the link again."
+
+
 def test_the_consent_page_names_the_client_the_account_and_the_scope(tenant, client):
     page = send("GET", "/oauth/authorize", query=authorize_query(client["client_id"]))
     assert page.status == 200 and page.headers["content-type"].startswith("text/html")
@@ -44,19 +96,25 @@ def test_the_consent_page_names_the_client_the_account_and_the_scope(tenant, cli
 def test_unknown_client_or_unregistered_redirect_get_an_error_page_never_a_redirect(tenant, client):
     evil = "https://evil.example.net/steal"
     attempts = [
-        authorize_query("rbo_unknown_client", redirect_uri=evil),
-        authorize_query("not-even-a-client-id"),
-        authorize_query(client["client_id"], redirect_uri=evil),
-        authorize_query(client["client_id"], redirect_uri=REDIRECT + "/../../evil"),
-        authorize_query(client["client_id"], redirect_uri=REDIRECT + "?next=https://evil.example.net"),
-        authorize_query(
-            client["client_id"], redirect_uri="https://ringotel.example.com.evil.example.net/oauth/callback"
+        (authorize_query("rbo_unknown_client", redirect_uri=evil), UNKNOWN_CLIENT),
+        (authorize_query("not-even-a-client-id"), UNKNOWN_CLIENT),
+        (authorize_query(client["client_id"], redirect_uri=evil), UNREGISTERED_REDIRECT),
+        (authorize_query(client["client_id"], redirect_uri=REDIRECT + "/../../evil"), UNREGISTERED_REDIRECT),
+        (
+            authorize_query(client["client_id"], redirect_uri=REDIRECT + "?next=https://evil.example.net"),
+            UNREGISTERED_REDIRECT,
         ),
-        authorize_query(client["client_id"], redirect_uri=REDIRECT.upper()),
-        authorize_query(client["client_id"], redirect_uri="//evil.example.net"),
-        authorize_query(None),
+        (
+            authorize_query(
+                client["client_id"], redirect_uri="https://ringotel.example.com.evil.example.net/oauth/callback"
+            ),
+            UNREGISTERED_REDIRECT,
+        ),
+        (authorize_query(client["client_id"], redirect_uri=REDIRECT.upper()), UNREGISTERED_REDIRECT),
+        (authorize_query(client["client_id"], redirect_uri="//evil.example.net"), UNREGISTERED_REDIRECT),
+        (authorize_query(None), UNKNOWN_CLIENT),
     ]
-    for query in attempts:
+    for query, message in attempts:
         for method in ("GET", "POST"):
             if method == "GET":
                 page = send("GET", "/oauth/authorize", query=query)
@@ -71,12 +129,14 @@ def test_unknown_client_or_unregistered_redirect_get_an_error_page_never_a_redir
             assert page.status == 400, (query, page.status, page.body)
             assert "location" not in page.headers
             assert page.headers["content-type"].startswith("text/html")
+            assert_error_page(page, message)
 
 
 def test_several_redirect_uris_need_one_named(tenant):
     client = register(tenant.account_id, REDIRECT, "https://ringotel.example.com/second")
     page = send("GET", "/oauth/authorize", query=authorize_query(client["client_id"], redirect_uri=None))
-    assert page.status == 400 and "redirect_uri" in page.body
+    assert page.status == 400
+    assert_error_page(page, "This client has several redirect URIs: the request must name one (redirect_uri).")
 
 
 def test_the_single_registered_redirect_uri_is_the_default(tenant, client):
@@ -210,6 +270,7 @@ def test_a_consent_form_works_once(tenant, client):
         assert post_form(query, page, decision, api_token).status == 302
         again = post_form(query, page, decision, api_token)
         assert again.status == 403 and "location" not in again.headers, decision
+        assert_error_page(again, FORM_REFUSED)
 
 
 def test_a_consent_form_expires_after_ten_minutes(client):
@@ -220,7 +281,9 @@ def test_a_consent_form_expires_after_ten_minutes(client):
         assert post_form(query, page).status == 302
         page = send("GET", "/oauth/authorize", query=query)
         time.advance(csrf.CSRF_SECONDS)
-        assert post_form(query, page).status == 403
+        expired = post_form(query, page)
+        assert expired.status == 403
+        assert_error_page(expired, FORM_REFUSED)
     assert f"Max-Age={csrf.CSRF_SECONDS}" in _cookie_header(client)
 
 
@@ -242,6 +305,63 @@ def test_the_csrf_key_is_a_securestring_the_first_page_makes(client):
     assert made["Type"] == "SecureString" and len(made["Value"]) >= 43
     # Forms made under the old key no longer pass
     assert post_form(query, before).status == 403
+
+
+def test_the_csrf_key_is_the_parameters_secret_value_not_what_a_reader_without_decryption_sees(client, monkeypatch):
+    name = "/ringbridge/oauth/consent-key"
+    ssm = aws.ssm()
+    secret = secrets.token_urlsafe(32)  # an operator's new key
+    ssm.put_parameter(Name=name, Value=secret, Type="SecureString", Overwrite=True)
+    csrf._key.cache_clear()  # a new instance
+    seen_without_decryption = ssm.get_parameter(Name=name, WithDecryption=False)["Parameter"]["Value"]
+    assert seen_without_decryption != secret
+    query = authorize_query(client["client_id"])
+
+    def form_signed_with(key: str):
+        with monkeypatch.context() as forger:
+            forger.setattr(csrf, "_key", lambda: key.encode())
+            token = csrf.new_token(query)
+        form = {"request": query, "csrf_token": token, "decision": "deny"}
+        return send("POST", "/oauth/authorize", form=form, cookies=[f"rb_oauth_csrf={token}"])
+
+    # Whoever holds the decrypted key can make a form (the server, as intended) ...
+    assert form_signed_with(secret).status == 302
+    # ... whoever can only read the parameter, without decrypting it, cannot
+    refused = form_signed_with(seen_without_decryption)
+    assert refused.status == 403
+    assert_error_page(refused, FORM_REFUSED)
+
+
+def test_two_instances_making_the_first_key_at_once_agree_on_it(client, monkeypatch):
+    name = "/ringbridge/oauth/consent-key"
+    ssm = aws.ssm()
+    with contextlib.suppress(ssm.exceptions.ParameterNotFound):
+        ssm.delete_parameter(Name=name)
+    csrf._key.cache_clear()  # a new instance, which finds no key
+    theirs = secrets.token_urlsafe(32)
+    made_first = []
+
+    def the_other_instance_puts_first(**_):
+        # Between this instance's read (no key) and its put, another instance makes the key
+        if not made_first:
+            made_first.append(theirs)
+            ssm.put_parameter(Name=name, Value=theirs, Type="SecureString")
+
+    query = authorize_query(client["client_id"])
+    ssm.meta.events.register("before-call.ssm.PutParameter", the_other_instance_puts_first)
+    try:
+        page = send("GET", "/oauth/authorize", query=query)
+    finally:
+        ssm.meta.events.unregister("before-call.ssm.PutParameter", the_other_instance_puts_first)
+    assert page.status == 200 and made_first
+    assert ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"] == theirs
+    # A form the other instance made (under its key) passes here, and this instance's own form too
+    with monkeypatch.context() as other_instance:
+        other_instance.setattr(csrf, "_key", lambda: theirs.encode())
+        token = csrf.new_token(query)
+    form = {"request": query, "csrf_token": token, "decision": "deny"}
+    assert send("POST", "/oauth/authorize", form=form, cookies=[f"rb_oauth_csrf={token}"]).status == 302
+    assert post_form(query, page).status == 302
 
 
 # --- failed sign-ins are throttled --------------------------------------------------------------------

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from ringbridge.oauth import endpoints
+from ringbridge.oauth.server import REFRESH_TOKEN_SECONDS
 from ringbridge_tools.local import lambdas
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     REDIRECT,
@@ -177,6 +178,27 @@ def test_a_refresh_token_is_bound_to_its_client(tenant, client):
     assert refresh(client, first["refresh_token"]).status == 200
 
 
+def test_a_refresh_token_works_until_the_second_it_expires(tenant, client, later):
+    # Two grants approved at the same moment: one refreshed the second before its refresh token expires,
+    # the other at that second
+    kept, expired = tokens(client, tenant.rw_token), tokens(client, tenant.rw_token)
+    later(REFRESH_TOKEN_SECONDS - 1)
+    assert refresh(client, kept["refresh_token"]).status == 200
+    later(REFRESH_TOKEN_SECONDS)
+    refused = refresh(client, expired["refresh_token"])
+    assert (refused.status, refused.json()["error"]) == (400, "invalid_grant")
+
+
+def test_a_tampered_refresh_token_is_refused_and_the_real_one_keeps_working(tenant, client):
+    issued = tokens(client, tenant.rw_token)
+    real = issued["refresh_token"]
+    tampered = real[:-2] + ("AA" if not real.endswith("AA") else "BB")
+    refused = refresh(client, tampered)
+    assert (refused.status, refused.json()["error"]) == (400, "invalid_grant")
+    assert find(issued["access_token"]).status == 200
+    assert refresh(client, real).status == 200
+
+
 def test_an_access_token_is_not_a_refresh_token(tenant, client):
     first = tokens(client, tenant.rw_token)
     assert refresh(client, first["access_token"]).json()["error"] == "invalid_grant"
@@ -269,7 +291,8 @@ def test_405_and_413_answer_in_oauths_error_shape(path):
 def test_a_repeated_or_unknown_scope_is_invalid_scope_and_spends_nothing(tenant, client, scope):
     issued = tokens(client, tenant.rw_token)
     answer = refresh(client, issued["refresh_token"], scope=scope)
-    assert (answer.status, answer.json()["error"]) == (400, "invalid_scope"), answer.body
+    assert answer.status == 400, answer.body
+    assert answer.json() == {"error": "invalid_scope", "error_description": "scope must be one of: ro, rw."}
     # Not a reuse: the same refresh token still works, and so does the grant's access token
     assert find(issued["access_token"]).status == 200
     assert refresh(client, issued["refresh_token"]).status == 200

@@ -3,6 +3,9 @@ version of it, its activity keeps ``recording_deleted_at``, and fetching it answ
 
 import json
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -14,6 +17,7 @@ from ringbridge.logic import account_export, recording_retention
 from ringbridge.logic.allowance import Allowance
 from ringbridge_tools import cli
 from tests.support.api import call
+from tests.support.dynamodb import dynamodb_hook
 from tests.support.tenants import Tenant
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
@@ -72,6 +76,7 @@ def test_a_recording_is_kept_for_exactly_the_retention_and_deleted_with_every_ve
     with clock.manual() as time:
         # Given a call whose recording was replaced once (a previous version and a delete marker are left)
         activity_id = new_call(tenant)
+        read_before = activities_dal.get_activity(tenant.account_id, activity_id)
         assert upload(tenant, activity_id).status == 200
         assert len(versions_under(tenant, activity_id)) == 3
 
@@ -85,7 +90,14 @@ def test_a_recording_is_kept_for_exactly_the_retention_and_deleted_with_every_ve
 
         # Then on the day it is kept; a second past it, it answers 410 already, and the sweep deletes it
         assert (on_the_day.recordings_deleted, fetched_on_the_day.status) == (0, 200)
-        assert fetched_before_the_sweep.status == 410
+        assert (fetched_before_the_sweep.status, fetched_before_the_sweep.body["error"]) == (
+            410,
+            {
+                "code": "gone",
+                "message": "is older than the account's retention of 30 days: it is deleted",
+                "field": "recording",
+            },
+        )
         assert (after.complete, after.recordings_deleted, after.recording_objects_deleted) == (True, 1, 3)
         assert versions_under(tenant, activity_id) == []
         # the activity and its call copy keep when, and no longer name the recording
@@ -95,11 +107,20 @@ def test_a_recording_is_kept_for_exactly_the_retention_and_deleted_with_every_ve
         assert "recording" not in activity and activity["recording_deleted_at"] == clock.now_iso()
         # the route answers 410 naming why; a new recording for that call is refused the same way
         gone = fetch(tenant, activity_id)
-        assert gone.status == 410 and gone.body["error"]["field"] == "recording"
-        assert "older than the account's retention" in gone.body["error"]["message"]
+        assert (gone.status, gone.body["error"]) == (
+            410,
+            {
+                "code": "gone",
+                "message": f"was deleted at {clock.now_iso()}: it was older than the account's retention",
+                "field": "recording",
+            },
+        )
         assert upload(tenant, activity_id).status == 410
         ring = call("GET", f"/ringio/rings/{activity_id}", tenant.ro_token)
         assert ring.body["ring"]["call_recording"] is None
+        # the sweep's change is a new version: an update over a version read before it is refused
+        stale = {"version": read_before["version"], "comment": "late"}
+        assert call("PUT", f"/ringotel/activities/{activity_id}", tenant.rw_token, json_body=stale).status == 409
 
 
 def test_an_account_may_only_shorten_the_retention(tenant, monkeypatch, capsys):
@@ -117,6 +138,13 @@ def test_an_account_may_only_shorten_the_retention(tenant, monkeypatch, capsys):
     )
     assert set_days("30") == 0
     assert json.loads(capsys.readouterr().out)["effective_days"] == 30
+    assert set_days("20") == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "account_id": tenant.account_id,
+        "account_days": 20,
+        "deployment_days": 30,
+        "effective_days": 20,
+    }
     assert set_days("--clear") == 0
     assert json.loads(capsys.readouterr().out) == {
         "account_id": tenant.account_id,
@@ -192,3 +220,236 @@ def test_an_accounts_retention_is_from_1_day_to_a_hundred_years(tenant):
             recording_retention.set_account_days(tenant.account_id, days)
     for days in (1, recording_retention.MAX_DAYS):
         assert recording_retention.set_account_days(tenant.account_id, days).effective_days == days
+
+
+def test_the_command_refuses_more_than_a_hundred_years_naming_the_argument(tenant, capsys):
+    command = ["admin", "--table", table.name(), "set-recording-retention", tenant.account_id, "36501"]
+    assert cli.main(command) == 1
+    assert capsys.readouterr().err == "error: must be from 1 to 36500 days (DAYS)\n"
+
+
+def sweep_recordings(tenant: Tenant, *options: str) -> int:
+    """``ringbridge admin sweep-recordings`` for the tenant's account."""
+    targets = ["--table", table.name()]
+    bucket = ["--bucket", settings.current().recordings_bucket]
+    return cli.main(["admin", *targets, "sweep-recordings", tenant.account_id, *bucket, *options])
+
+
+def test_the_command_sweeps_an_accounts_own_retention_and_counts_every_object_it_deleted(tenant, capsys):
+    with clock.manual() as time:
+        # Given an account keeping recordings a day (the deployment keeps them for ever), with two calls
+        # recorded two days ago, one of them recorded twice (two versions and a delete marker)
+        calls = [new_call(tenant), new_call(tenant)]
+        assert upload(tenant, calls[1]).status == 200
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+
+        # When the operator sweeps it
+        assert sweep_recordings(tenant) == 0
+
+    # Then both are deleted, and the outcome counts the four objects removed; the sweep is finished
+    printed = capsys.readouterr()
+    assert json.loads(printed.out) == {
+        "account_id": tenant.account_id,
+        "retention_days": 1,
+        "complete": True,
+        "recordings_deleted": 2,
+        "recording_objects_deleted": 4,
+    }
+    assert printed.err == ""
+    assert [fetch(tenant, activity_id).status for activity_id in calls] == [410, 410]
+
+
+def test_the_command_on_an_account_that_keeps_recordings_for_ever_is_finished_at_once(tenant, capsys):
+    with clock.manual() as time:
+        activity_id = new_call(tenant)
+        time.advance(3650 * DAY)
+        assert sweep_recordings(tenant) == 0
+
+    printed = capsys.readouterr()
+    assert json.loads(printed.out)["complete"] is True and printed.err == ""  # no "run again"
+    assert fetch(tenant, activity_id).status == 200
+
+
+@contextmanager
+def activities_read(page_size: int | None = None) -> Iterator[list[int]]:
+    """How many activities each Query of the block read (its ScannedCount: what a Query costs, the filter
+    applying after the read). With ``page_size``, DynamoDB ends each page after that many activities, as
+    its 1 MB pages do for an account with many activities."""
+    scanned: list[int] = []
+
+    def paged(params: dict[str, Any], **_: Any) -> None:
+        if page_size is not None:
+            params["Limit"] = page_size
+
+    def count(parsed: dict[str, Any], **_: Any) -> None:
+        scanned.append(parsed["ScannedCount"])
+
+    with (
+        dynamodb_hook("before-parameter-build.dynamodb.Query", paged),
+        dynamodb_hook("after-call.dynamodb.Query", count),
+    ):
+        yield scanned
+
+
+@pytest.mark.parametrize(
+    ("page_size", "first_run_steps"),
+    [(None, 2), (1, 1)],
+    ids=["stopped-within-a-page", "stopped-between-pages"],
+)
+def test_a_stopped_sweep_goes_on_from_where_it_got_without_reading_the_done_activities_again(
+    tenant, page_size, first_run_steps
+):
+    with clock.manual() as time:
+        # Given an account keeping recordings a day, with three calls recorded two days ago
+        calls = [new_call(tenant) for _ in range(3)]
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+
+        # When a run stops after some, and the command is run again, and once more after the pass is done
+        with activities_read(page_size):
+            first = recording_retention.sweep_account(tenant.account_id, Allowance(max_steps=first_run_steps))
+        with activities_read(page_size) as read_by_the_second:
+            second = recording_retention.sweep_account(tenant.account_id)
+        with activities_read(page_size) as read_by_a_new_pass:
+            recording_retention.sweep_account(tenant.account_id)
+
+    # Then the second run reads only the activities after the last one the first got past, and finishes
+    assert (first.complete, first.recordings_deleted) == (False, first_run_steps)
+    assert (second.complete, second.recordings_deleted) == (True, 3 - first_run_steps)
+    assert sum(read_by_the_second) == 3 - first_run_steps
+    # and a new pass starts from the first activity again
+    assert sum(read_by_a_new_pass) == 3
+    assert [fetch(tenant, activity_id).status for activity_id in calls] == [410, 410, 410]
+
+
+def test_the_scheduled_sweep_goes_on_from_the_account_after_the_last_one_it_finished(tenant, other_tenant, monkeypatch):
+    # A versioned bucket of the test's own: the accounts with recordings are these two only
+    bucket = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
+    aws.s3().create_bucket(Bucket=bucket)
+    aws.s3().put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    monkeypatch.setenv("RECORDINGS_BUCKET", bucket)
+    settings.reload()
+    first_account, second_account = sorted([tenant, other_tenant], key=lambda each: each.account_id)
+    with clock.manual() as time:
+        # Given two accounts keeping recordings a day, each with a call recorded two days ago, the first also
+        # with one recorded today (the emulator's listing after an account left with no object at all skips
+        # the next object: S3's does not)
+        for each in (first_account, second_account):
+            new_call(each)
+            recording_retention.set_account_days(each.account_id, 1)
+        time.advance(2 * DAY)
+        new_call(first_account)
+
+        # When a run may delete one recording, and the next runs without a limit
+        first = recording_retention.sweep_accounts(Allowance(max_steps=1))
+        second = recording_retention.sweep_accounts(Allowance())
+
+    # Then the first finishes the first account and stops in the second; the next starts at the second
+    assert first.complete is False
+    assert [(sweep.account_id, sweep.complete) for sweep in first.accounts] == [
+        (first_account.account_id, True),
+        (second_account.account_id, False),
+    ]
+    assert second.complete is True
+    assert [(sweep.account_id, sweep.recordings_deleted) for sweep in second.accounts] == [
+        (second_account.account_id, 1)
+    ]
+
+
+def test_the_sweep_reads_the_activities_strongly_consistent(tenant):
+    # The emulator always reads the latest; DynamoDB would not, and the sweep writes over what it read
+    with clock.manual() as time:
+        new_call(tenant)
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+        queries: list[dict[str, Any]] = []
+
+        def record(params: dict[str, Any], **_: Any) -> None:
+            queries.append(params)
+
+        with dynamodb_hook("before-parameter-build.dynamodb.Query", record):
+            assert recording_retention.sweep_account(tenant.account_id).recordings_deleted == 1
+
+    assert [query.get("ConsistentRead") for query in queries] == [True]
+
+
+@contextmanager
+def meanwhile(action: Callable[[], None]) -> Iterator[None]:
+    """Within the block, ``action`` runs just before each of the sweep's writes of an activity (after its
+    objects are deleted): another request changing the activity between the sweep's read and its write."""
+    running: list[None] = []
+
+    def before_write(**_: Any) -> None:
+        if not running:  # the action's own writes go through
+            running.append(None)
+            try:
+                action()
+            finally:
+                running.clear()
+
+    with dynamodb_hook("before-call.dynamodb.TransactWriteItems", before_write):
+        yield
+
+
+def test_an_activity_updated_while_its_recording_is_deleted_is_still_marked(tenant):
+    with clock.manual() as time:
+        activity_id = new_call(tenant)
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+        comments = iter(["VIP"])
+
+        def comment() -> None:
+            for text in comments:  # once
+                body = {"comment": text}
+                assert call("PUT", f"/ringotel/activities/{activity_id}", tenant.rw_token, json_body=body).status == 200
+
+        with meanwhile(comment):
+            sweep = recording_retention.sweep_account(tenant.account_id)
+
+    # The write lost the race, read the activity again, found its recording still past, and marked it
+    assert (sweep.complete, sweep.recordings_deleted) == (True, 1)
+    activity = activities_dal.get_activity(tenant.account_id, activity_id)
+    assert activity["comment"] == "VIP" and "recording" not in activity and "recording_deleted_at" in activity
+    assert fetch(tenant, activity_id).status == 410
+
+
+def test_a_recording_uploaded_while_the_old_one_is_deleted_is_kept(tenant):
+    with clock.manual() as time:
+        activity_id = new_call(tenant)
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+        uploads = iter([None])
+
+        def clear_the_retention_and_upload() -> None:
+            for _ in uploads:  # once
+                recording_retention.set_account_days(tenant.account_id, None)
+                assert upload(tenant, activity_id).status == 200
+
+        with meanwhile(clear_the_retention_and_upload):
+            sweep = recording_retention.sweep_account(tenant.account_id)
+
+    # The write lost the race; the recording it read again is new: the activity keeps it
+    assert (sweep.complete, sweep.recordings_deleted) == (True, 0)
+    activity = activities_dal.get_activity(tenant.account_id, activity_id)
+    assert "recording" in activity and "recording_deleted_at" not in activity
+    assert fetch(tenant, activity_id).status == 200
+
+
+def test_the_command_stops_when_an_activity_keeps_changing_and_says_to_sweep_again(tenant, capsys):
+    with clock.manual() as time:
+        activity_id = new_call(tenant)
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+
+        def comment() -> None:
+            body = {"comment": uuid.uuid4().hex}
+            assert call("PUT", f"/ringotel/activities/{activity_id}", tenant.rw_token, json_body=body).status == 200
+
+        with meanwhile(comment):
+            assert sweep_recordings(tenant) == 1
+
+    assert capsys.readouterr().err == (
+        "error: an activity kept changing while its recording was deleted; sweep again (ACCOUNT_ID)\n"
+    )
+    assert activities_dal.get_activity(tenant.account_id, activity_id)["recording"]  # found again by the next run

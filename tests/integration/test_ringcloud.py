@@ -7,7 +7,7 @@ it, and the fake RingCloud measures its rate-limit windows on it, so nothing her
 import hashlib
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -384,6 +384,29 @@ def test_concurrent_click_to_calls_send_exactly_one_per_window(tenant, configure
     after = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
     assert after.status == 202
     assert len(fake.served("/v1/calls", "POST")) == 2 and fake.violations == 0
+
+
+def test_a_refused_click_to_call_says_to_retry_after_the_wait_rounded_up_to_whole_seconds(
+    tenant, configure_ringcloud, fake, fake_clock
+):
+    # Given a call started at a whole second (the key's slot frees 5.5 s later)
+    fake_clock.start = datetime(2026, 11, 20, 10, 0, tzinfo=UTC) - timedelta(seconds=fake_clock.mono - 1_000.0)
+    configure_ringcloud(tenant)
+    ringcloud_dal.put_users(tenant.account_id, {"101": "olena101"})
+
+    def dial():
+        return call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+
+    assert dial().status == 202
+
+    # Then 1.001 s before the slot frees, the caller is told 2 s; exactly 1 s before, 1 s
+    fake_clock.advance(4.499)
+    refused = dial()
+    assert (refused.status, refused.headers["retry-after"]) == (429, "2")
+    fake_clock.advance(0.001)
+    refused = dial()
+    assert (refused.status, refused.headers["retry-after"]) == (429, "1")
+    assert len(fake.served("/v1/calls", "POST")) == 1
 
 
 def test_click_to_call_asks_ringcloud_for_an_unknown_extension_once(tenant, configure_ringcloud, fake, fake_clock):

@@ -9,6 +9,7 @@ import json
 
 import pytest
 import requests
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from ringbridge import aws
 from ringbridge.budget import Budget
@@ -16,6 +17,7 @@ from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.logic import ringcloud_failures, ringcloud_import
 from ringbridge_tools.fakes.ringcloud import Fail, Raw, tone
+from tests.support.dynamodb import dynamodb_hook
 from tests.support.ringcloud import activities_of, add_call, run_import, status_of
 from tests.support.tenants import make_tenant
 
@@ -243,3 +245,75 @@ def test_the_clients_request_timeouts_never_exceed_the_time_the_run_has_left(
     # Then every request, RingCloud's API and the recording's download, waited at most the time left
     assert len(seen) >= 3
     assert all(connect <= left and read <= left for connect, read, left in seen), seen
+
+
+THROTTLED = ClientError({"Error": {"Code": "ThrottlingException", "Message": "planned"}}, "TransactWriteItems")
+OVER_CAPACITY = ClientError(
+    {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "planned"}}, "TransactWriteItems"
+)
+TIMED_OUT = ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
+
+
+def refusing_writes(error: Exception):
+    """DynamoDB answering every activity write (TransactWriteItems) with ``error``."""
+
+    def refuse(**_) -> None:
+        raise error
+
+    return dynamodb_hook("before-call.dynamodb.TransactWriteItems", refuse)
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (THROTTLED, "DynamoDB or S3 refused a write (ThrottlingException)"),
+        (OVER_CAPACITY, "DynamoDB or S3 refused a write (ProvisionedThroughputExceededException)"),
+        (TIMED_OUT, "an unexpected ReadTimeoutError"),
+    ],
+    ids=["throttled", "over-capacity", "no-answer"],
+)
+def test_a_dynamodb_outage_stops_the_accounts_run_without_counting_it_against_any_call(
+    tenant, configure_ringcloud, fake, error, reason
+):
+    # Given two calls, and DynamoDB throttling every write while the run lasts
+    add_call(fake, start="2026-11-20 10:00:00")
+    add_call(fake, start="2026-11-20 10:10:00")
+    configure_ringcloud(tenant)
+
+    with refusing_writes(error):
+        result = run_import()
+
+    # Then the run of the account stopped at the first write, saying why; no call is failing or parked
+    [account] = result["accounts"]
+    assert account["calls_failed"] == 0
+    status = status_of(tenant)
+    assert status.errors == [f"the run of this account failed: {reason}"]
+    assert status.failing == []
+
+    # ... and once DynamoDB is back, the next run imports both
+    run_import()
+    assert len(activities_of(tenant)) == 2
+
+
+def test_a_write_refused_for_one_call_counts_against_that_call_and_the_next_call_is_imported(
+    tenant, configure_ringcloud, fake
+):
+    # Given two calls, and DynamoDB refusing the first call's write for itself (not an outage)
+    add_call(fake, start="2026-11-20 10:00:00")
+    add_call(fake, start="2026-11-20 10:10:00")
+    configure_ringcloud(tenant)
+    refused = []
+
+    def refuse_the_first(**_) -> None:
+        if not refused:
+            refused.append(True)
+            raise ClientError({"Error": {"Code": "ValidationException", "Message": "planned"}}, "TransactWriteItems")
+
+    with dynamodb_hook("before-call.dynamodb.TransactWriteItems", refuse_the_first):
+        result = run_import()
+
+    # Then that call is failing (to be tried again), and the other one was imported in the same run
+    assert result["accounts"][0]["calls_failed"] == 1
+    assert len(activities_of(tenant)) == 1
+    [entry] = status_of(tenant).failing
+    assert (entry.part, entry.problem) == ("call", "DynamoDB or S3 refused a write (ValidationException)")

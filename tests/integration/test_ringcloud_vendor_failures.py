@@ -64,6 +64,20 @@ def test_an_error_envelope_on_a_200_is_refused_not_retried_and_recorded(tenant, 
     assert len(fake.served(COMPLETE)) == 1
 
 
+@pytest.mark.parametrize("message", [None, ""], ids=["null", "empty"])
+def test_an_error_without_a_message_is_recorded_as_having_none(tenant, configure_ringcloud, fake, message):
+    # Given RingCloud refusing the call list with an error envelope that carries no message
+    add_call(fake)
+    configure_ringcloud(tenant)
+    fake.plan(COMPLETE, Fail(404, message=message))
+
+    run_import()
+
+    # Then the status an admin reads says that RingCloud gave no reason
+    assert status_of(tenant).errors == ["RingCloud answered HTTP 404 to GET /v1/calls/complete: no message"]
+    assert activities_of(tenant) == []
+
+
 @pytest.mark.parametrize("failure", [Fail(500), Fail(503, retry_after="1"), Fail(200)], ids=["500", "503", "envelope"])
 def test_a_failed_origination_is_never_retried_so_the_phone_never_rings_twice(
     tenant, configure_ringcloud, fake, fake_clock, failure
@@ -76,6 +90,23 @@ def test_a_failed_origination_is_never_retried_so_the_phone_never_rings_twice(
 
     # Then the caller hears 502 and RingCloud got exactly one request
     assert answer.status == 502, answer.body
+    assert len(fake.served("/v1/calls", "POST")) == 1
+    assert fake.violations == 0
+
+
+def test_ringclouds_429_on_the_origination_is_a_429_to_the_caller_and_is_not_retried(
+    tenant, configure_ringcloud, fake, fake_clock
+):
+    # Given RingCloud limiting the origination (the key is also used elsewhere)
+    configure_ringcloud(tenant)
+    fake.plan("/v1/calls", Fail(429, retry_after="1"))
+
+    answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+
+    # Then the caller is told to try again later (not that RingCloud failed), and RingCloud got one request
+    assert answer.status == 429, answer.body
+    assert answer.headers["retry-after"] == "5"
+    assert "try again later" in answer.body["error"]["message"]
     assert len(fake.served("/v1/calls", "POST")) == 1
     assert fake.violations == 0
 

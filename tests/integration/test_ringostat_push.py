@@ -448,3 +448,46 @@ def test_a_push_out_of_time_mid_batch_reports_every_record_of_the_accounts_not_d
         with pytest.raises(ringostat_push.NotDelivered, match="time ran out"):
             outcome.check_delivered(SimpleNamespace(raw_event=record))
     assert status_of(tenant).last_error == status_of(other_tenant).last_error == "the invocation's time ran out"
+
+
+def published(printed: str, name: str) -> list[float]:
+    """The values of the EMF metric ``name`` in what the invocations printed."""
+    values: list[float] = []
+    for line in printed.splitlines():
+        if line.startswith("{") and '"_aws"' in line and name in (document := json.loads(line)):
+            values += document[name] if isinstance(document[name], list) else [document[name]]
+    return values
+
+
+def test_a_push_over_several_requests_counts_everything_sent_and_publishes_the_documented_metrics(
+    tenant, other_tenant, configure, ringostat_server, monkeypatch, capsys, stream, invocations
+):
+    # Given Ringostat batches of 2, an account with three contacts in three companies, and an account
+    # whose auth key Ringostat refuses (the metrics printed as EMF)
+    monkeypatch.setenv("RINGOSTAT_BATCH_SIZE", "2")
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    settings.reload()
+    configure(tenant, 220, "key-220")
+    configure(other_tenant, 221, "stale-key", known_key="current-key")
+    for n in range(3):
+        new_ringotel_contact(tenant, first_name=f"C{n}", company_name=f"Company {n}")
+    new_ringotel_contact(other_tenant)
+    capsys.readouterr()
+
+    # When the stream delivers the lot in one invocation
+    stream.drain()
+
+    # Then Ringostat got two requests of each kind, and the status counts all that was sent
+    assert len(invocations) == 1
+    sizes = [(r.path, len(r.body.get("organizations", r.body.get("contacts", [])))) for r in ringostat_server.requests]
+    assert sorted(size for size in sizes if size[0].endswith("organizations/sync")) == [
+        ("/minicrm/organizations/sync", 1),
+        ("/minicrm/organizations/sync", 2),
+    ]
+    status = status_of(tenant)
+    assert (status.organizations_pushed, status.contacts_pushed, status.last_error) == (3, 3, None)
+
+    # ... and the metrics the README names say three contacts pushed and one account failed
+    printed = capsys.readouterr().out
+    assert published(printed, "ContactsPushed") == [3]
+    assert published(printed, "PushFailures") == [1]

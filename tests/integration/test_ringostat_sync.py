@@ -193,6 +193,27 @@ def test_a_rejected_account_does_not_stop_the_others(tenant, other_tenant, confi
     assert refused["id"] not in {c["externalId"] for c in ringostat_server.accepted("contacts")}
 
 
+def test_a_request_that_cannot_be_sent_is_refused_naming_what_is_wrong(
+    tenant, configure, ringostat_server, monkeypatch
+):
+    # Given a RINGOSTAT_BASE_URL without its scheme (no request can even be sent)
+    configure(tenant, 121, "key-121")
+    new_ringotel_contact(tenant)
+    monkeypatch.setenv("RINGOSTAT_BASE_URL", "api.ringostat.net")
+    settings.reload()
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then the account's error and status name the kind of failure and what is wrong
+    error = result["accounts"][0]["error"]
+    assert error.startswith("MissingSchema calling Ringostat /minicrm/contacts/sync: Invalid URL "), error
+    assert "No scheme supplied" in error
+    assert status_of(tenant).last_error == error
+    assert status_of(tenant).contacts_watermark is None
+    assert ringostat_server.requests == []
+
+
 def test_the_auth_key_never_reaches_the_logs(tenant, configure, ringostat_server, caplog, debug_log):
     # Given the function's log lines captured at DEBUG (Powertools' own too; other libraries at INFO,
     # as in Lambda), and a run with a retry and a refusal
@@ -331,6 +352,8 @@ def test_configuration_keeps_the_auth_key_in_ssm_only(tenant, configure):
         ({"project_id": 0}, "project_id"),
         ({"origin": " "}, "origin"),
         ({"auth_key": ""}, "auth_key"),
+        ({"auth_key": "key-\n120"}, "auth_key"),  # never sendable; requests' refusal would quote it, escaped
+        ({"auth_key": "key-\r120"}, "auth_key"),
     ],
 )
 def test_bad_configuration_names_the_field_and_writes_nothing(tenant, change, field):

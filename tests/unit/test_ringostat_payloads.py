@@ -4,12 +4,14 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+import requests
 from pydantic import ValidationError
 
 from ringbridge import clock
 from ringbridge.budget import Budget
 from ringbridge.logic import ringostat_payloads
 from ringbridge.models.ringostat import RingostatConfig
+from ringbridge.ringostat_client import Rejected, RingostatClient
 from ringbridge.vendor_http import retry_after_seconds
 from ringbridge_tools.fakes.ringostat import CONTACT_FIELDS, ORGANIZATION_FIELDS
 
@@ -123,3 +125,15 @@ def test_the_run_budget_stops_well_before_the_lambda_timeout():
         time.advance(100)
         assert long_run.remaining() == pytest.approx(190, abs=1e-6)
         assert short_run.remaining() == pytest.approx(-92.5, abs=1e-6)
+
+
+def test_an_auth_key_stored_with_a_line_break_never_reaches_the_error_text():
+    # A key stored before configure refused line breaks: requests refuses the header before sending it, and
+    # its message quotes the key escaped ("s3cr3t\\nkey"); the recorded error must hold neither form.
+    client = RingostatClient(requests.Session(), "http://127.0.0.1:9", 601, "s3cr3t\nkey")
+
+    with pytest.raises(Rejected) as refused:
+        client.sync_contacts([], timeout=1)
+
+    assert "[redacted]" in str(refused.value)
+    assert "s3cr3t" not in str(refused.value)

@@ -27,7 +27,9 @@ def configure(
 ) -> RingostatConfig:
     """Set an account's Ringostat project; a new project id restarts the sync from the beginning."""
     auth_key = auth_key.strip()
-    if not auth_key or len(auth_key) > MAX_AUTH_KEY_LENGTH:
+    # A line break or other control character inside could never be sent as a header, and requests'
+    # refusal quotes the key escaped, past the redaction of the key as it is: refused here instead.
+    if not auth_key or len(auth_key) > MAX_AUTH_KEY_LENGTH or not auth_key.isprintable():
         raise InvalidInput("must be the project's auth key", field="auth_key")
     try:
         config = RingostatConfig(

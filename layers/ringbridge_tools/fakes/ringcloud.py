@@ -69,13 +69,15 @@ def window_of(method: str, path: str) -> float:
 @dataclass
 class Fail:
     """How one planned request misbehaves: a status (with an optional Retry-After or Location; 200 is
-    an error envelope), an empty 200 body, or a recording sent a byte every ``drip`` seconds."""
+    an error envelope), an empty 200 body, or a recording sent a byte every ``drip`` seconds. The error
+    envelope's ``message`` may be None or empty, as a bare error from RingCloud's gateway is."""
 
     status: int = 500
     retry_after: str | None = None
     location: str | None = None
     empty: bool = False
     drip: float | None = None
+    message: str | None = "planned failure"
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ class FakeRingcloud(fakes.Served):
                 status, is_file = 200, True
                 answer = b""
             else:
-                answer = {"status": "error", "message": "planned failure", "data": None}
+                answer = {"status": "error", "message": fail.message, "data": None}
         received.status = status
         headers = {}
         if fail is not None and fail.retry_after:
