@@ -453,3 +453,31 @@ def test_the_command_stops_when_an_activity_keeps_changing_and_says_to_sweep_aga
         "error: an activity kept changing while its recording was deleted; sweep again (ACCOUNT_ID)\n"
     )
     assert activities_dal.get_activity(tenant.account_id, activity_id)["recording"]  # found again by the next run
+
+
+def test_a_recording_uploaded_after_the_sweep_read_its_activity_is_not_deleted(tenant):
+    with clock.manual() as time:
+        activity_id = new_call(tenant)
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+        uploads = iter([None])
+
+        def upload_before_the_objects_are_listed(**_: Any) -> None:
+            for _ in uploads:  # once: between the sweep's Query of the activity and its deletion of the objects
+                recording_retention.set_account_days(tenant.account_id, None)  # (else the upload answers 410)
+                assert upload(tenant, activity_id).status == 200
+
+        events = aws.s3().meta.events
+        events.register("before-call.s3.ListObjectVersions", upload_before_the_objects_are_listed)
+        try:
+            sweep = recording_retention.sweep_account(tenant.account_id)
+        finally:
+            events.unregister("before-call.s3.ListObjectVersions", upload_before_the_objects_are_listed)
+
+    # The expired recording went, the new one is kept, and the activity (whose write lost the race) names it
+    assert (sweep.complete, sweep.recordings_deleted) == (True, 0)
+    activity = activities_dal.get_activity(tenant.account_id, activity_id)
+    assert "recording_deleted_at" not in activity
+    fetched = fetch(tenant, activity_id)
+    assert fetched.status == 200, fetched.body
+    assert versions_under(tenant, activity_id) == [activity["recording"]["key"]]

@@ -65,6 +65,27 @@ def delete_versions(versions: list[dict[str, str]]) -> int:
     return len(versions)
 
 
+def delete_recording(prefix: str, key: str) -> int:
+    """Delete every version of ``key`` and of each key under ``prefix`` already deleted (its latest version a
+    delete marker): a recording and those it replaced. A live object under any other key is a recording
+    uploaded meanwhile (written before the activity names it), and is kept. Answers how many were deleted."""
+    deleted = 0
+    while True:
+        answer = aws.s3().list_object_versions(
+            Bucket=settings.current().recordings_bucket, Prefix=prefix, MaxKeys=LIST_MAX_KEYS
+        )
+        replaced = {marker["Key"] for marker in answer.get("DeleteMarkers", []) if marker["IsLatest"]}
+        entries = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
+        doomed = [
+            {"Key": entry["Key"], "VersionId": entry["VersionId"]}
+            for entry in entries
+            if entry["Key"] == key or entry["Key"] in replaced
+        ]
+        if not doomed:
+            return deleted
+        deleted += delete_versions(doomed)
+
+
 def delete_under(prefix: str) -> int:
     """Delete every version of every object under ``prefix``; answers how many."""
     return sum(delete_versions(page) for page in version_pages(prefix))

@@ -141,8 +141,8 @@ def _sweep(account_id: str, days: int | None, allowance: Allowance) -> AccountSw
             for activity in activities:
                 allowance.take()
                 # The objects first: if the run stops here, the activity still names its recording.
-                sweep.recording_objects_deleted += recording_objects.delete_under(
-                    recording_objects.activity_prefix(account_id, activity["id"])
+                sweep.recording_objects_deleted += recording_objects.delete_recording(
+                    recording_objects.activity_prefix(account_id, activity["id"]), activity["recording"]["key"]
                 )
                 # dal.recording_retention answers the activities untyped
                 sweep.recordings_deleted += _mark_deleted(account_id, cast("ActivityItem", activity), limit)
