@@ -1,11 +1,15 @@
 """The recordings bucket by key prefix: an activity's or a whole account's objects, every version of each."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ringbridge import aws, settings
 
 LIST_MAX_KEYS = 1000  # ListObjectVersions' page, and DeleteObjects' limit
 ACCOUNTS_PREFIX = "accounts/"
+
+# Picks from one listing's versions and delete markers those to take.
+Chooser = Callable[[list[dict[str, Any]], list[dict[str, Any]]], list[dict[str, Any]]]
 
 
 def activity_prefix(account_id: str, activity_id: str) -> str:
@@ -37,8 +41,10 @@ def account_ids(after: str | None) -> Iterator[str]:
         request["KeyMarker"] = answer["NextKeyMarker"]
 
 
-def version_pages(prefix: str) -> Iterator[list[dict[str, str]]]:
-    """Versions and delete markers under ``prefix`` ({"Key", "VersionId"}), up to 1,000 at a time.
+def version_pages(prefix: str, chosen: Chooser | None = None) -> Iterator[list[dict[str, str]]]:
+    """Versions and delete markers under ``prefix`` ({"Key", "VersionId"}), up to 1,000 at a time; with
+    ``chosen``, only those it picks from each listing's versions and delete markers. Ends at a listing
+    that has (or picks) none.
 
     Each page is listed again from the start of what is left: a caller deletes a page before taking
     the next. On a bucket without versioning each object is one version ("null"), so this finds
@@ -48,7 +54,8 @@ def version_pages(prefix: str) -> Iterator[list[dict[str, str]]]:
         answer = aws.s3().list_object_versions(
             Bucket=settings.current().recordings_bucket, Prefix=prefix, MaxKeys=LIST_MAX_KEYS
         )
-        entries = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
+        versions, markers = answer.get("Versions", []), answer.get("DeleteMarkers", [])
+        entries = chosen(versions, markers) if chosen else [*versions, *markers]
         if not entries:
             return
         yield [{"Key": entry["Key"], "VersionId": entry["VersionId"]} for entry in entries]
@@ -69,21 +76,12 @@ def delete_recording(prefix: str, key: str) -> int:
     """Delete every version of ``key`` and of each key under ``prefix`` already deleted (its latest version a
     delete marker): a recording and those it replaced. A live object under any other key is a recording
     uploaded meanwhile (written before the activity names it), and is kept. Answers how many were deleted."""
-    deleted = 0
-    while True:
-        answer = aws.s3().list_object_versions(
-            Bucket=settings.current().recordings_bucket, Prefix=prefix, MaxKeys=LIST_MAX_KEYS
-        )
-        replaced = {marker["Key"] for marker in answer.get("DeleteMarkers", []) if marker["IsLatest"]}
-        entries = [*answer.get("Versions", []), *answer.get("DeleteMarkers", [])]
-        doomed = [
-            {"Key": entry["Key"], "VersionId": entry["VersionId"]}
-            for entry in entries
-            if entry["Key"] == key or entry["Key"] in replaced
-        ]
-        if not doomed:
-            return deleted
-        deleted += delete_versions(doomed)
+
+    def recording_and_replaced(versions: list[dict[str, Any]], markers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        replaced = {marker["Key"] for marker in markers if marker["IsLatest"]}
+        return [entry for entry in [*versions, *markers] if entry["Key"] == key or entry["Key"] in replaced]
+
+    return sum(delete_versions(page) for page in version_pages(prefix, recording_and_replaced))
 
 
 def delete_under(prefix: str) -> int:
