@@ -235,7 +235,8 @@ def measure() -> Measured:  # noqa: C901 - one pass of interleaved runs fills fo
     quoted["cold_targets_met"] = (
         f"all {len(met)} functions meet theirs" if all(met) else f"{sum(met)} of {len(met)} functions meet theirs"
     )
-    quoted["cold_others"] = f"{min(others):+.0f} to {max(others):+.0f}"
+    if others:  # BENCH_FUNCTIONS may name only the hooks
+        quoted["cold_others"] = f"{min(others):+.0f} to {max(others):+.0f}"
     quoted["cold_bytecode_saves"] = (
         f"{min(saved):.0f} to {max(saved):.0f} ms of CPU time (median {statistics.median(saved):.0f})"
     )
