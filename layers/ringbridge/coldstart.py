@@ -63,10 +63,14 @@ def _defer_init(name: str) -> None:
     loader = spec.loader if spec else None
     if spec is None or loader is None or spec.origin is None or spec.submodule_search_locations is None:
         return
-    homes = _reexports(name, Path(spec.origin))
+    init = Path(spec.origin)
+    homes: dict[str, tuple[str, str]] | None = None  # read when first asked for: many cold starts never ask
     package = importlib.util.module_from_spec(spec)  # __path__ and __spec__ set; __init__ not run
 
     def attribute(attr: str) -> Any:
+        nonlocal homes
+        if homes is None:
+            homes = _reexports(name, init)
         if attr in homes:
             module, original = homes[attr]
             return getattr(importlib.import_module(module), original)

@@ -1,18 +1,21 @@
 """ringbridge.coldstart in fresh processes, as a Lambda instance starts: less is loaded, nothing changes."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from ringbridge_tools.local import stack
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _fresh(script: str) -> Any:
+def _fresh(script: str, env: dict[str, str] | None = None) -> Any:
     """Run ``script`` in a new interpreter with the source tree on sys.path; it prints one JSON value."""
     prelude = f"import json, sys; sys.path[:0] = [{str(ROOT / 'functions')!r}, {str(ROOT / 'layers')!r}]\n"
-    done = subprocess.run([sys.executable, "-c", prelude + script], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", prelude + script], capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout)
 
 
@@ -68,6 +71,22 @@ def test_the_collector_is_paused_while_a_function_loads_and_its_first_request_re
         "print(json.dumps([paused, gc.isenabled(), gc.get_freeze_count() > 10_000]))"
     )
     assert states == [False, True, True]
+
+
+def test_a_function_never_searches_the_installed_packages_for_pydantic_plugins() -> None:
+    """With the template's environment, pydantic builds its models without reading every package's metadata."""
+    script = (
+        "import importlib.metadata\n"
+        "searched = []\n"
+        "importlib.metadata.entry_points = lambda **kwargs: searched.append(kwargs) or ()\n"
+        "import ringotel.find_contact\n"
+        "from ringbridge.models.errors import Error\n"
+        "Error(error={'code': 'invalid', 'message': 'm', 'field': None})\n"
+        "print(json.dumps(searched))"
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    assert _fresh(script, environment) == [{"group": "pydantic"}]  # what it costs without the setting
+    assert _fresh(script, {**environment, **stack.function_environment()}) == []
 
 
 def test_the_read_only_contact_functions_do_not_load_the_write_side_models() -> None:
