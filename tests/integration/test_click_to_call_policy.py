@@ -195,6 +195,35 @@ def test_a_config_written_before_the_policy_dials_by_the_default_policy(tenant, 
 
 
 @pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        (
+            "+380 900 123 456",
+            "+380900123456 is not in the numbering plan of +380, so its type is unknown: numbers of unknown type are "
+            "not allowed by this account's dialling policy",
+        ),
+        (
+            "+882 16 1234 5678",
+            "+882 is an international network or service, not a country: its numbers are not allowed by this "
+            "account's dialling policy",
+        ),
+        (
+            "+380441111111;ext=1",
+            "has an extension (1), which RingCloud would not dial: give the number alone, and dial the extension "
+            "once the call is answered",
+        ),
+    ],
+)
+def test_a_refusal_says_the_whole_rule_as_a_person_reads_it(tenant, configure, fake, number, message):
+    configure(tenant)
+
+    answer = dial(tenant, number=number)
+
+    assert answer.body == {"error": {"code": "invalid", "message": message, "field": "number"}}
+    assert answer.status == 422 and fake.served() == []
+
+
+@pytest.mark.parametrize(
     "number",
     [
         "+380441111111;ext=1",

@@ -16,7 +16,7 @@ from ringbridge.budget import Budget
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.errors import TooManyRequests
-from ringbridge.logic import click_to_call, ringcloud_import
+from ringbridge.logic import accounts, click_to_call, ringcloud_import
 from ringbridge.models.ringcloud import ClickToCall
 from ringbridge_tools.fakes.ringcloud import Fail, tone
 from tests.support.api import call
@@ -335,6 +335,25 @@ def test_click_to_call_refuses_bad_input_naming_the_field(tenant, configure_ring
     answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body=body)
     assert (answer.status, answer.body["error"]["field"]) == (status, field), answer.body
     assert fake.originations == []
+
+
+def test_click_to_call_for_a_user_whose_extension_ringcloud_does_not_know_names_user_id(
+    tenant, configure_ringcloud, fake, keys
+):
+    configure_ringcloud(tenant)
+    stranger = accounts.create_user(tenant.account_id, "Taras Shevchenko", extension="555")
+
+    answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": stranger.id, "number": IVAN})
+
+    assert answer.status == 422, answer.body
+    assert answer.body == {
+        "error": {
+            "code": "invalid",
+            "message": "extension 555 of this user is not a RingCloud user's",
+            "field": "user_id",
+        }
+    }
+    assert [r.key for r in fake.served("/v1/users")] == [keys.ro] and fake.originations == []
 
 
 def test_click_to_call_without_an_rw_key_is_a_conflict(tenant, configure_ringcloud, fake, other_tenant):
