@@ -115,7 +115,11 @@ def test_a_value_that_does_not_parse_is_refused_at_the_first_use_naming_every_va
 
 
 @pytest.mark.parametrize(
-    ("value", "allowed"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False)]
+    ("value", "allowed"),
+    [
+        *((word, True) for word in ("1", "true", "TRUE", "Yes", "yes", "on", "On")),
+        *((word, False) for word in ("0", "false", "False", "no", "NO", "off", "OFF")),
+    ],
 )
 def test_loopback_downloads_follow_the_flag_outside_lambda_only(environment, value, allowed):
     assert environment(ALLOW_LOCAL_DOWNLOADS=value).loopback_downloads_allowed is allowed
@@ -136,12 +140,25 @@ def test_the_stacks_own_values_are_read(environment):
 
 
 def test_a_parameter_prefix_loses_its_trailing_slash_and_must_be_a_path(environment):
-    read = environment(RINGOSTAT_PARAMETER_PREFIX="/prod/ringostat/", RINGCLOUD_PARAMETER_PREFIX="/prod/ringcloud//")
+    read = environment(RINGOSTAT_PARAMETER_PREFIX="/prod/ringostat/", RINGCLOUD_PARAMETER_PREFIX="/prod/PBX//")
     assert read.ringostat.auth_key_parameter("A1") == "/prod/ringostat/A1/auth-key"
-    assert read.ringcloud.password_parameter("A1", "password") == "/prod/ringcloud/A1/password"
+    assert read.ringcloud.password_parameter("A1", "password") == "/prod/PBX/A1/password"
 
-    with pytest.raises(InvalidSettings, match=r"^RINGCLOUD_PARAMETER_PREFIX: .*SSM parameter path"):
+    with pytest.raises(InvalidSettings) as refused:
         environment(RINGCLOUD_PARAMETER_PREFIX="prod/ringcloud")
+    assert str(refused.value) == (
+        'RINGCLOUD_PARAMETER_PREFIX: must be an SSM parameter path such as "/ringbridge/ringostat"'
+    )
+
+
+def test_the_settings_print_as_what_was_read(environment):
+    # what an operator sees of them in a debugger or a log line: each group's values, named
+    read = environment(RINGCLOUD_PARAMETER_PREFIX="/prod/PBX", RINGCLOUD_TIMEOUT_SECONDS="7")
+
+    assert repr(read.ringcloud) == (
+        "Ringcloud(timeout_seconds=7.0, backoff_seconds=1.0, max_attempts=5, base_url='https://api.ringcloud.ru', "
+        "parameter_prefix='/prod/PBX')"
+    )
 
 
 def test_a_stack_name_is_required_only_where_it_is_read(environment):
