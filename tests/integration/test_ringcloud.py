@@ -337,6 +337,27 @@ def test_click_to_call_refuses_bad_input_naming_the_field(tenant, configure_ring
     assert fake.originations == []
 
 
+def test_click_to_call_to_a_contact_says_why_it_cannot_be_dialled(tenant, other_tenant, configure_ringcloud, fake):
+    configure_ringcloud(tenant)
+    theirs = call("POST", "/ringotel/contacts", other_tenant.rw_token, json_body={"first_name": "Theirs"})
+    silent = call("POST", "/ringotel/contacts", tenant.rw_token, json_body={"first_name": "No Phone"})
+    assert (theirs.status, silent.status) == (201, 201)
+
+    def dial(contact_id: str) -> dict:
+        answer = call(
+            "POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "contact_id": contact_id}
+        )
+        assert answer.status == 422, answer.body
+        return answer.body
+
+    not_ours = {"error": {"code": "invalid", "message": "is not a contact of this account", "field": "contact_id"}}
+    assert dial(theirs.body["id"]) == dial("01NOSUCHCONTACT") == not_ours
+    assert dial(silent.body["id"]) == {
+        "error": {"code": "invalid", "message": "this contact has no phone number", "field": "contact_id"}
+    }
+    assert fake.originations == []
+
+
 def test_click_to_call_for_a_user_whose_extension_ringcloud_does_not_know_names_user_id(
     tenant, configure_ringcloud, fake, keys
 ):
