@@ -358,6 +358,28 @@ def test_click_to_call_to_a_contact_says_why_it_cannot_be_dialled(tenant, other_
     assert fake.originations == []
 
 
+def test_click_to_call_for_a_user_who_cannot_be_rung_says_why(tenant, configure_ringcloud, fake):
+    configure_ringcloud(tenant)
+    deskless = accounts.create_user(tenant.account_id, "Lesya Ukrainka")
+
+    def dial(user_id: str) -> dict:
+        answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": user_id, "number": IVAN})
+        assert answer.status == 422, answer.body
+        return answer.body["error"]
+
+    assert dial("999") == {
+        "code": "invalid",
+        "message": "is neither a user id nor the extension of a user of this account",
+        "field": "user_id",
+    }
+    assert dial(deskless.id) == {
+        "code": "invalid",
+        "message": "this user has no extension, so there is no RingCloud phone to ring",
+        "field": "user_id",
+    }
+    assert fake.served() == []
+
+
 def test_click_to_call_for_a_user_whose_extension_ringcloud_does_not_know_names_user_id(
     tenant, configure_ringcloud, fake, keys
 ):
