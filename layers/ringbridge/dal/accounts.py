@@ -222,11 +222,10 @@ def _claimed_by(claim: dict[str, Any]) -> bool:
 
 def _transact(writes: list[dict[str, Any]]) -> None:
     """Raises ExtensionTaken when a claim failed, Conflict when the user changed (or went) since it was read."""
-    client = aws.dynamodb()
     try:
-        client.transact_write_items(TransactItems=writes)
-    except client.exceptions.TransactionCanceledException as error:
-        reasons = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+        table.transact(writes)
+    except table.TransactionCancelled as cancelled:
+        reasons = cancelled.reasons
         for write, reason in zip(writes, reasons, strict=False):
             is_claim = "Put" in write and write["Put"]["Item"]["SK"]["S"].startswith("USEREXT#")
             if reason == "ConditionalCheckFailed" and is_claim:

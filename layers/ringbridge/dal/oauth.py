@@ -141,7 +141,7 @@ def revoke(account_id: str, sk: str, at: str) -> bool:
 
 def put_tokens(account_id: str, items: list[tuple[str, OAuthGrantItem | OAuthTokenItem]]) -> None:
     """New items (a grant approved in advance and its tokens: the demo's seed), all or nothing."""
-    aws.dynamodb().transact_write_items(TransactItems=[_put_new(account_id, sk, values) for sk, values in items])
+    table.transact([_put_new(account_id, sk, values) for sk, values in items])
 
 
 class AlreadySpent(Exception):
@@ -187,13 +187,10 @@ def spend_and_issue(
             "ExpressionAttributeValues": {":at": {"S": at}},
         }
     }
-    client = aws.dynamodb()
     try:
-        client.transact_write_items(
-            TransactItems=[spend, grant_write, *(_put_new(account_id, sk, values) for sk, values in tokens)]
-        )
-    except client.exceptions.TransactionCanceledException as error:
-        refused = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+        table.transact([spend, grant_write, *(_put_new(account_id, sk, values) for sk, values in tokens)])
+    except table.TransactionCancelled as cancelled:
+        refused = cancelled.reasons
         if refused[:1] == ["ConditionalCheckFailed"]:
             raise AlreadySpent from None
         if refused[1:2] == ["ConditionalCheckFailed"]:
@@ -237,10 +234,9 @@ def reserve_attempt(account_id: str, limits: dict[str, int], expires_at: int) ->
     """Count one sign-in attempt on each counter (sort key -> its limit), all or none: False when
     one of them has reached its limit. Counting before the check, in one conditional transaction,
     means concurrent guesses cannot all slip under the limit."""
-    client = aws.dynamodb()
     try:
-        client.transact_write_items(
-            TransactItems=[
+        table.transact(
+            [
                 {
                     "Update": {
                         "TableName": table.name(),
@@ -257,9 +253,8 @@ def reserve_attempt(account_id: str, limits: dict[str, int], expires_at: int) ->
                 for sk, limit in limits.items()
             ]
         )
-    except client.exceptions.TransactionCanceledException as error:
-        refused = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
-        if "ConditionalCheckFailed" in refused:
+    except table.TransactionCancelled as cancelled:
+        if "ConditionalCheckFailed" in cancelled.reasons:
             return False
         raise
     return True
@@ -267,8 +262,8 @@ def reserve_attempt(account_id: str, limits: dict[str, int], expires_at: int) ->
 
 def release_attempt(account_id: str, sks: list[str]) -> None:
     """Uncount a sign-in attempt that succeeded: only failures are throttled."""
-    aws.dynamodb().transact_write_items(
-        TransactItems=[
+    table.transact(
+        [
             {
                 "Update": {
                     "TableName": table.name(),

@@ -33,8 +33,8 @@ def put_config(
     """Write the account's configuration item and its registry entry (a new entry: never run yet) in one
     transaction, with the transaction items ``also``."""
     config_item = to_item({"PK": account_pk(account_id), "SK": config_sk, **config})
-    aws.dynamodb().transact_write_items(
-        TransactItems=[
+    table.transact(
+        [
             {"Put": {"TableName": table.name(), "Item": config_item}},
             {"Put": {"TableName": table.name(), "Item": to_item({"PK": registry, "SK": account_id})}},
             *also,
@@ -45,7 +45,6 @@ def put_config(
 def delete_config(registry: Registry, account_id: str, config_sk: str, *other_sks: str) -> bool:
     """Delete the account's configuration item, its items ``other_sks`` and its registry entry in one
     transaction; False (nothing deleted) when the account has no configuration."""
-    client = aws.dynamodb()
     pk = account_pk(account_id)
     writes: list[dict[str, Any]] = [
         {
@@ -59,9 +58,9 @@ def delete_config(registry: Registry, account_id: str, config_sk: str, *other_sk
         {"Delete": {"TableName": table.name(), "Key": key(registry, account_id)}},
     ]
     try:
-        client.transact_write_items(TransactItems=writes)
-    except client.exceptions.TransactionCanceledException as error:
-        if error.response.get("CancellationReasons", [{}])[0].get("Code") == "ConditionalCheckFailed":
+        table.transact(writes)
+    except table.TransactionCancelled as cancelled:
+        if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
             return False
         raise
     return True
