@@ -44,6 +44,8 @@ OAUTH_TESTS = (
     f"{IT}test_oauth_pkce.py",
     f"{IT}test_oauth_token_endpoint.py",
     f"{IT}test_documented_headers.py",
+    # A deleted account's clients and tokens stop.
+    f"{IT}test_account_deletion.py",
 )
 RECORDING_TESTS = (
     f"{U}test_recording_rules.py",
@@ -53,14 +55,18 @@ RECORDING_TESTS = (
 )
 
 GROUPS: dict[str, Group] = {
-    # The retry policy and the vendors' HTTP: their unit tests, the vendors' failures, writes that lost a race.
+    # The retry policy and the vendors' HTTP: their unit tests, a vendor's key redacted from its refusal (the
+    # Ringostat payloads' unit tests), the vendors' failures and retries, writes that lost a race.
     "retry": Group(
         modules=("retry.py", "vendor_http.py"),
         tests=(
             f"{U}test_retry.py",
+            f"{U}test_ringostat_payloads.py",
             f"{IT}test_ringcloud_vendor_failures.py",
             f"{IT}test_ringcloud.py",
+            f"{IT}test_local_vendors.py",
             f"{IT}test_ringostat_sync.py",
+            f"{IT}test_ringostat_push.py",
             f"{IT}test_stale_writes.py",
         ),
     ),
@@ -72,6 +78,10 @@ GROUPS: dict[str, Group] = {
             f"{U}test_settings.py",
             f"{U}test_deployed_defaults.py",
             f"{U}test_routes.py",
+            f"{U}test_ringostat_payloads.py",
+            f"{IT}test_admin_cli_words.py",
+            f"{IT}test_admin_users.py",
+            f"{IT}test_rate_limits.py",
             f"{IT}test_token_cache.py",
             f"{IT}test_recording_limits.py",
             f"{IT}test_metrics.py",
@@ -90,12 +100,20 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_account_export.py",
             *RINGCLOUD_TESTS,
             f"{IT}test_ringostat_sync.py",
+            f"{IT}test_ringostat_push.py",
         ),
     ),
     # RingCloud's configuration and click-to-call's stored state.
     "ringcloud": Group(
         modules=("logic/ringcloud.py", "dal/ringcloud.py"),
-        tests=(*RINGCLOUD_TESTS, f"{IT}test_vendor_config.py", f"{IT}test_admin_cli_words.py"),
+        tests=(
+            *RINGCLOUD_TESTS,
+            f"{IT}test_fake_ringcloud_oracle.py",
+            f"{IT}test_vendor_config.py",
+            f"{IT}test_admin_cli_words.py",
+            f"{IT}test_account_deletion.py",
+            f"{IT}test_account_export.py",
+        ),
     ),
     "click-to-call": Group(
         modules=("logic/click_to_call.py",),
@@ -111,7 +129,8 @@ GROUPS: dict[str, Group] = {
         modules=("ringcloud_client.py", "dal/ringcloud_spacing.py"),
         tests=(*RINGCLOUD_TESTS, f"{IT}test_fake_ringcloud_oracle.py"),
     ),
-    # The token check and its parts: tokens' formats, the caller, the write check, the rate limits.
+    # The token check and its parts: tokens' formats (API tokens, OAuth2 codes and tokens), the caller, the write
+    # check (a read-only token's writes refused), the rate limits, the webhook's own token.
     "token-check": Group(
         modules=("account_scope.py", "caller.py", "rate_limit.py", "tokens.py", "auth.py"),
         tests=(
@@ -122,9 +141,13 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_admin_users.py",
             f"{IT}test_bad_input.py",
             f"{IT}test_metrics.py",
+            f"{IT}test_admin_cli_words.py",
             f"{IT}test_oauth.py",
+            f"{IT}test_oauth_pkce.py",
+            f"{IT}test_oauth_token_endpoint.py",
             f"{IT}test_ringio_contacts.py",
             f"{IT}test_ringotel_contacts.py",
+            f"{IT}test_ringotel_webhook.py",
         ),
     ),
     # The RingCloud import and its failure log, and the per-account loop the import and the Ringostat sync share.
@@ -136,6 +159,7 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_ringcloud_hostile.py",
             f"{IT}test_ringcloud_vendor_failures.py",
             f"{IT}test_ringostat_sync.py",
+            f"{IT}test_ringostat_push.py",
         ),
     ),
     # The Ringostat sync: its configuration, payloads, sender and stored state; erasure deletes from Ringostat.
@@ -153,6 +177,8 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_ringostat_push.py",
             f"{IT}test_vendor_config.py",
             f"{IT}test_admin_cli_words.py",
+            f"{IT}test_account_deletion.py",
+            f"{IT}test_account_export.py",
             f"{IT}test_erasure.py",
         ),
     ),
@@ -173,7 +199,7 @@ GROUPS: dict[str, Group] = {
         tests=OAUTH_TESTS,
     ),
     "oauth-endpoints": Group(modules=("oauth/endpoints.py",), tests=OAUTH_TESTS),
-    "oauth-dal": Group(modules=("dal/oauth.py",), tests=(*OAUTH_TESTS, f"{IT}test_account_deletion.py")),
+    "oauth-dal": Group(modules=("dal/oauth.py",), tests=(*OAUTH_TESTS, f"{IT}test_stale_writes.py")),
     # Recording retention: the sweep, its cursors, and the deletion of a recording's objects.
     "recording-retention": Group(
         modules=("logic/recording_retention.py", "dal/recording_retention.py", "dal/recording_objects.py"),
@@ -182,6 +208,7 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_recording_retention.py",
             *RECORDING_TESTS,
             f"{IT}test_account_deletion.py",
+            f"{IT}test_account_export.py",
             f"{IT}test_erasure.py",
         ),
     ),
