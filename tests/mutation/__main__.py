@@ -13,7 +13,9 @@ e.g. 'ringbridge.auth.*') pick mutants within the groups whose modules they can 
 `report` prints the per-module table of docs/testing.md from each group's mutants/**.meta, where mutmut 3
 stores each mutant's exit code: 0 survived, 1 or 3 killed, 37 caught by the type check, 36, 24, -24, 152 and 255
 a timeout, 33 no selected test reaches it, None not run (mutmut.stats.status_by_exit_code). A verdicts file
-says, one line per examined survivor, "`NAME`: equivalent, why" or "`NAME`: killed by test_x".
+says, one line per examined survivor, "`NAME`: equivalent, why", "`NAME`: killed by test_x" (a test written
+from it) or "`NAME`: killed by the existing tests, why mutmut missed it": the fork server imports the modules
+before a mutant is chosen, so a function that runs only at import (a class body's call) is always the original.
 """
 
 import argparse
@@ -182,14 +184,17 @@ class Counts:
 
 
 def read_verdicts(paths: Iterable[Path]) -> dict[str, str]:
-    """NAME -> "killed" or "equivalent", from lines such as "- `NAME`: equivalent: the log's text"."""
+    """NAME -> "killed", "existing" or "equivalent", from lines such as "- `NAME`: equivalent: the log's text"."""
     verdicts = {}
     for path in paths:
         for line in path.read_text().splitlines():
             found = re.match(r"\W*`?(ringbridge\.\S+__mutmut_\d+)`?\s*:\s*(.*)", line)
             if found:
                 text = found.group(2).lower()
-                verdict = "equivalent" if "equivalent" in text else "killed" if "killed" in text else ""
+                if "killed by the existing tests" in text:
+                    verdict = "existing"
+                else:
+                    verdict = "equivalent" if "equivalent" in text else "killed" if "killed" in text else ""
                 if verdict:
                     verdicts[found.group(1)] = verdict
     return verdicts
@@ -216,12 +221,12 @@ def count(codes: dict[str, int | None], verdicts: dict[str, str]) -> Counts:
             counts.killed_by_new_tests += 1
         elif code == TYPE_CHECK:
             counts.type_check += 1
-        elif code in SURVIVED:
+        elif code in SURVIVED and verdict != "existing":
             if verdict == "equivalent":
                 counts.equivalent += 1
             else:
                 counts.unexamined += 1
-        else:  # killed, a timeout, or the worker killed past its CPU limit (-9)
+        else:  # killed, a timeout, the worker killed past its CPU limit (-9), or missed by mutmut (see above)
             counts.killed += 1
             if code in TIMEOUT:
                 counts.timeouts.append(mutant)

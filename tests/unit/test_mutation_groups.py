@@ -16,6 +16,7 @@ from tests.mutation.__main__ import (
     module_name,
     patterns_for,
     project_mutmut,
+    read_verdicts,
 )
 from tests.mutation.groups import GROUPS
 
@@ -85,11 +86,18 @@ def test_mutant_names_pick_the_groups_of_their_modules() -> None:
     assert every_dal_group == with_dal
 
 
-def test_the_report_counts_each_exit_code_as_mutmut_means_it() -> None:
-    codes = {f"m{n}": code for n, code in enumerate([0, 1, 3, 37, 36, -24, 33, None, 0, 0])}
-    counts = count(codes, {"m8": "equivalent", "m9": "killed"})
+def test_the_report_counts_each_exit_code_as_mutmut_means_it(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "- `ringbridge.a.x_f__mutmut_8`: equivalent: a log line's text\n"
+        "- `ringbridge.a.x_f__mutmut_9`: killed by test_x (checked on the mutant)\n"
+        "- `ringbridge.a.x_f__mutmut_10`: killed by the existing tests: it runs only at import\n"
+    )
+    verdicts = read_verdicts([notes])
+    codes = {f"ringbridge.a.x_f__mutmut_{n}": code for n, code in enumerate([0, 1, 3, 37, 36, -24, 33, None, 0, 0, 0])}
+    counts = count(codes, verdicts)
 
-    assert (counts.mutants, counts.type_check, counts.killed, counts.killed_by_new_tests) == (10, 1, 4, 1)
+    assert (counts.mutants, counts.type_check, counts.killed, counts.killed_by_new_tests) == (11, 1, 5, 1)
     assert (counts.equivalent, counts.unexamined, counts.not_run) == (1, 2, 1)
-    assert counts.timeouts == ["m4", "m5"]
-    assert counts.score() == "67 % of 9 run"
+    assert counts.timeouts == ["ringbridge.a.x_f__mutmut_4", "ringbridge.a.x_f__mutmut_5"]
+    assert counts.score() == "70 % of 10 run"
