@@ -115,7 +115,18 @@ def test_a_value_that_does_not_parse_is_refused_at_the_first_use_naming_every_va
 
 
 @pytest.mark.parametrize(
-    ("value", "allowed"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False)]
+    ("value", "allowed"),
+    # Every spelling a flag takes, in any case.
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        ("ON", True),
+        ("0", False),
+        ("False", False),
+        ("no", False),
+        ("off", False),
+    ],
 )
 def test_loopback_downloads_follow_the_flag_outside_lambda_only(environment, value, allowed):
     assert environment(ALLOW_LOCAL_DOWNLOADS=value).loopback_downloads_allowed is allowed
@@ -178,3 +189,10 @@ def test_read_once_until_reloaded(environment, monkeypatch):
     with pytest.raises(InvalidSettings, match=r"^RINGOSTAT_BATCH_SIZE"):
         settings.reload()
         settings.current()
+
+
+def test_a_group_of_settings_shows_each_of_its_values_by_name():
+    assert repr(settings.Ringostat(batch_size=7)) == (
+        "Ringostat(timeout_seconds=10.0, backoff_seconds=1.0, max_attempts=5, base_url='https://api.ringostat.net', "
+        "parameter_prefix='/ringbridge/ringostat', batch_size=7, safety_lag_seconds=30.0)"
+    )
