@@ -147,12 +147,17 @@ def test_the_stacks_own_values_are_read(environment):
 
 
 def test_a_parameter_prefix_loses_its_trailing_slash_and_must_be_a_path(environment):
-    read = environment(RINGOSTAT_PARAMETER_PREFIX="/prod/ringostat/", RINGCLOUD_PARAMETER_PREFIX="/prod/ringcloud//")
-    assert read.ringostat.auth_key_parameter("A1") == "/prod/ringostat/A1/auth-key"
+    # Only the slashes go, not what comes before them.
+    read = environment(RINGOSTAT_PARAMETER_PREFIX="/prod/ringostat-X/", RINGCLOUD_PARAMETER_PREFIX="/prod/ringcloud//")
+    assert read.ringostat.auth_key_parameter("A1") == "/prod/ringostat-X/A1/auth-key"
     assert read.ringcloud.password_parameter("A1", "password") == "/prod/ringcloud/A1/password"
 
-    with pytest.raises(InvalidSettings, match=r"^RINGCLOUD_PARAMETER_PREFIX: .*SSM parameter path"):
+    with pytest.raises(InvalidSettings) as refused:
         environment(RINGCLOUD_PARAMETER_PREFIX="prod/ringcloud")
+    assert (
+        str(refused.value)
+        == 'RINGCLOUD_PARAMETER_PREFIX: must be an SSM parameter path such as "/ringbridge/ringostat"'
+    )
 
 
 def test_a_stack_name_is_required_only_where_it_is_read(environment):
