@@ -12,7 +12,7 @@ UV := $(BIN)/uv
 UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
 PORT ?= 3000
 
-.PHONY: install serve test lint unit bench fuzz mutate build deploy clean browser
+.PHONY: install serve test lint unit bench fuzz mutate mutate-report build deploy clean browser
 
 $(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,13 +75,16 @@ browser: $(STAMP)
 bench: $(STAMP)
 	$(WITH_PY313) $(BIN)/python -m tests.bench
 
-# Mutation testing of the modules listed in pyproject.toml's [tool.mutmut] (slow; not part of `make test`).
-# MUTANTS picks some by name, e.g. make mutate MUTANTS='ringbridge.auth.*'; the score is in docs/testing.md.
-MUTATE_DIR := .mutate
+# Mutation testing of the modules listed in pyproject.toml's [tool.mutmut] (slow; not part of `make test`), one
+# group at a time, each with its own tests (tests/mutation/groups.py), in .mutate/<group>/. GROUPS picks groups,
+# e.g. make mutate GROUPS='retry settings'; MUTANTS picks mutants by name within them, e.g.
+# make mutate MUTANTS='ringbridge.auth.*'; MUTATE_CHILDREN is mutmut's --max-children (its default: one per core).
+# `make mutate-report` prints the per-module table of docs/testing.md (VERDICTS: files of survivors' verdicts).
 mutate: $(STAMP)
-	mkdir -p $(MUTATE_DIR)
-	cd $(MUTATE_DIR) && ln -sfn ../layers src && for f in pyproject.toml tests functions events template.yaml; do ln -sfn ../$$f $$f; done
-	cd $(MUTATE_DIR) && PATH=$(abspath $(BIN)):$$PATH MYPYPATH=src ../$(BIN)/mutmut run $(MUTANTS) && ../$(BIN)/mutmut results
+	$(BIN)/python -m tests.mutation run $(if $(GROUPS),--groups '$(GROUPS)') $(if $(MUTATE_CHILDREN),--max-children $(MUTATE_CHILDREN)) $(MUTANTS)
+
+mutate-report: $(STAMP)
+	$(BIN)/python -m tests.mutation report $(if $(GROUPS),--groups '$(GROUPS)') $(if $(VERDICTS),--verdicts $(VERDICTS))
 
 # The SAM CLI in its own venv.
 SAM_VENV := .venv-sam

@@ -1,5 +1,5 @@
 """The one retry policy (ringbridge.retry): a vendor's failures, writes that lost a race; and what vendor_http
-counts as worth retrying."""
+counts as worth retrying and what its error texts may hold."""
 
 import random
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from ringbridge import clock, retry
 from ringbridge.budget import Budget, OutOfTime
 from ringbridge.errors import Conflict
 from ringbridge.retry import MAX_BACKOFF_SECONDS, MIN_REQUEST_SECONDS, WRITE_ATTEMPTS, GaveUp, RetryPolicy
-from ringbridge.vendor_http import is_transient
+from ringbridge.vendor_http import ERROR_TEXT_LIMIT, is_transient, redacted
 
 POLICY = RetryPolicy(max_attempts=5, backoff_seconds=1.0)
 
@@ -84,6 +84,22 @@ def test_a_backoff_that_would_outlast_the_budget_ends_the_run(ceilings):
 )
 def test_timeouts_rate_limits_and_server_errors_are_worth_retrying(status, transient):
     assert is_transient(status) is transient
+
+
+def test_an_error_text_holds_a_secret_only_as_redacted_whether_quoted_as_it_is_or_escaped():
+    # requests' refusal of a header quotes a value with a line break escaped: "s3cr3t\\nkey".
+    key = "s3cr3t\nkey"
+    text = f"Invalid leading whitespace, reserved character(s), or return character(s) in header value: {key!r}; {key}"
+
+    assert redacted(text, ["", key]) == (
+        "Invalid leading whitespace, reserved character(s), or return character(s) in header value: '[redacted]'; "
+        "[redacted]"
+    )
+
+
+def test_an_error_text_is_cut_short_and_trimmed():
+    assert redacted("  refused  ", []) == "refused"
+    assert redacted("x" * (ERROR_TEXT_LIMIT - 1) + " tail", []) == "x" * (ERROR_TEXT_LIMIT - 1)
 
 
 class LostRace(Exception):

@@ -151,16 +151,6 @@ def test_a_parameter_prefix_loses_its_trailing_slash_and_must_be_a_path(environm
     )
 
 
-def test_the_settings_print_as_what_was_read(environment):
-    # what an operator sees of them in a debugger or a log line: each group's values, named
-    read = environment(RINGCLOUD_PARAMETER_PREFIX="/prod/PBX", RINGCLOUD_TIMEOUT_SECONDS="7")
-
-    assert repr(read.ringcloud) == (
-        "Ringcloud(timeout_seconds=7.0, backoff_seconds=1.0, max_attempts=5, base_url='https://api.ringcloud.ru', "
-        "parameter_prefix='/prod/PBX')"
-    )
-
-
 def test_a_stack_name_is_required_only_where_it_is_read(environment):
     read = environment(TABLE_NAME="crm-table")
     assert read.table_name == "crm-table"
@@ -195,3 +185,10 @@ def test_read_once_until_reloaded(environment, monkeypatch):
     with pytest.raises(InvalidSettings, match=r"^RINGOSTAT_BATCH_SIZE"):
         settings.reload()
         settings.current()
+
+
+def test_a_group_of_settings_shows_each_of_its_values_by_name():
+    assert repr(settings.Ringostat(batch_size=7)) == (
+        "Ringostat(timeout_seconds=10.0, backoff_seconds=1.0, max_attempts=5, base_url='https://api.ringostat.net', "
+        "parameter_prefix='/ringbridge/ringostat', batch_size=7, safety_lag_seconds=30.0)"
+    )
