@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from ringbridge.dal import registry as registry_dal
 from ringbridge.dal import table
 from ringbridge_tools import cli
 
@@ -46,3 +47,19 @@ def test_configure_status_and_remove_answer_alike_for_every_vendor(tenant, vendo
     assert capsys.readouterr().err == f"error: {VENDOR_NAME[vendor]} is not configured for this account (ACCOUNT_ID)\n"
     assert admin(f"{vendor}-remove", "01NOSUCHACCOUNT") == 1
     assert "error: no such account (ACCOUNT_ID)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("vendor", CONFIG_OPTIONS)
+def test_an_account_removed_while_its_run_starts_stays_out_of_the_next_runs(tenant, vendor, capsys):
+    # A run lists the registry, then marks each account as it starts it: one removed in between must not come back.
+    registry = {"ringostat": registry_dal.RINGOSTAT, "ringcloud": registry_dal.RINGCLOUD}[vendor]
+    assert admin(f"{vendor}-config", tenant.account_id, *CONFIG_OPTIONS[vendor]) == 0
+    assert tenant.account_id in registry_dal.accounts(registry)
+    assert admin(f"{vendor}-remove", tenant.account_id) == 0
+    capsys.readouterr()
+
+    registry_dal.mark_run(registry, tenant.account_id, "2026-12-06T10:00:00Z")
+
+    assert tenant.account_id not in registry_dal.accounts(registry)
+    assert admin(f"{vendor}-status") == 0
+    assert tenant.account_id not in {each["account_id"] for each in json.loads(capsys.readouterr().out)}
