@@ -403,9 +403,15 @@ def test_click_to_call_without_an_rw_key_is_a_conflict(tenant, configure_ringclo
     configure_ringcloud(tenant, rw_api_key=None, rw_password=None)
     answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
     assert answer.status == 409
-    assert "RW key" in answer.body["error"]["message"]
+    assert answer.body["error"]["message"] == (
+        "this account's RingCloud config has no RW key, which starting a call needs "
+        "(ringbridge admin ringcloud-config … --rw-api-key KEY --rw-password PASS)"
+    )
     unconfigured = call("POST", "/ringcloud/calls", other_tenant.rw_token, json_body={"user_id": "x", "number": IVAN})
     assert unconfigured.status == 409
+    assert unconfigured.body["error"]["message"] == (
+        "RingCloud is not configured for this account (ringbridge admin ringcloud-config)"
+    )
     read_only = call("POST", "/ringcloud/calls", tenant.ro_token, json_body={"user_id": "101", "number": IVAN})
     assert read_only.status == 403
     assert fake.originations == []
