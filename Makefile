@@ -79,7 +79,9 @@ bench: $(STAMP)
 # group at a time, each with its own tests (tests/mutation/groups.py), in .mutate/<group>/. GROUPS picks groups,
 # e.g. make mutate GROUPS='retry settings'; MUTANTS picks mutants by name within them, e.g.
 # make mutate MUTANTS='ringbridge.auth.*'; MUTATE_CHILDREN is mutmut's --max-children (its default: one per core).
-# `make mutate-report` prints the per-module table of docs/testing.md (VERDICTS: files of survivors' verdicts).
+# `make mutate-report` prints the per-module table of docs/testing.md, with the survivors' verdicts of VERDICTS
+# (by default tests/mutation/verdicts.md: each examined survivor, killed by which test or equivalent and why).
+VERDICTS ?= tests/mutation/verdicts.md
 mutate: $(STAMP)
 	$(BIN)/python -m tests.mutation run $(if $(GROUPS),--groups '$(GROUPS)') $(if $(MUTATE_CHILDREN),--max-children $(MUTATE_CHILDREN)) $(MUTANTS)
 

@@ -350,6 +350,13 @@ def test_click_to_call_to_a_contact_says_why_it_cannot_be_dialled(tenant, other_
         assert answer.status == 422, answer.body
         return answer.body
 
+    both = call(
+        "POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN, "contact_id": "01X"}
+    )
+    assert (both.status, both.body) == (
+        422,
+        {"error": {"code": "invalid", "message": "give either number or contact_id (exactly one)", "field": "number"}},
+    )
     not_ours = {"error": {"code": "invalid", "message": "is not a contact of this account", "field": "contact_id"}}
     assert dial(theirs.body["id"]) == dial("01NOSUCHCONTACT") == not_ours
     assert dial(silent.body["id"]) == {
