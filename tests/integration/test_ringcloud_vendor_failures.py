@@ -88,8 +88,10 @@ def test_a_failed_origination_is_never_retried_so_the_phone_never_rings_twice(
 
     answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
 
-    # Then the caller hears 502 and RingCloud got exactly one request
+    # Then the caller hears 502, saying what RingCloud answered, and RingCloud got exactly one request
     assert answer.status == 502, answer.body
+    assert answer.body["error"]["message"].startswith("RingCloud answered"), answer.body
+    assert "POST /v1/calls" in answer.body["error"]["message"], answer.body
     assert len(fake.served("/v1/calls", "POST")) == 1
     assert fake.violations == 0
 
