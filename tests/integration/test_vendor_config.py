@@ -4,11 +4,12 @@ Configuring calls no vendor, so no fake is needed here.
 """
 
 import json
+import uuid
 
 import pytest
 
 from ringbridge.dal import registry as registry_dal
-from ringbridge.dal import table
+from ringbridge.dal import secrets, table
 from ringbridge_tools import cli
 
 CONFIG_OPTIONS = {
@@ -63,3 +64,15 @@ def test_an_account_removed_while_its_run_starts_stays_out_of_the_next_runs(tena
     assert tenant.account_id not in registry_dal.accounts(registry)
     assert admin(f"{vendor}-status") == 0
     assert tenant.account_id not in {each["account_id"] for each in json.loads(capsys.readouterr().out)}
+
+
+def test_a_vendors_secret_is_read_from_ssm_again_only_when_its_configuration_changes():
+    name = f"/ringbridge/tests/{uuid.uuid4().hex}/auth-key"
+    secrets.put(name, "first")
+    assert secrets.read(name, "2026-12-06T10:00:00Z") == "first"
+
+    # Changed behind the cache's back: the configuration's version (its updated_at) is what says to read again
+    secrets.put(name, "second")
+    assert secrets.read(name, "2026-12-06T10:00:00Z") == "first"
+    assert secrets.read(name, "2026-12-06T11:00:00Z") == "second"
+    secrets.delete(name)
