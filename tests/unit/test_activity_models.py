@@ -39,6 +39,19 @@ def test_stop_duration_is_not_negative():
         ActivityStop(duration_seconds=-1)
 
 
+@pytest.mark.parametrize(("value", "seconds"), [(42, 42), ("42", 42), (" 42 ", 42), ("0", 0), ("604800", 604800)])
+def test_a_duration_is_a_whole_number_or_its_digits(value, seconds):
+    assert ActivityStop(duration_seconds=value).duration_seconds == seconds
+
+
+@pytest.mark.parametrize("value", ["+0.0", "4e1", "-1", "4.0", "٤٢", "604801", True])
+def test_a_duration_in_any_other_text_is_refused_as_the_schema_says(value):
+    # the OpenAPI document allows a whole number or its digits as text; pydantic alone would read "+0.0"
+    with pytest.raises(ValidationError) as refused:
+        ActivityStop(duration_seconds=value)
+    assert refused.value.errors()[0]["loc"] == ("duration_seconds",)
+
+
 def test_webhook_params_ignore_fields_we_do_not_use():
     params = CallParams(
         call_id="1729693708182-2d1c3de3d3772cdc1f",

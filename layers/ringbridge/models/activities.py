@@ -121,11 +121,15 @@ class ActivityUpdate(BlankIsAbsent, StrictInput):
 
 
 def _whole_number(value: object) -> object:
-    """Ringotel fills its templates with text: "42" is 42 seconds. true is not a number."""
+    """Ringotel fills its templates with text: "42" is 42 seconds. true is not a number, nor is text other than
+    digits ("+0.0", "4e1", which pydantic would otherwise read as numbers), as the schema says."""
     if isinstance(value, bool):
         raise ValueError("must be a whole number")
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        digits = value.strip()
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError("must be a whole number, or its digits as text")
+        return int(digits)
     return value
 
 
@@ -137,7 +141,7 @@ Seconds = Annotated[
         {
             "anyOf": [
                 {"type": "integer", "minimum": 0, "maximum": 7 * 24 * 3600},
-                {"type": "string", "pattern": "^[0-9]{1,6}$"},
+                {"type": "string", "pattern": "^\\s*[0-9]{1,6}\\s*$"},
             ]
         }
     ),
