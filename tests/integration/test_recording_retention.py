@@ -414,19 +414,25 @@ def test_an_activity_updated_while_its_recording_is_deleted_is_still_marked(tena
     assert fetch(tenant, activity_id).status == 410
 
 
+def clear_the_retention_and_upload_once(tenant: Tenant, activity_id: str) -> Callable[..., None]:
+    """The first call (a hook's, with any arguments) clears the account's retention (else the upload answers
+    410) and uploads a new recording of the call; later calls do nothing."""
+    uploads = iter([None])
+
+    def clear_and_upload(**hook_arguments: Any) -> None:
+        for _ in uploads:  # once
+            recording_retention.set_account_days(tenant.account_id, None)
+            assert upload(tenant, activity_id).status == 200
+
+    return clear_and_upload
+
+
 def test_a_recording_uploaded_while_the_old_one_is_deleted_is_kept(tenant):
     with clock.manual() as time:
         activity_id = new_call(tenant)
         recording_retention.set_account_days(tenant.account_id, 1)
         time.advance(2 * DAY)
-        uploads = iter([None])
-
-        def clear_the_retention_and_upload() -> None:
-            for _ in uploads:  # once
-                recording_retention.set_account_days(tenant.account_id, None)
-                assert upload(tenant, activity_id).status == 200
-
-        with meanwhile(clear_the_retention_and_upload):
+        with meanwhile(clear_the_retention_and_upload_once(tenant, activity_id)):
             sweep = recording_retention.sweep_account(tenant.account_id)
 
     # The write lost the race; the recording it read again is new: the activity keeps it
@@ -460,13 +466,8 @@ def test_a_recording_uploaded_after_the_sweep_read_its_activity_is_not_deleted(t
         activity_id = new_call(tenant)
         recording_retention.set_account_days(tenant.account_id, 1)
         time.advance(2 * DAY)
-        uploads = iter([None])
-
-        def upload_before_the_objects_are_listed(**_: Any) -> None:
-            for _ in uploads:  # once: between the sweep's Query of the activity and its deletion of the objects
-                recording_retention.set_account_days(tenant.account_id, None)  # (else the upload answers 410)
-                assert upload(tenant, activity_id).status == 200
-
+        # between the sweep's Query of the activity and its deletion of the objects
+        upload_before_the_objects_are_listed = clear_the_retention_and_upload_once(tenant, activity_id)
         events = aws.s3().meta.events
         events.register("before-call.s3.ListObjectVersions", upload_before_the_objects_are_listed)
         try:
