@@ -225,14 +225,13 @@ def _transact(writes: list[dict[str, Any]]) -> None:
     try:
         table.transact(writes)
     except table.TransactionCancelled as cancelled:
-        reasons = cancelled.reasons
-        for write, reason in zip(writes, reasons, strict=False):
+        for write, reason in zip(writes, cancelled.reasons, strict=False):
             is_claim = "Put" in write and write["Put"]["Item"]["SK"]["S"].startswith("USEREXT#")
             if reason == "ConditionalCheckFailed" and is_claim:
                 if _claimed_by(write["Put"]["Item"]):
                     return  # a retry of this very transaction, whose first attempt committed (all of it)
                 raise ExtensionTaken() from None
-        if "ConditionalCheckFailed" in reasons:
+        if "ConditionalCheckFailed" in cancelled.reasons:
             raise Conflict("the user changed meanwhile: try again", field="user_id") from None
         raise
 

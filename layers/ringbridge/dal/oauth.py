@@ -190,10 +190,9 @@ def spend_and_issue(
     try:
         table.transact([spend, grant_write, *(_put_new(account_id, sk, values) for sk, values in tokens)])
     except table.TransactionCancelled as cancelled:
-        refused = cancelled.reasons
-        if refused[:1] == ["ConditionalCheckFailed"]:
+        if cancelled.reasons[:1] == ["ConditionalCheckFailed"]:
             raise AlreadySpent from None
-        if refused[1:2] == ["ConditionalCheckFailed"]:
+        if cancelled.reasons[1:2] == ["ConditionalCheckFailed"]:
             raise GrantRevoked from None
         raise
 
