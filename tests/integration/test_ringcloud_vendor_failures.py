@@ -12,7 +12,7 @@ import pytest
 from ringbridge import aws, clock
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
-from ringbridge_tools.fakes.ringcloud import Fail, FakeRingcloud, tone
+from ringbridge_tools.fakes.ringcloud import Fail, FakeRingcloud, Slow, tone
 from tests.support.api import call
 from tests.support.ringcloud import (
     COMPLETE,
@@ -111,6 +111,31 @@ def test_ringclouds_429_on_the_origination_is_a_429_to_the_caller_and_is_not_ret
     assert "try again later" in answer.body["error"]["message"]
     assert len(fake.served("/v1/calls", "POST")) == 1
     assert fake.violations == 0
+
+
+@pytest.mark.parametrize(("takes", "rings"), [(7.5, True), (7.51, False)], ids=["half-a-second-left", "less"])
+def test_a_click_to_call_that_runs_out_of_time_before_the_origination_never_sends_it(
+    tenant, configure_ringcloud, fake, fake_clock, takes, rings
+):
+    # Given RingCloud taking most of click-to-call's 8 s to list its users (this user's RingCloud name is not known
+    # yet, so click-to-call asks), and 0.5 s being the least time worth starting the origination with
+    configure_ringcloud(tenant)
+    fake.plan("/v1/users", Slow(takes))
+
+    answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+
+    # Then with half a second left the phone rings; with less, the origination is never sent (a request cut short
+    # would leave the caller not knowing whether it rings) and the caller hears why
+    if rings:
+        assert answer.status == 202, answer.body
+        assert len(fake.originations) == 1
+    else:
+        assert answer.status == 502, answer.body
+        assert answer.body == {
+            "error": {"code": "bad_gateway", "message": "RingCloud did not answer in time", "field": None}
+        }
+        assert fake.served("/v1/calls", "POST") == []
+    assert fake_clock.mono == 1_000.0 + takes  # nothing waited beyond RingCloud's own slowness
 
 
 def test_the_click_to_call_slot_expires_in_epoch_seconds_a_minute_after_it_frees(tenant, configure_ringcloud, fake):

@@ -17,8 +17,9 @@ test_fake_ringcloud_oracle.py drives this fake with it.
 
 ``plan()`` makes the next requests for a path misbehave as the real service can: a status (with a
 Retry-After, or an error envelope on a 200), a redirect, an empty recording, a recording that drips
-a byte at a time. ``Raw`` puts JSON text as it is into a call (``1e400``, ``10**40``), and
-``calls`` may hold any JSON value (``None``, a string), as a hostile or broken RingCloud would send.
+a byte at a time, or (``Slow``) a right answer that takes its time. ``Raw`` puts JSON text as it is
+into a call (``1e400``, ``10**40``), and ``calls`` may hold any JSON value (``None``, a string), as a
+hostile or broken RingCloud would send.
 The windows are measured with ``ringbridge.clock.monotonic``, so a test that moves
 the clock moves the fake's time too.
 """
@@ -81,6 +82,14 @@ class Fail:
 
 
 @dataclass(frozen=True)
+class Slow:
+    """A planned request answered as usual, but only after ``seconds`` of ``ringbridge.clock.sleep``: under a
+    test's fake clock, the time a slow RingCloud takes passes for the run's budget, and no test waits for it."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Raw:
     """JSON text sent as it is, for values Python's json would not write (``1e400``)."""
 
@@ -120,7 +129,7 @@ class FakeRingcloud(fakes.Served):
     requests: list[Received] = field(default_factory=list)
     violations: int = 0
     originations: list[dict[str, Any]] = field(default_factory=list)
-    _planned: dict[str, list[Fail | None]] = field(default_factory=dict)
+    _planned: dict[str, list[Fail | Slow | None]] = field(default_factory=dict)
     _last: dict[tuple[str, str, str], float] = field(default_factory=dict)
 
     def add_key(self, api_key: str, password: str, level: str = "RO") -> None:
@@ -133,7 +142,7 @@ class FakeRingcloud(fakes.Served):
         self.calls.append(call)
         return call
 
-    def plan(self, path: str, *outcomes: Fail | None) -> None:
+    def plan(self, path: str, *outcomes: Fail | Slow | None) -> None:
         """The next requests' fates for ``path``, in order (None: answer normally)."""
         with self._lock:
             self._planned[path] = list(outcomes)
@@ -177,6 +186,9 @@ class FakeRingcloud(fakes.Served):
             planned = self._planned.get(parts.path, [])
             fail = planned.pop(0) if planned else None
             status, answer = self._check(method, parts.path, handler.path, query, body)
+        if isinstance(fail, Slow):
+            clock.sleep(fail.seconds)
+            fail = None
         if fail is not None and status == 200 and fail.drip is None:
             status = fail.status
             if fail.empty:
