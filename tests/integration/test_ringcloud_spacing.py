@@ -12,10 +12,11 @@ import pytest
 import requests
 
 from ringbridge import clock, ringcloud_client
-from ringbridge.budget import Budget
+from ringbridge.budget import Budget, OutOfTime
 from ringbridge.dal import ringcloud_spacing
 from ringbridge_tools.fakes import ringcloud as fake_ringcloud
 from tests.support.dynamodb import account_items
+from tests.support.ringcloud import FakeClock
 from tests.support.tenants import Tenant
 
 REQUEST = "GET /v1/calls/complete?days=1"
@@ -35,6 +36,18 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
         yield waits
 
 
+def a_new_process(fake: fake_ringcloud.FakeRingcloud, tenant: Tenant) -> ringcloud_client.RingcloudClient:
+    """A client as a new Lambda instance has it: nothing in memory of earlier requests."""
+    ringcloud_client._last_request.clear()
+    return ringcloud_client.RingcloudClient(
+        requests.Session(),
+        fake.base_url,
+        fake_ringcloud.DEMO_KEY,
+        fake_ringcloud.DEMO_PASSWORD,
+        account_id=tenant.account_id,
+    )
+
+
 def test_two_processes_back_to_back_break_no_limit(
     tenant: Tenant, slept: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -44,21 +57,40 @@ def test_two_processes_back_to_back_break_no_limit(
     try:
         # When two processes (each a new client, with nothing in memory) ask for the call list in a row
         for _ in range(2):
-            ringcloud_client._last_request.clear()
-            client = ringcloud_client.RingcloudClient(
-                requests.Session(),
-                fake.base_url,
-                fake_ringcloud.DEMO_KEY,
-                fake_ringcloud.DEMO_PASSWORD,
-                account_id=tenant.account_id,
-            )
-            assert len(client.completed_calls(1, Budget(290))) == len(fake.calls)
+            assert len(a_new_process(fake, tenant).completed_calls(1, Budget(290))) == len(fake.calls)
     finally:
         fake.stop()
 
     # Then the second waited out the first's turn (RingCloud's 5 s plus the arrival margin): no violation
     assert slept == [5.5]
     assert len(fake.served("/v1/calls/complete")) == 2
+    assert fake.violations == 0
+
+
+@pytest.mark.parametrize(("budget", "asked"), [(6.0, True), (5.99, False)], ids=["half-a-second-left", "less"])
+def test_a_turn_is_waited_for_only_when_the_request_after_it_has_half_a_second(
+    tenant: Tenant, fake_clock: FakeClock, budget: float, asked: bool
+) -> None:
+    # Given another process that has just asked for the call list (its turn lasts 5.5 s); the clock moves only
+    # when the client waits, from a base where the budget's arithmetic is exact
+    fake = fake_ringcloud.seeded().start()
+    try:
+        a_new_process(fake, tenant).completed_calls(1, Budget(290))
+
+        # When a second process asks with `budget` seconds left
+        client = a_new_process(fake, tenant)
+        if asked:
+            client.completed_calls(1, Budget(budget))
+        else:
+            with pytest.raises(OutOfTime):
+                client.completed_calls(1, Budget(budget))
+    finally:
+        fake.stop()
+
+    # Then with half a second left after the turn it waits and asks; with less it gives up at once: waiting
+    # would spend the time the run keeps for recording where it stopped, for a request it could not make
+    assert fake_clock.slept == ([5.5] if asked else [])
+    assert len(fake.served("/v1/calls/complete")) == (2 if asked else 1)
     assert fake.violations == 0
 
 

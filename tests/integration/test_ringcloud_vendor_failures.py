@@ -51,6 +51,42 @@ def test_a_redirect_from_ringclouds_api_is_not_followed(tenant, configure_ringcl
     assert len(fake.served(COMPLETE)) == 1  # a redirect is not retried either
 
 
+RECORDING = "/v1/users/olena101/records/e.wav"
+
+
+@pytest.mark.parametrize("form", ["absolute", "scheme-relative"])
+def test_a_recording_on_another_host_is_never_fetched_with_the_key(tenant, configure_ringcloud, fake, elsewhere, form):
+    # Given a call whose rec_file names another server (the signed URL would hand it the key and hash)
+    netloc = elsewhere.base_url.split("://", 1)[1]
+    rec_file = f"{elsewhere.base_url}{RECORDING}" if form == "absolute" else f"//{netloc}{RECORDING}"
+    add_call(fake, rec_file=rec_file)
+    elsewhere.files[RECORDING] = (tone(0.2), "audio/wav")
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    # Then nothing reached either server for it; the call is imported without it, and the status says why
+    assert elsewhere.requests == [] and fake.served(RECORDING) == []
+    [activity] = activities_of(tenant)
+    assert activity.get("recording") is None
+    assert status_of(tenant).errors == [
+        f"the recording of the call at {activity['started_at']} was skipped (a recording's rec_file points outside "
+        "the RingCloud API host; not fetched); tried again later"
+    ]
+
+
+def test_a_recording_named_by_a_whole_url_on_ringclouds_own_host_is_fetched(tenant, configure_ringcloud, fake):
+    add_call(fake, rec_file=f"{fake.base_url}{RECORDING}")
+    fake.files[RECORDING] = (tone(0.2), "audio/wav")
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    [activity] = activities_of(tenant)
+    assert activity["recording"]["content_type"] == "audio/wav"
+    assert len(fake.served(RECORDING)) == 1 and status_of(tenant).errors == []
+
+
 def test_an_error_envelope_on_a_200_is_refused_not_retried_and_recorded(tenant, configure_ringcloud, fake):
     add_call(fake)
     configure_ringcloud(tenant)
