@@ -205,10 +205,12 @@ def test_revoking_the_client_ends_its_tokens_and_its_consent_page():
 
 
 def test_a_client_is_revoked_only_from_its_own_account(tenant, other_tenant, client):
-    with pytest.raises(NotFound):
-        clients.revoke_client(other_tenant.account_id, client["client_id"])
-    with pytest.raises(NotFound):
-        clients.revoke_client(tenant.account_id, "rbo_x_y")
+    # Another account's client is refused exactly as a client id that is no one's
+    for account_id, client_id in ((other_tenant.account_id, client["client_id"]), (tenant.account_id, "rbo_x_y")):
+        with pytest.raises(NotFound) as refused:
+            clients.revoke_client(account_id, client_id)
+        assert (refused.value.message, refused.value.field) == ("no such OAuth client", "client_id")
+    assert [c.get("revoked_at") for c in clients.list_clients(tenant.account_id)] == [None]
 
 
 def test_an_access_token_read_under_throttling_is_refused_never_a_5xx(tenant, client):

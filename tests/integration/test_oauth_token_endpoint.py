@@ -27,6 +27,7 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     refresh,
     register,
     send,
+    send_revoke,
     tenant_fixture,
     token_request,
     tokens,
@@ -158,6 +159,25 @@ def test_refresh_rotates_and_reuse_revokes_the_grant(tenant, client):
     assert find(second["access_token"]).status == 403
     assert find(first["access_token"]).status == 403
     assert refresh(client, second["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_a_leaked_refresh_token_ends_its_grant_even_when_the_replay_asks_for_more(tenant):
+    # Given a read-only grant whose refresh token was used once (rotated), and a grant that was revoked
+    reader = register(tenant.account_id, name="Reader")
+    first = exchange(reader, approve(reader, tenant.rw_token, scope="ro")["code"]).json()
+    second = refresh(reader, first["refresh_token"]).json()
+    revoked = exchange(reader, approve(reader, tenant.rw_token, scope="ro")["code"]).json()
+    assert send_revoke(reader, revoked["access_token"]).status == 200
+
+    # When each comes back asking for rw as well, which the grant could never give
+    replayed = refresh(reader, first["refresh_token"], scope="rw")
+    after_revocation = refresh(reader, revoked["refresh_token"], scope="rw")
+
+    # Then the token itself is what is refused, before the scope: the replay ends the grant it leaked from
+    assert (replayed.status, replayed.json()["error"]) == (400, "invalid_grant")
+    assert (after_revocation.status, after_revocation.json()["error"]) == (400, "invalid_grant")
+    assert refresh(reader, second["refresh_token"]).json()["error"] == "invalid_grant"
+    assert find(second["access_token"]).status == 403
 
 
 def test_a_refresh_may_narrow_rw_to_ro_but_not_widen(tenant, client):

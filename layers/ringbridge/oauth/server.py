@@ -171,9 +171,11 @@ class Validator(RequestValidator):
         return request.client is not None and redirect_uri in request.client.redirect_uris
 
     def get_default_redirect_uri(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> str:
-        """The only registered URI; "" (none) when there are several: the request must name one."""
-        client = request.client or find_client(client_id)
-        return client.redirect_uris[0] if client and len(client.redirect_uris) == 1 else ""
+        """The only registered URI; "" (none) when there are several: the request must name one.
+
+        oauthlib asks only once the client is known: validate_client_id or authenticate_client has set it."""
+        uris = request.client.redirect_uris
+        return uris[0] if len(uris) == 1 else ""
 
     def validate_response_type(
         self, client_id: str, response_type: str, client: Any, request: Request, *args: Any, **kwargs: Any
