@@ -79,6 +79,30 @@ def test_one_element_that_is_not_a_call_is_skipped_not_the_page(tenant, configur
     assert error == f"element 1 of RingCloud's call list is not an object ({type(element).__name__})"
 
 
+def test_only_users_with_a_short_text_extension_and_name_are_kept(tenant, configure_ringcloud, fake):
+    # Given RingCloud listing, beside two real users (one with a numeric extension), users that are not such a pair
+    good = [{"num": "101", "user": "olena101"}, {"num": 105, "user": " petro105 "}]
+    odd = [
+        {"num": "", "user": "empty"},
+        {"num": "106", "user": "   "},
+        {"num": True, "user": "a-boolean"},
+        {"num": "107", "user": None},
+        {"num": ["108"], "user": "a-list"},
+        {"num": "109", "user": "u" * 65},
+        {"num": "1" * 65, "user": "long-extension"},
+        {"num": "110", "user": "u" * 64},
+        "not an object",
+    ]
+    fake.users = [*good, *odd]
+    add_call(fake)  # the users are read with the first call to import
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    # Then only the pairs a click-to-call can send back are kept, trimmed, up to 64 characters each
+    assert status_of(tenant).users == {"101": "olena101", "105": "petro105", "110": "u" * 64}
+
+
 def test_text_past_its_fields_limit_is_cut_with_a_marker_and_the_call_imported(tenant, configure_ringcloud, fake):
     # Given numbers past 64 characters and a disposition of 500 KB (more than an item may hold)
     long_src, long_dst = "3" * 65, "4" * 100
