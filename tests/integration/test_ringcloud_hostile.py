@@ -16,9 +16,9 @@ from ringbridge.budget import Budget
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.logic import ringcloud_failures, ringcloud_import
-from ringbridge_tools.fakes.ringcloud import Fail, Raw, tone
+from ringbridge_tools.fakes.ringcloud import Body, Fail, Raw, tone
 from tests.support.dynamodb import dynamodb_hook
-from tests.support.ringcloud import activities_of, add_call, run_import, status_of
+from tests.support.ringcloud import COMPLETE, activities_of, add_call, run_import, status_of
 from tests.support.tenants import make_tenant
 
 BAD_VALUES = {
@@ -81,7 +81,7 @@ def test_one_element_that_is_not_a_call_is_skipped_not_the_page(tenant, configur
 
 def test_only_users_with_a_short_text_extension_and_name_are_kept(tenant, configure_ringcloud, fake):
     # Given RingCloud listing, beside two real users (one with a numeric extension), users that are not such a pair
-    good = [{"num": "101", "user": "olena101"}, {"num": 105, "user": " petro105 "}]
+    good = [{"num": "101", "user": "olena101"}, {"num": 105, "user": " petro105 "}, {"num": "7", "user": "x"}]
     odd = [
         {"num": "", "user": "empty"},
         {"num": "106", "user": "   "},
@@ -100,7 +100,27 @@ def test_only_users_with_a_short_text_extension_and_name_are_kept(tenant, config
     run_import()
 
     # Then only the pairs a click-to-call can send back are kept, trimmed, up to 64 characters each
-    assert status_of(tenant).users == {"101": "olena101", "105": "petro105", "110": "u" * 64}
+    assert status_of(tenant).users == {"101": "olena101", "105": "petro105", "7": "x", "110": "u" * 64}
+
+
+@pytest.mark.parametrize("data", [{"0": {"src": "380441111111"}}, "calls", 42], ids=["object", "string", "number"])
+def test_a_call_list_that_is_not_a_list_is_recorded_and_nothing_imported(tenant, configure_ringcloud, fake, data):
+    add_call(fake)
+    configure_ringcloud(tenant)
+    fake.plan(COMPLETE, Body({"status": "success", "message": "", "data": data}))
+
+    run_import()
+
+    assert activities_of(tenant) == []
+    assert status_of(tenant).errors == ["RingCloud's /v1/calls/complete data is not a list"]
+
+
+def test_the_import_asks_for_the_days_the_account_configured(tenant, configure_ringcloud, fake):
+    configure_ringcloud(tenant, days=3)
+
+    run_import()
+
+    assert [request.query for request in fake.served(COMPLETE)] == [{"days": "3"}]
 
 
 def test_text_past_its_fields_limit_is_cut_with_a_marker_and_the_call_imported(tenant, configure_ringcloud, fake):

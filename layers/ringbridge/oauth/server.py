@@ -171,10 +171,9 @@ class Validator(RequestValidator):
         return request.client is not None and redirect_uri in request.client.redirect_uris
 
     def get_default_redirect_uri(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> str:
-        """The only registered URI; "" (none) when there are several: the request must name one.
-
-        oauthlib asks only once the client is known: validate_client_id or authenticate_client has set it."""
-        uris = request.client.redirect_uris
+        """The only registered URI; "" (none) when there are several: the request must name one."""
+        assert request.client is not None  # oauthlib asks once validate_client_id or authenticate_client set it
+        uris: list[str] = request.client.redirect_uris
         return uris[0] if len(uris) == 1 else ""
 
     def validate_response_type(
@@ -229,11 +228,13 @@ class Validator(RequestValidator):
         self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         parsed = tokens.parse_code(code)
-        sk = dal.code_sk(client.ref.client_key, parsed[0]) if parsed else ""
-        item = dal.get_code(client.ref.account_id, sk) if parsed else None
-        if not tokens.matches(item["secret_hash"] if item else None, parsed[1] if parsed else "") or not item:
+        if parsed is None:
             return False
-        if parsed is None or item["expires_at"] <= _epoch():
+        sk = dal.code_sk(client.ref.client_key, parsed[0])
+        item = dal.get_code(client.ref.account_id, sk)
+        if not tokens.matches(item["secret_hash"] if item else None, parsed[1]) or not item:
+            return False
+        if item["expires_at"] <= _epoch():
             return False
         if item.get("used_at"):
             # A code used twice: whoever holds it may be an attacker, so the tokens it gave are revoked.

@@ -17,9 +17,9 @@ test_fake_ringcloud_oracle.py drives this fake with it.
 
 ``plan()`` makes the next requests for a path misbehave as the real service can: a status (with a
 Retry-After, or an error envelope on a 200), a redirect, an empty recording, a recording that drips
-a byte at a time, or (``Slow``) a right answer that takes its time. ``Raw`` puts JSON text as it is
-into a call (``1e400``, ``10**40``), and ``calls`` may hold any JSON value (``None``, a string), as a
-hostile or broken RingCloud would send.
+a byte at a time, any JSON as a 200's body (``Body``), or a right answer that takes its time
+(``Slow``). ``Raw`` puts JSON text as it is into a call (``1e400``, ``10**40``), and ``calls`` may
+hold any JSON value (``None``, a string), as a hostile or broken RingCloud would send.
 The windows are measured with ``ringbridge.clock.monotonic``, so a test that moves
 the clock moves the fake's time too.
 """
@@ -90,6 +90,14 @@ class Slow:
 
 
 @dataclass(frozen=True)
+class Body:
+    """A planned request answered 200 with this JSON as it is: a success envelope whose ``data`` is not what
+    the API promises, or no envelope at all."""
+
+    answer: Any
+
+
+@dataclass(frozen=True)
 class Raw:
     """JSON text sent as it is, for values Python's json would not write (``1e400``)."""
 
@@ -114,8 +122,9 @@ def _dumps(answer: Any) -> bytes:
 @dataclass
 class Received:
     method: str
-    path: str  # without the query: credentials never kept
+    path: str
     key: str | None
+    query: dict[str, str] = field(default_factory=dict)  # without api_key and hash: credentials never kept
     status: int = 0
     body: Any = None
 
@@ -129,7 +138,7 @@ class FakeRingcloud(fakes.Served):
     requests: list[Received] = field(default_factory=list)
     violations: int = 0
     originations: list[dict[str, Any]] = field(default_factory=list)
-    _planned: dict[str, list[Fail | Slow | None]] = field(default_factory=dict)
+    _planned: dict[str, list[Fail | Slow | Body | None]] = field(default_factory=dict)
     _last: dict[tuple[str, str, str], float] = field(default_factory=dict)
 
     def add_key(self, api_key: str, password: str, level: str = "RO") -> None:
@@ -142,7 +151,7 @@ class FakeRingcloud(fakes.Served):
         self.calls.append(call)
         return call
 
-    def plan(self, path: str, *outcomes: Fail | Slow | None) -> None:
+    def plan(self, path: str, *outcomes: Fail | Slow | Body | None) -> None:
         """The next requests' fates for ``path``, in order (None: answer normally)."""
         with self._lock:
             self._planned[path] = list(outcomes)
@@ -173,13 +182,10 @@ class FakeRingcloud(fakes.Served):
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
         query = {name: values[0] for name, values in parse_qs(parts.query).items()}
-        raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
+        body = self._body(handler)
         key = query.get("api_key")
-        received = Received(method, parts.path, key, body=body)
+        asked = {name: value for name, value in query.items() if name not in ("api_key", "hash")}
+        received = Received(method, parts.path, key, asked, body=body)
         is_file = parts.path in self.files or "/records/" in parts.path
         with self._lock:
             self.requests.append(received)
@@ -189,6 +195,8 @@ class FakeRingcloud(fakes.Served):
         if isinstance(fail, Slow):
             clock.sleep(fail.seconds)
             fail = None
+        if isinstance(fail, Body):
+            status, answer, fail = 200, fail.answer, None
         if fail is not None and status == 200 and fail.drip is None:
             status = fail.status
             if fail.empty:
@@ -213,6 +221,15 @@ class FakeRingcloud(fakes.Served):
             self._send(handler, status, _dumps(envelope), "application/json", headers)
         else:
             self._send(handler, status, _dumps(answer), "application/json", headers)
+
+    @staticmethod
+    def _body(handler: BaseHTTPRequestHandler) -> Any:
+        """The request's JSON body; None for none, or for one that is not JSON."""
+        raw = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
 
     def _check(
         self, method: str, path: str, url: str, query: dict[str, str], body: Any
