@@ -278,6 +278,16 @@ def test_two_client_authentication_methods_in_one_request_are_invalid_request(te
     assert find(issued["access_token"]).status == 200
 
 
+@pytest.mark.parametrize("scheme", ["basic ", "BASIC ", "Basic  "], ids=["lower", "upper", "two-spaces"])
+def test_http_basic_is_read_as_rfc_7235_writes_it(tenant, client, scheme):
+    # The scheme's name in any case, one or more spaces before the credentials (RFC 7235 §2.1)
+    code = approve(client, tenant.rw_token)["code"]
+    [credentials] = basic(client).values()
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    answer = send("POST", "/oauth/token", form=form, headers={"authorization": scheme + credentials.split(" ")[1]})
+    assert answer.status == 200, answer.body
+
+
 def test_a_token_request_without_grant_type_is_invalid_request(client):
     for form in ({}, {"code": "x", "redirect_uri": REDIRECT}, {"grant_type": ""}):
         answer = token_request(client, form)

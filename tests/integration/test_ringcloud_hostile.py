@@ -103,16 +103,17 @@ def test_only_users_with_a_short_text_extension_and_name_are_kept(tenant, config
     assert status_of(tenant).users == {"101": "olena101", "105": "petro105", "7": "x", "110": "u" * 64}
 
 
-@pytest.mark.parametrize("data", [{"0": {"src": "380441111111"}}, "calls", 42], ids=["object", "string", "number"])
-def test_a_call_list_that_is_not_a_list_is_recorded_and_nothing_imported(tenant, configure_ringcloud, fake, data):
+@pytest.mark.parametrize("path", [COMPLETE, "/v1/users"])
+@pytest.mark.parametrize("data", [{"0": {"num": "101"}}, "calls", 42], ids=["object", "string", "number"])
+def test_a_list_that_is_not_a_list_is_recorded_and_nothing_imported(tenant, configure_ringcloud, fake, path, data):
     add_call(fake)
     configure_ringcloud(tenant)
-    fake.plan(COMPLETE, Body({"status": "success", "message": "", "data": data}))
+    fake.plan(path, Body({"status": "success", "message": "", "data": data}))
 
     run_import()
 
     assert activities_of(tenant) == []
-    assert status_of(tenant).errors == ["RingCloud's /v1/calls/complete data is not a list"]
+    assert status_of(tenant).errors == [f"RingCloud's {path} data is not a list"]
 
 
 def test_the_import_asks_for_the_days_the_account_configured(tenant, configure_ringcloud, fake):
