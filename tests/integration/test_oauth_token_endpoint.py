@@ -288,6 +288,17 @@ def test_http_basic_is_read_as_rfc_7235_writes_it(tenant, client, scheme):
     assert answer.status == 200, answer.body
 
 
+def test_http_basic_credentials_that_are_not_base64_are_refused_not_guessed_at(tenant, client):
+    # The right id and secret, with a character base64 does not have inside: no reading past it
+    code = approve(client, tenant.rw_token)["code"]
+    [credentials] = basic(client).values()
+    encoded = credentials.split(" ")[1]
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    answer = send("POST", "/oauth/token", form=form, headers={"authorization": f"Basic {encoded[:8]}!{encoded[8:]}"})
+    assert (answer.status, answer.json()["error"]) == (401, "invalid_client"), answer.body
+    assert exchange(client, code).status == 200  # the refusal spent nothing
+
+
 def test_a_token_request_without_grant_type_is_invalid_request(client):
     for form in ({}, {"code": "x", "redirect_uri": REDIRECT}, {"grant_type": ""}):
         answer = token_request(client, form)

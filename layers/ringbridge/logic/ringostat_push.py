@@ -37,7 +37,7 @@ class PushOutcome:
         found = _changed_item(record.raw_event["dynamodb"]["Keys"])
         account = self.accounts.get(found[0]) if found else None
         if account is not None and account.retry:
-            raise NotDelivered(account.error or "not delivered")
+            raise NotDelivered(account.error)  # a retried account always says why
 
 
 def push_changes(records: list[dict[str, Any]], budget: Budget) -> PushOutcome:
@@ -58,7 +58,7 @@ def push_changes(records: list[dict[str, Any]], budget: Budget) -> PushOutcome:
     with requests.Session() as session:
         for account_id, by_entity in changed.items():
             outcome.accounts[account_id] = _push_account(account_id, by_entity, session, ringostat, budget)
-    pushed = [account for account in outcome.accounts.values() if account.configured]
+    pushed = outcome.accounts.values()
     metrics.add_metric(name="ContactsPushed", unit=MetricUnit.Count, value=sum(a.contacts_sent for a in pushed))
     metrics.add_metric(name="PushFailures", unit=MetricUnit.Count, value=sum(1 for a in pushed if a.error))
     return outcome
@@ -74,8 +74,7 @@ def _push_account(
     result = AccountPushResult(account_id=account_id)
     config_item, _ = dal.get_config_and_status(account_id)
     if config_item is None:
-        result.configured = False
-        return result
+        return result  # nothing to send: no failure either
     try:
         sender = AccountSender(account_id, RingostatConfig(**config_item), session, settings, budget)
         for entity in ENTITIES:

@@ -76,7 +76,6 @@ class SyncRunResult(BaseModel):
 
 class AccountPushResult(BaseModel):
     account_id: str
-    configured: bool = True
     organizations_sent: int = 0
     contacts_sent: int = 0
     error: str | None = None
