@@ -93,9 +93,9 @@ class RingcloudClient:
         password: str,
         *,
         account_id: str,
-        timeout: float = 10.0,
-        backoff: float = 1.0,
-        max_attempts: int = 5,
+        timeout: float,
+        backoff: float,
+        max_attempts: int,
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")

@@ -4,6 +4,7 @@ A code or refresh token is spent in the one DynamoDB transaction that writes wha
 write spends nothing, and a second use, however it interleaves with the first, leaves no token working.
 """
 
+import base64
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -271,7 +272,11 @@ def test_two_client_authentication_methods_in_one_request_are_invalid_request(te
     in_body = {"client_id": client["client_id"], "client_secret": client["client_secret"]}
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
     both = send("POST", "/oauth/token", form={**form, **in_body}, headers=basic(client))
-    assert (both.status, both.json()["error"]) == (400, "invalid_request"), both.body
+    assert both.status == 400, both.body
+    assert both.json() == {
+        "error": "invalid_request",
+        "error_description": "Client authentication by HTTP Basic and in the body at once: use one of them.",
+    }
     issued = exchange(client, code).json()  # one method: works, and the refusal spent nothing
     both = send("POST", "/oauth/revoke", form={"token": issued["access_token"], **in_body}, headers=basic(client))
     assert (both.status, both.json()["error"]) == (400, "invalid_request"), both.body
@@ -297,6 +302,15 @@ def test_http_basic_credentials_that_are_not_base64_are_refused_not_guessed_at(t
     answer = send("POST", "/oauth/token", form=form, headers={"authorization": f"Basic {encoded[:8]}!{encoded[8:]}"})
     assert (answer.status, answer.json()["error"]) == (401, "invalid_client"), answer.body
     assert exchange(client, code).status == 200  # the refusal spent nothing
+
+
+def test_an_http_basic_value_without_a_colon_is_no_credentials_and_the_bodys_are_used(tenant, client):
+    code = approve(client, tenant.rw_token)["code"]
+    in_body = {"client_id": client["client_id"], "client_secret": client["client_secret"]}
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, **in_body}
+    no_pair = "Basic " + base64.b64encode(client["client_id"].encode()).decode()
+    answer = send("POST", "/oauth/token", form=form, headers={"authorization": no_pair})
+    assert answer.status == 200, answer.body
 
 
 def test_a_token_request_without_grant_type_is_invalid_request(client):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from ringbridge import clock, ringcloud_client
+from ringbridge import clock, ringcloud_client, settings
 from ringbridge.budget import Budget, OutOfTime
 from ringbridge.dal import ringcloud_spacing
 from ringbridge_tools.fakes import ringcloud as fake_ringcloud
@@ -39,12 +39,16 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
 def a_new_process(fake: fake_ringcloud.FakeRingcloud, tenant: Tenant) -> ringcloud_client.RingcloudClient:
     """A client as a new Lambda instance has it: nothing in memory of earlier requests."""
     ringcloud_client._last_request.clear()
+    deployed = settings.current().ringcloud
     return ringcloud_client.RingcloudClient(
         requests.Session(),
         fake.base_url,
         fake_ringcloud.DEMO_KEY,
         fake_ringcloud.DEMO_PASSWORD,
         account_id=tenant.account_id,
+        timeout=deployed.timeout_seconds,
+        backoff=deployed.backoff_seconds,
+        max_attempts=deployed.max_attempts,
     )
 
 
