@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ringbridge import aws, clock
+from ringbridge import aws, clock, settings
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge_tools.fakes.ringcloud import Fail, FakeRingcloud, Slow, tone
@@ -85,6 +85,21 @@ def test_a_recording_named_by_a_whole_url_on_ringclouds_own_host_is_fetched(tena
     [activity] = activities_of(tenant)
     assert activity["recording"]["content_type"] == "audio/wav"
     assert len(fake.served(RECORDING)) == 1 and status_of(tenant).errors == []
+
+
+def test_a_base_url_written_with_a_trailing_slash_reaches_the_same_paths(tenant, configure_ringcloud, fake, monkeypatch):
+    # Given RINGCLOUD_BASE_URL ending in "/" (the fake, as a strict server, answers 404 to a path starting "//")
+    monkeypatch.setenv("RINGCLOUD_BASE_URL", fake.base_url + "/")
+    settings.reload()
+    add_call(fake, rec_file=RECORDING)
+    fake.files[RECORDING] = (tone(0.2), "audio/wav")
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    [activity] = activities_of(tenant)
+    assert activity["recording"]["content_type"] == "audio/wav" and status_of(tenant).errors == []
+    assert [r.status for r in fake.requests] == [200, 200, 200]  # the calls, the users, the recording
 
 
 def test_an_error_envelope_on_a_200_is_refused_not_retried_and_recorded(tenant, configure_ringcloud, fake):

@@ -283,7 +283,9 @@ def test_ringostat_down_during_the_push_is_caught_up_by_the_schedule(
     assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [contact["id"]]
 
 
-def test_a_refused_auth_key_is_recorded_and_not_retried(tenant, configure, ringostat_server, stream, invocations):
+def test_a_refused_auth_key_is_recorded_and_not_retried(
+    tenant, configure, ringostat_server, stream, invocations, caplog
+):
     # Given an account whose auth key Ringostat refuses
     configure(tenant, 211, "stale-key", known_key="current-key")
 
@@ -294,7 +296,11 @@ def test_a_refused_auth_key_is_recorded_and_not_retried(tenant, configure, ringo
     # Then one request was refused, the record was not retried, and the status says why
     assert len(invocations) == 1
     assert [request.status for request in ringostat_server.requests] == [403]
-    assert "HTTP 403" in status_of(tenant).last_error
+    error = status_of(tenant).last_error
+    assert "HTTP 403" in error
+    # ... and the function's log says which account failed and why, in one warning an operator can search for
+    [warning] = [r for r in caplog.records if r.getMessage() == "Ringostat push of an account failed"]
+    assert (warning.levelname, warning.account_id, warning.error) == ("WARNING", tenant.account_id, error)
 
 
 def test_a_function_error_is_bisected_down_to_the_poison_record(

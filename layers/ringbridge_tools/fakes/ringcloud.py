@@ -180,7 +180,9 @@ class FakeRingcloud(fakes.Served):
         fakes.stop(self._server)
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        parts = urlsplit(handler.path)
+        # The request target as sent: http.server turns a leading "//" into "/", which a real server need not do
+        target = handler.requestline.split(" ")[1]
+        parts = urlsplit(target)
         query = {name: values[0] for name, values in parse_qs(parts.query).items()}
         body = self._body(handler)
         key = query.get("api_key")
@@ -191,7 +193,7 @@ class FakeRingcloud(fakes.Served):
             self.requests.append(received)
             planned = self._planned.get(parts.path, [])
             fail = planned.pop(0) if planned else None
-            status, answer = self._check(method, parts.path, handler.path, query, body)
+            status, answer = self._check(method, parts.path, target, query, body)
         if isinstance(fail, Slow):
             clock.sleep(fail.seconds)
             fail = None
