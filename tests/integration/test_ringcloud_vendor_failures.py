@@ -87,7 +87,9 @@ def test_a_recording_named_by_a_whole_url_on_ringclouds_own_host_is_fetched(tena
     assert len(fake.served(RECORDING)) == 1 and status_of(tenant).errors == []
 
 
-def test_a_base_url_written_with_a_trailing_slash_reaches_the_same_paths(tenant, configure_ringcloud, fake, monkeypatch):
+def test_a_base_url_written_with_a_trailing_slash_reaches_the_same_paths(
+    tenant, configure_ringcloud, fake, monkeypatch
+):
     # Given RINGCLOUD_BASE_URL ending in "/" (the fake, as a strict server, answers 404 to a path starting "//")
     monkeypatch.setenv("RINGCLOUD_BASE_URL", fake.base_url + "/")
     settings.reload()
