@@ -14,8 +14,10 @@ e.g. 'ringbridge.auth.*') pick mutants within the groups whose modules they can 
 stores each mutant's exit code: 0 survived, 1 or 3 killed, 37 caught by the type check, 36, 24, -24, 152 and 255
 a timeout, 33 no selected test reaches it, None not run (mutmut.stats.status_by_exit_code). A verdicts file
 says, one line per examined survivor, "`NAME`: equivalent, why", "`NAME`: killed by test_x" (a test written
-from it) or "`NAME`: killed by the existing tests, why mutmut missed it": the fork server imports the modules
-before a mutant is chosen, so a function that runs only at import (a class body's call) is always the original.
+from it), "`NAME`: killed by the existing tests, why mutmut missed it" (the fork server imports the modules
+before a mutant is chosen, so a function that runs only at import, a class body's call, is always the original)
+or "`NAME`: removed with the code it mutated, why": code a survivor showed to be dead is deleted, and its mutants
+leave the count, as they would from a run of the new code.
 """
 
 import argparse
@@ -170,6 +172,7 @@ class Counts:
     unexamined: int = 0
     not_run: int = 0
     timeouts: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     def add(self, other: "Counts") -> None:
         for key, value in vars(other).items():
@@ -184,7 +187,7 @@ class Counts:
 
 
 def read_verdicts(paths: Iterable[Path]) -> dict[str, str]:
-    """NAME -> "killed", "existing" or "equivalent", from lines such as "- `NAME`: equivalent: the log's text"."""
+    """NAME -> "killed", "existing", "equivalent" or "removed", from lines such as "- `NAME`: equivalent: why"."""
     verdicts = {}
     for path in paths:
         for line in path.read_text().splitlines():
@@ -193,6 +196,8 @@ def read_verdicts(paths: Iterable[Path]) -> dict[str, str]:
                 text = found.group(2).lower()
                 if "killed by the existing tests" in text:
                     verdict = "existing"
+                elif text.startswith("removed"):
+                    verdict = "removed"
                 else:
                     verdict = "equivalent" if "equivalent" in text else "killed" if "killed" in text else ""
                 if verdict:
@@ -215,7 +220,10 @@ def count(codes: dict[str, int | None], verdicts: dict[str, str]) -> Counts:
     counts = Counts(mutants=len(codes))
     for mutant, code in codes.items():
         verdict = verdicts.get(mutant)
-        if code is None or code == 2:  # 2: interrupted
+        if verdict == "removed":
+            counts.mutants -= 1
+            counts.removed.append(mutant)
+        elif code is None or code == 2:  # 2: interrupted
             counts.not_run += 1
         elif verdict == "killed":  # a test written from the survivor (killed once run again, or still to run)
             counts.killed_by_new_tests += 1
@@ -251,6 +259,11 @@ def report(names: Iterable[str], verdicts: dict[str, str] | None = None) -> str:
         lines.append(
             f"| {label} | {counts.mutants} | {counts.type_check} | {counts.killed} | {counts.killed_by_new_tests} "
             f"| {counts.equivalent} | {counts.unexamined} | {counts.not_run} | {counts.score()} |"
+        )
+    if total.removed:
+        lines.append(
+            f"\n{len(total.removed)} survivors' code was removed as dead, so their mutants are not counted: "
+            + " ".join(total.removed)
         )
     if total.timeouts:
         lines.append(

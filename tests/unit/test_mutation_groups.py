@@ -92,12 +92,16 @@ def test_the_report_counts_each_exit_code_as_mutmut_means_it(tmp_path: Path) -> 
         "- `ringbridge.a.x_f__mutmut_8`: equivalent: a log line's text\n"
         "- `ringbridge.a.x_f__mutmut_9`: killed by test_x (checked on the mutant)\n"
         "- `ringbridge.a.x_f__mutmut_10`: killed by the existing tests: it runs only at import\n"
+        "- `ringbridge.a.x_f__mutmut_11`: removed with the code it mutated: a fallback that never ran\n"
     )
     verdicts = read_verdicts([notes])
-    codes = {f"ringbridge.a.x_f__mutmut_{n}": code for n, code in enumerate([0, 1, 3, 37, 36, -24, 33, None, 0, 0, 0])}
+    codes = {
+        f"ringbridge.a.x_f__mutmut_{n}": code for n, code in enumerate([0, 1, 3, 37, 36, -24, 33, None, 0, 0, 0, 0])
+    }
     counts = count(codes, verdicts)
 
     assert (counts.mutants, counts.type_check, counts.killed, counts.killed_by_new_tests) == (11, 1, 5, 1)
     assert (counts.equivalent, counts.unexamined, counts.not_run) == (1, 2, 1)
     assert counts.timeouts == ["ringbridge.a.x_f__mutmut_4", "ringbridge.a.x_f__mutmut_5"]
+    assert counts.removed == ["ringbridge.a.x_f__mutmut_11"]  # gone from the code, so from the count
     assert counts.score() == "70 % of 10 run"
