@@ -98,6 +98,28 @@ def test_a_turn_is_waited_for_only_when_the_request_after_it_has_half_a_second(
     assert fake.violations == 0
 
 
+def test_a_request_that_arrives_late_holds_the_next_one_back_from_its_arrival(
+    tenant: Tenant, fake_clock: FakeClock
+) -> None:
+    # Given a request for the call list that reaches RingCloud 2 s after it was sent (its window of 5 s starts then,
+    # 1.5 s after the turn claimed in DynamoDB has freed)
+    fake = fake_ringcloud.seeded().start()
+    fake.plan("/v1/calls/complete", fake_ringcloud.Slow(2))
+    try:
+        client = a_new_process(fake, tenant)
+        client.completed_calls(1, Budget(290))
+
+        # When the same process asks again at once
+        client.completed_calls(1, Budget(290))
+    finally:
+        fake.stop()
+
+    # Then it waited 5 s from the answer, not only for the turn: RingCloud refused nothing
+    assert fake_clock.slept == [2, 5.0]
+    assert [request.status for request in fake.served("/v1/calls/complete")] == [200, 200]
+    assert fake.violations == 0
+
+
 def test_a_turn_frees_at_its_exact_millisecond() -> None:
     account, key = "01SPACINGEXACT", "1001_exact"
     assert ringcloud_spacing.take_turn(account, key, REQUEST, 1_000_000, 5_500) is None

@@ -83,8 +83,9 @@ class Fail:
 
 @dataclass(frozen=True)
 class Slow:
-    """A planned request answered as usual, but only after ``seconds`` of ``ringbridge.clock.sleep``: under a
-    test's fake clock, the time a slow RingCloud takes passes for the run's budget, and no test waits for it."""
+    """A planned request that arrives ``seconds`` late (``ringbridge.clock.sleep``), then is answered as usual:
+    RingCloud's window for it starts on arrival. Under a test's fake clock the time passes for the run's budget,
+    and no test waits for it."""
 
     seconds: float
 
@@ -193,10 +194,11 @@ class FakeRingcloud(fakes.Served):
             self.requests.append(received)
             planned = self._planned.get(parts.path, [])
             fail = planned.pop(0) if planned else None
-            status, answer = self._check(method, parts.path, target, query, body)
-        if isinstance(fail, Slow):
+        if isinstance(fail, Slow):  # it arrives late (a slow network): RingCloud's window counts from then
             clock.sleep(fail.seconds)
             fail = None
+        with self._lock:
+            status, answer = self._check(method, parts.path, target, query, body)
         if isinstance(fail, Body):
             status, answer, fail = 200, fail.answer, None
         if fail is not None and status == 200 and fail.drip is None:
