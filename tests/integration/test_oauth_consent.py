@@ -45,10 +45,13 @@ class PageText(HTMLParser):
         self.open: list[tuple[str, str | None]] = []
         self.title, self.alert = "", ""
         self.words: list[str] = []
+        self.token_field: dict[str, str | None] = {}  # the sign-in field's attributes
         self.feed(html)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if dict(attrs).get("id") == "api_token":
+            self.token_field = dict(attrs)
         if tag not in self.VOID:
             self.open.append((tag, dict(attrs).get("role")))
 
@@ -185,6 +188,19 @@ def test_sign_in_refusals_show_the_page_again_with_403(tenant, other_tenant, cli
     assert reply.status == 403 and "location" not in reply.headers
     assert expected in reply.body and 'role="alert"' in reply.body
     assert csrf_field(reply.body) and reply.cookies  # a fresh form to try again
+
+
+def test_a_refusal_describes_the_sign_in_field_and_a_first_page_announces_nothing(tenant, client):
+    query = authorize_query(client["client_id"])
+    first = PageText(send("GET", "/oauth/authorize", query=query).body)
+    refused = PageText(decide(query, "approve", "rbk_not_a_token").body)
+
+    # The refusal is announced, and a screen reader reads it as the sign-in field's description
+    assert "not valid" in refused.alert
+    assert refused.token_field["aria-describedby"] == "problem"
+    # The first page is the same page without it: nothing announced, nothing describing the field
+    assert first.alert == "" and "aria-describedby" not in first.token_field
+    assert first.text == " ".join(refused.text.replace(" ".join(refused.alert.split()), "").split())
 
 
 def test_csrf_the_form_needs_its_own_cookie(tenant, client):

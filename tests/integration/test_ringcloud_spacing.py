@@ -120,6 +120,22 @@ def test_a_request_that_arrives_late_holds_the_next_one_back_from_its_arrival(
     assert fake.violations == 0
 
 
+def test_a_claimed_turn_is_kept_in_epoch_milliseconds_and_expires_a_minute_after_it_frees(
+    tenant: Tenant, fake_clock: FakeClock
+) -> None:
+    fake = fake_ringcloud.seeded().start()
+    try:
+        asked_at_ms = round(fake_clock.now().timestamp() * 1000)
+        a_new_process(fake, tenant).completed_calls(1, Budget(290))
+    finally:
+        fake.stop()
+
+    sk = ringcloud_spacing.spacing_sk(fake_ringcloud.DEMO_KEY, REQUEST)
+    [turn] = [item for item in account_items(tenant.account_id) if item["SK"]["S"] == sk]
+    frees_at_ms = asked_at_ms + 5_500  # RingCloud's 5 s for the call list, and the arrival margin
+    assert (int(turn["next_at"]["N"]), int(turn["expires_at"]["N"])) == (frees_at_ms, frees_at_ms // 1000 + 60)
+
+
 def test_a_turn_frees_at_its_exact_millisecond() -> None:
     account, key = "01SPACINGEXACT", "1001_exact"
     assert ringcloud_spacing.take_turn(account, key, REQUEST, 1_000_000, 5_500) is None
