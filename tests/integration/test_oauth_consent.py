@@ -198,9 +198,16 @@ def test_a_refusal_describes_the_sign_in_field_and_a_first_page_announces_nothin
     # The refusal is announced, and a screen reader reads it as the sign-in field's description
     assert "not valid" in refused.alert
     assert refused.token_field["aria-describedby"] == "problem"
-    # The first page is the same page without it: nothing announced, nothing describing the field
+    # The first page is the same page without it: nothing announced, nothing describing the field, and every
+    # word on it (its text nodes, joined by spaces) is the page's own
     assert first.alert == "" and "aria-describedby" not in first.token_field
     assert first.text == " ".join(refused.text.replace(" ".join(refused.alert.split()), "").split())
+    assert first.text == (
+        "Authorize Ringotel Ringotel asks to access the ringbridge account Test account with scope rw : it may read "
+        "and change your contacts, organizations and calls, and record calls. Administrator sign-in: an rw API "
+        f"token of this account Made with ringbridge admin --local create-token {tenant.account_id} --scope rw . "
+        "Needed to approve, not to deny. Approve Deny"
+    )
 
 
 def test_csrf_the_form_needs_its_own_cookie(tenant, client):
