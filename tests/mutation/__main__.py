@@ -217,21 +217,23 @@ def exit_codes(name: str) -> dict[str, dict[str, int | None]]:
 
 
 def count(codes: dict[str, int | None], verdicts: dict[str, str]) -> Counts:
+    """A verdict only places a survivor: a mutant a later run killed (its code changed, or tests were written from
+    it) counts as killed whatever an earlier verdict on its name said."""
     counts = Counts(mutants=len(codes))
     for mutant, code in codes.items():
         verdict = verdicts.get(mutant)
-        if verdict == "removed":
-            counts.mutants -= 1
-            counts.removed.append(mutant)
-        elif code is None or code == 2:  # 2: interrupted
+        if code is None or code == 2:  # 2: interrupted
             counts.not_run += 1
-        elif verdict == "killed":  # a test written from the survivor (killed once run again, or still to run)
-            counts.killed_by_new_tests += 1
         elif code == TYPE_CHECK:
             counts.type_check += 1
         elif code in SURVIVED and verdict != "existing":
-            if verdict == "equivalent":
+            if verdict == "killed":  # by a test written from the survivor
+                counts.killed_by_new_tests += 1
+            elif verdict == "equivalent":
                 counts.equivalent += 1
+            elif verdict == "removed":
+                counts.mutants -= 1
+                counts.removed.append(mutant)
             else:
                 counts.unexamined += 1
         else:  # killed, a timeout, the worker killed past its CPU limit (-9), or missed by mutmut (see above)
