@@ -46,12 +46,15 @@ class PageText(HTMLParser):
         self.title, self.alert = "", ""
         self.words: list[str] = []
         self.token_field: dict[str, str | None] = {}  # the sign-in field's attributes
+        self.form: tuple[str | None, str | None] = (None, None)  # where the browser sends it: method, action
         self.feed(html)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if dict(attrs).get("id") == "api_token":
             self.token_field = dict(attrs)
+        if tag == "form":
+            self.form = (dict(attrs).get("method"), dict(attrs).get("action"))
         if tag not in self.VOID:
             self.open.append((tag, dict(attrs).get("role")))
 
@@ -201,6 +204,7 @@ def test_a_refusal_describes_the_sign_in_field_and_a_first_page_announces_nothin
     # The first page is the same page without it: nothing announced, nothing describing the field, and every
     # word on it (its text nodes, joined by spaces) is the page's own
     assert first.alert == "" and "aria-describedby" not in first.token_field
+    assert first.form == refused.form == ("post", "/oauth/authorize")  # where decide() sends the answer
     assert first.text == " ".join(refused.text.replace(" ".join(refused.alert.split()), "").split())
     assert first.text == (
         "Authorize Ringotel Ringotel asks to access the ringbridge account Test account with scope rw : it may read "
