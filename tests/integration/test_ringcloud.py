@@ -152,6 +152,25 @@ def test_429_and_5xx_are_retried_with_backoff_without_breaking_the_limits(
     assert status_of(tenant).errors == []
 
 
+@pytest.mark.parametrize("last", ["answers", "fails"])
+def test_a_request_is_made_at_most_the_configured_number_of_times(tenant, configure_ringcloud, fake, fake_clock, last):
+    # Given RingCloud failing the call list on every attempt but the last one allowed, or on that one too
+    attempts = settings.current().ringcloud.max_attempts
+    add_call(fake)
+    configure_ringcloud(tenant)
+    fake.plan(COMPLETE, *[Fail(503)] * (attempts - 1 if last == "answers" else attempts))
+
+    result = ringcloud_import.import_all(Budget(290))
+
+    # Then RingCloud was asked exactly that many times: the last answer is what the run got
+    assert len(fake.served(COMPLETE)) == attempts
+    if last == "answers":
+        assert (result.accounts[0].calls_imported, status_of(tenant).errors) == (1, [])
+    else:
+        assert result.accounts[0].calls_imported == 0
+        assert status_of(tenant).errors == ["RingCloud answered HTTP 503 to GET /v1/calls/complete: planned failure"]
+
+
 def test_403_is_recorded_and_not_retried(tenant, configure_ringcloud, fake):
     # Given a wrong password
     add_call(fake)
