@@ -62,12 +62,9 @@ class RingcloudError(Exception):
     """A request did not succeed. The message is safe to log and store: no key, hash or URL."""
 
 
-class Forbidden(RingcloudError):
-    """403: the key or its password is wrong, or the key lacks the access level."""
-
-
 class Refused(RingcloudError):
-    """RingCloud refused the request itself (400, 404, 405, or an error envelope): a retry would repeat it."""
+    """RingCloud refused the request itself (400, 403 for a wrong key or password, 404, 405, or an error envelope):
+    a retry would repeat it."""
 
 
 class Unavailable(RingcloudError):
@@ -201,8 +198,6 @@ class RingcloudClient:
                 return envelope.get("data")
             raise Refused(f"RingCloud answered {where} with an error: {self._message(answer)}")
         problem = f"RingCloud answered HTTP {answer.status_code} to {where}: {self._message(answer)}"
-        if answer.status_code == 403:
-            raise Forbidden(problem)
         if vendor_http.is_transient(answer.status_code):
             retry_after = vendor_http.retry_after_seconds(answer.headers.get("Retry-After"))
             raise Unavailable(problem, retry_after=retry_after, status=answer.status_code)

@@ -12,7 +12,7 @@ import pytest
 from ringbridge import aws, clock, settings
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
-from ringbridge_tools.fakes.ringcloud import Fail, FakeRingcloud, Slow, tone
+from ringbridge_tools.fakes.ringcloud import Cut, Fail, FakeRingcloud, Slow, tone
 from tests.support.api import call
 from tests.support.ringcloud import (
     COMPLETE,
@@ -102,6 +102,30 @@ def test_a_base_url_written_with_a_trailing_slash_reaches_the_same_paths(
     [activity] = activities_of(tenant)
     assert activity["recording"]["content_type"] == "audio/wav" and status_of(tenant).errors == []
     assert [r.status for r in fake.requests] == [200, 200, 200]  # the calls, the users, the recording
+
+
+def test_a_connection_cut_before_any_answer_is_tried_again(tenant, configure_ringcloud, fake, fake_clock):
+    add_call(fake)
+    configure_ringcloud(tenant)
+    fake.plan(COMPLETE, Cut("hang-up"))
+
+    run_import()
+
+    # RingCloud may never have seen it: asked again (once its turn came), and the call is imported
+    assert len(fake.served(COMPLETE)) == 2
+    assert len(activities_of(tenant)) == 1 and status_of(tenant).errors == []
+
+
+def test_an_answer_whose_body_breaks_off_is_recorded_not_retried(tenant, configure_ringcloud, fake, fake_clock):
+    add_call(fake)
+    configure_ringcloud(tenant)
+    fake.plan(COMPLETE, Cut("garbled"))
+
+    run_import()
+
+    assert len(fake.served(COMPLETE)) == 1
+    assert activities_of(tenant) == []
+    assert status_of(tenant).errors == ["ChunkedEncodingError calling RingCloud GET /v1/calls/complete"]
 
 
 def test_an_error_envelope_on_a_200_is_refused_not_retried_and_recorded(tenant, configure_ringcloud, fake):

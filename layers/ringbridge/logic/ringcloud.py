@@ -15,7 +15,7 @@ from ringbridge.dal import ringcloud as dal
 from ringbridge.dal import secrets
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.models.ringcloud import AccountRingcloud, RingcloudConfig
-from ringbridge.ringcloud_client import Forbidden, RingcloudClient
+from ringbridge.ringcloud_client import RingcloudClient, RingcloudError
 
 MAX_PASSWORD_LENGTH = 256
 RO, RW = "password", "rw-password"
@@ -30,7 +30,7 @@ def client(session: requests.Session, account_id: str, config: RingcloudConfig, 
     try:
         password = secrets.read(name, config.updated_at)
     except secrets.Unreadable:
-        raise Forbidden(f"cannot read the RingCloud password from SSM parameter {name}") from None
+        raise RingcloudError(f"cannot read the RingCloud password from SSM parameter {name}") from None
     return RingcloudClient(
         session,
         ringcloud.base_url,

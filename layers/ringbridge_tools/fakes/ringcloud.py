@@ -17,9 +17,10 @@ test_fake_ringcloud_oracle.py drives this fake with it.
 
 ``plan()`` makes the next requests for a path misbehave as the real service can: a status (with a
 Retry-After, or an error envelope on a 200), a redirect, an empty recording, a recording that drips
-a byte at a time, any JSON as a 200's body (``Body``), or a right answer that takes its time
-(``Slow``). ``Raw`` puts JSON text as it is into a call (``1e400``, ``10**40``), and ``calls`` may
-hold any JSON value (``None``, a string), as a hostile or broken RingCloud would send.
+a byte at a time, any JSON as a 200's body (``Body``), a broken connection (``Cut``), or a right
+answer that takes its time (``Slow``). ``Raw`` puts JSON text as it is into a call (``1e400``,
+``10**40``), and ``calls`` may hold any JSON value (``None``, a string), as a hostile or broken
+RingCloud would send.
 The windows are measured with ``ringbridge.clock.monotonic``, so a test that moves
 the clock moves the fake's time too.
 """
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from io import BytesIO
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from ringbridge import clock
@@ -91,6 +92,15 @@ class Slow:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """A planned request whose connection breaks: "hang-up" closes it before any answer (requests raises a
+    ConnectionError, which is worth a retry); "garbled" starts a 200 whose chunked body breaks off (requests
+    raises a ChunkedEncodingError: an answer no retry would mend)."""
+
+    kind: Literal["hang-up", "garbled"]
+
+
+@dataclass(frozen=True)
 class Body:
     """A planned request answered 200 with this JSON as it is: a success envelope whose ``data`` is not what
     the API promises, or no envelope at all."""
@@ -139,7 +149,7 @@ class FakeRingcloud(fakes.Served):
     requests: list[Received] = field(default_factory=list)
     violations: int = 0
     originations: list[dict[str, Any]] = field(default_factory=list)
-    _planned: dict[str, list[Fail | Slow | Body | None]] = field(default_factory=dict)
+    _planned: dict[str, list[Fail | Slow | Body | Cut | None]] = field(default_factory=dict)
     _last: dict[tuple[str, str, str], float] = field(default_factory=dict)
 
     def add_key(self, api_key: str, password: str, level: str = "RO") -> None:
@@ -152,7 +162,7 @@ class FakeRingcloud(fakes.Served):
         self.calls.append(call)
         return call
 
-    def plan(self, path: str, *outcomes: Fail | Slow | Body | None) -> None:
+    def plan(self, path: str, *outcomes: Fail | Slow | Body | Cut | None) -> None:
         """The next requests' fates for ``path``, in order (None: answer normally)."""
         with self._lock:
             self._planned[path] = list(outcomes)
@@ -180,15 +190,18 @@ class FakeRingcloud(fakes.Served):
     def stop(self) -> None:
         fakes.stop(self._server)
 
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        # The request target as sent: http.server turns a leading "//" into "/", which a real server need not do
+    def _received(self, handler: BaseHTTPRequestHandler, method: str) -> tuple[Received, str, dict[str, str]]:
+        """The request as received (less the credentials), its target as sent, and its whole query."""
+        # The target as sent: http.server turns a leading "//" into "/", which a real server need not do
         target = handler.requestline.split(" ")[1]
         parts = urlsplit(target)
         query = {name: values[0] for name, values in parse_qs(parts.query).items()}
-        body = self._body(handler)
-        key = query.get("api_key")
         asked = {name: value for name, value in query.items() if name not in ("api_key", "hash")}
-        received = Received(method, parts.path, key, asked, body=body)
+        return Received(method, parts.path, query.get("api_key"), asked, body=self._body(handler)), target, query
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        received, target, query = self._received(handler, method)
+        parts, body = urlsplit(target), received.body
         is_file = parts.path in self.files or "/records/" in parts.path
         with self._lock:
             self.requests.append(received)
@@ -199,6 +212,8 @@ class FakeRingcloud(fakes.Served):
             fail = None
         with self._lock:
             status, answer = self._check(method, parts.path, target, query, body)
+        if isinstance(fail, Cut):
+            return self._cut(handler, fail.kind)
         if isinstance(fail, Body):
             status, answer, fail = 200, fail.answer, None
         if fail is not None and status == 200 and fail.drip is None:
@@ -209,13 +224,24 @@ class FakeRingcloud(fakes.Served):
             else:
                 answer = {"status": "error", "message": fail.message, "data": None}
         received.status = status
+        self._answer(handler, parts.path, is_file, status, answer, fail)
+
+    def _answer(
+        self,
+        handler: BaseHTTPRequestHandler,
+        path: str,
+        is_file: bool,
+        status: int,
+        answer: dict[str, Any] | bytes,
+        fail: Fail | None,
+    ) -> None:
         headers = {}
         if fail is not None and fail.retry_after:
             headers["Retry-After"] = fail.retry_after
         if fail is not None and fail.location:
             headers["Location"] = fail.location
         if is_file and status == 200 and isinstance(answer, bytes):
-            content_type = self.files.get(parts.path, (b"", "audio/wav"))[1]
+            content_type = self.files.get(path, (b"", "audio/wav"))[1]
             if fail is not None and fail.drip is not None:
                 self._drip(handler, answer, content_type, fail.drip)
             else:
@@ -225,6 +251,16 @@ class FakeRingcloud(fakes.Served):
             self._send(handler, status, _dumps(envelope), "application/json", headers)
         else:
             self._send(handler, status, _dumps(answer), "application/json", headers)
+
+    @staticmethod
+    def _cut(handler: BaseHTTPRequestHandler, kind: str) -> None:
+        if kind == "garbled":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Transfer-Encoding", "chunked")
+            handler.end_headers()
+            handler.wfile.write(b"zz\r\n")  # not a chunk size
+        handler.close_connection = True
 
     @staticmethod
     def _body(handler: BaseHTTPRequestHandler) -> Any:
