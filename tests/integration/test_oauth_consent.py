@@ -292,6 +292,15 @@ def test_a_csrf_token_made_for_one_authorization_request_cannot_approve_another(
     assert post_form(query, page, "approve", tenant.rw_token).status == 302
 
 
+def test_a_csrf_token_tells_an_empty_parameter_from_a_missing_one(tenant, client):
+    # A form made for a request with an empty state cannot approve the request without one (whose redirect differs)
+    with_empty = authorize_query(client["client_id"], state="")
+    page = send("GET", "/oauth/authorize", query=with_empty)
+    refused = post_form(authorize_query(client["client_id"], state=None), page, "approve", tenant.rw_token)
+    assert refused.status == 403 and "location" not in refused.headers
+    assert post_form(with_empty, page, "approve", tenant.rw_token).status == 302
+
+
 def test_a_consent_form_works_once(tenant, client):
     query = authorize_query(client["client_id"])
     for decision, api_token in (("deny", None), ("approve", tenant.rw_token)):
