@@ -6,6 +6,10 @@ import hashlib
 
 import pytest
 
+from ringbridge import auth, aws, tokens
+from ringbridge.dal import oauth as oauth_dal
+from ringbridge.dal import table
+
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     REDIRECT,
     approve,
@@ -127,4 +131,19 @@ def test_a_client_that_requires_pkce_refuses_requests_without_a_challenge(tenant
 
 
 def test_by_default_a_client_need_not_send_pkce(tenant, client):
+    assert exchange(client, approve(client, tenant.rw_token)["code"]).status == 200
+
+
+def test_a_client_registered_before_require_pkce_existed_need_not_send_it(tenant, client):
+    # Given the client's item as it was written before the option (no require_pkce attribute)
+    ref = tokens.parse_client_id(client["client_id"])
+    assert ref is not None
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=table.key(f"ACCOUNT#{ref.account_id}", oauth_dal.client_sk(ref.client_key)),
+        UpdateExpression="REMOVE require_pkce",
+        ConditionExpression="attribute_exists(require_pkce)",  # the client's own item, not a new one
+    )
+    auth.forget_verified()
+
     assert exchange(client, approve(client, tenant.rw_token)["code"]).status == 200
