@@ -9,7 +9,6 @@ import pytest
 from ringbridge import auth, aws, tokens
 from ringbridge.dal import oauth as oauth_dal
 from ringbridge.dal import table
-
 from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     REDIRECT,
     approve,
