@@ -289,20 +289,44 @@ def test_the_cli_lists_an_accounts_clients_and_revokes_them(capsys):
 # --- registration and logs ---------------------------------------------------------------------------
 
 
-def test_registering_checks_redirect_uris_and_keeps_no_secret():
+NOT_ABSOLUTE = "is not an absolute http(s) URL without a #fragment"
+NOT_HTTPS = "must use https (plain http only for 127.0.0.1/localhost)"
+
+
+@pytest.mark.parametrize(
+    ("name", "uris", "problem", "field"),
+    [
+        ("App", ["http://ringotel.example.com/cb"], f"'http://ringotel.example.com/cb' {NOT_HTTPS}", "redirect_uri"),
+        ("App", ["https://x.example.com/cb#frag"], f"'https://x.example.com/cb#frag' {NOT_ABSOLUTE}", "redirect_uri"),
+        ("App", ["ftp://x.example.com"], f"'ftp://x.example.com' {NOT_ABSOLUTE}", "redirect_uri"),
+        ("App", ["/relative"], f"'/relative' {NOT_ABSOLUTE}", "redirect_uri"),
+        ("App", [REDIRECT, "https:///cb"], f"'https:///cb' {NOT_ABSOLUTE}", "redirect_uri"),
+        ("App", [], "at least one is needed", "redirect_uri"),
+        (" ", [REDIRECT], "must not be empty", "name"),
+    ],
+)
+def test_registering_refuses_what_is_no_client_naming_the_field(name, uris, problem, field):
     tenant = make_tenant("UA")
-    for uri in ("http://ringotel.example.com/cb", "https://x.example.com/cb#frag", "ftp://x.example.com", "/relative"):
-        with pytest.raises(InvalidInput):
-            clients.create_client(tenant.account_id, "App", [uri])
-    with pytest.raises(InvalidInput):
-        clients.create_client(tenant.account_id, " ", [REDIRECT])
+    with pytest.raises(InvalidInput) as refused:
+        clients.create_client(tenant.account_id, name, uris)
+    assert (refused.value.message, refused.value.field) == (problem, field)
+    assert clients.list_clients(tenant.account_id) == []  # nothing half-written
+
+
+def test_registering_keeps_the_redirect_uris_once_each_and_no_secret():
+    tenant = make_tenant("UA")
     with pytest.raises(NotFound):
         clients.create_client("01NOSUCHACCOUNT", "App", [REDIRECT])
-    made = clients.create_client(tenant.account_id, "App", ["http://127.0.0.1:8765/cb", REDIRECT])
+    loopback = ["http://127.0.0.1:8765/cb", "http://localhost:8765/cb", "http://[::1]:8765/cb"]
+    made = clients.create_client(tenant.account_id, " App ", [*loopback, REDIRECT, loopback[0]], require_pkce=True)
     listed = clients.list_clients(tenant.account_id)
     assert [c["client_id"] for c in listed] == [made["client_id"]]
-    assert listed[0]["redirect_uris"] == ["http://127.0.0.1:8765/cb", REDIRECT]
-    assert made["client_secret"] not in str(listed) and "secret_hash" not in listed[0]
+    assert (listed[0]["name"], listed[0]["redirect_uris"], listed[0]["require_pkce"]) == (
+        "App",
+        [*loopback, REDIRECT],
+        True,
+    )
+    assert made["client_secret"] not in str(listed) and "secret_hash" not in shown
 
 
 def test_tokens_codes_and_secrets_never_reach_the_logs(tenant, client, caplog, capfd):
