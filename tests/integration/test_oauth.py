@@ -323,6 +323,11 @@ def test_registering_keeps_the_redirect_uris_once_each_and_no_secret():
     assert shown["client_id"] == made["client_id"]
     assert (shown["name"], shown["redirect_uris"], shown["require_pkce"]) == ("App", [*loopback, REDIRECT], True)
     assert made["client_secret"] not in str(shown) and "secret_hash" not in shown
+    # Unless asked, a client need not send PKCE (phone systems' clients often cannot)
+    plain = clients.create_client(tenant.account_id, "Plain", [REDIRECT])
+    assert [
+        c["require_pkce"] for c in clients.list_clients(tenant.account_id) if c["client_id"] == plain["client_id"]
+    ] == [False]
 
 
 def test_tokens_codes_and_secrets_never_reach_the_logs(tenant, client, caplog, capfd):

@@ -128,6 +128,19 @@ def test_an_answer_whose_body_breaks_off_is_recorded_not_retried(tenant, configu
     assert status_of(tenant).errors == ["ChunkedEncodingError calling RingCloud GET /v1/calls/complete"]
 
 
+def test_a_password_missing_from_ssm_is_recorded_and_ringcloud_never_asked(tenant, configure_ringcloud, fake):
+    # Given an account whose RingCloud password parameter was deleted behind our back
+    add_call(fake)
+    configure_ringcloud(tenant)
+    name = settings.current().ringcloud.password_parameter(tenant.account_id, "password")
+    aws.ssm().delete_parameter(Name=name)
+
+    run_import()
+
+    assert fake.requests == [] and activities_of(tenant) == []
+    assert status_of(tenant).errors == [f"cannot read the RingCloud password from SSM parameter {name}"]
+
+
 def test_an_error_envelope_on_a_200_is_refused_not_retried_and_recorded(tenant, configure_ringcloud, fake):
     add_call(fake)
     configure_ringcloud(tenant)
