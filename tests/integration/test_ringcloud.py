@@ -15,8 +15,8 @@ from ringbridge import aws, settings
 from ringbridge.budget import Budget
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
-from ringbridge.errors import TooManyRequests
-from ringbridge.logic import accounts, click_to_call, ringcloud_import
+from ringbridge.errors import NotFound, TooManyRequests
+from ringbridge.logic import accounts, click_to_call, ringcloud, ringcloud_import
 from ringbridge.models.ringcloud import ClickToCall
 from ringbridge_tools.fakes.ringcloud import Fail, tone
 from tests.support.api import call
@@ -553,3 +553,10 @@ def test_configure_status_remove_through_the_cli(tenant, fake, keys, capsys):
     assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
     with pytest.raises(aws.ssm().exceptions.ParameterNotFound):
         aws.ssm().get_parameter(Name=f"/ringbridge/ringcloud/{tenant.account_id}/password")
+    # Removing it again is a 404 naming the account, as the CLI shows it
+    with pytest.raises(NotFound) as refused:
+        ringcloud.remove(tenant.account_id)
+    not_configured = "RingCloud is not configured for this account"
+    assert (refused.value.message, refused.value.field) == (not_configured, "account_id")
+    assert cli.main([*base, "ringcloud-remove", tenant.account_id]) == 1
+    assert capsys.readouterr().err == f"error: {not_configured} (ACCOUNT_ID)\n"
