@@ -533,6 +533,23 @@ def test_bad_configuration_exits_1_naming_the_problem(tenant, args, message, cap
     assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
 
 
+def test_removing_ringcloud_leaves_none_of_its_items(tenant, configure_ringcloud, fake):
+    # Given an account that has imported (its status) and made a call (its click-to-call slot)
+    add_call(fake)
+    configure_ringcloud(tenant)
+    run_import()
+    answer = call("POST", "/ringcloud/calls", tenant.rw_token, json_body={"user_id": "101", "number": IVAN})
+    assert answer.status == 202, answer.body
+    kept = {"RINGCLOUD#CONFIG", "RINGCLOUD#STATUS", "RINGCLOUD#ORIGINATE"}
+    assert kept <= {item["SK"]["S"] for item in account_items(tenant.account_id)}
+
+    ringcloud.remove(tenant.account_id)
+
+    # (RingCloud's spacing turns stay until DynamoDB's TTL takes them, a minute after they free)
+    left = {item["SK"]["S"] for item in account_items(tenant.account_id) if item["SK"]["S"].startswith("RINGCLOUD#")}
+    assert {sk for sk in left if not sk.startswith("RINGCLOUD#SPACING#")} == set()
+
+
 def test_configure_status_remove_through_the_cli(tenant, fake, keys, capsys):
     from ringbridge_tools import cli
 
