@@ -15,7 +15,7 @@ from ringbridge import aws, settings
 from ringbridge.budget import Budget
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
-from ringbridge.errors import NotFound, TooManyRequests
+from ringbridge.errors import InvalidInput, NotFound, TooManyRequests
 from ringbridge.logic import accounts, click_to_call, ringcloud, ringcloud_import
 from ringbridge.models.ringcloud import ClickToCall
 from ringbridge_tools.fakes.ringcloud import Fail, tone
@@ -548,6 +548,30 @@ def test_removing_ringcloud_leaves_none_of_its_items(tenant, configure_ringcloud
     # (RingCloud's spacing turns stay until DynamoDB's TTL takes them, a minute after they free)
     left = {item["SK"]["S"] for item in account_items(tenant.account_id) if item["SK"]["S"].startswith("RINGCLOUD#")}
     assert {sk for sk in left if not sk.startswith("RINGCLOUD#SPACING#")} == set()
+
+
+@pytest.mark.parametrize(
+    ("password", "rw_password", "field"),
+    [
+        ("   ", None, "password"),
+        ("p" * (ringcloud.MAX_PASSWORD_LENGTH + 1), None, "password"),
+        ("p", "", "rw_password"),
+        ("p", "r" * (ringcloud.MAX_PASSWORD_LENGTH + 1), "rw_password"),
+    ],
+    ids=["blank", "too-long", "rw-empty", "rw-too-long"],
+)
+def test_a_password_that_cannot_be_the_keys_is_refused_naming_it(tenant, password, rw_password, field):
+    rw = {"rw_api_key": "12_rw", "rw_password": rw_password} if rw_password is not None else {}
+    with pytest.raises(InvalidInput) as refused:
+        ringcloud.configure(tenant.account_id, "12_abc", password, **rw)
+    assert (refused.value.message, refused.value.field) == ("must be the key's password", field)
+    assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
+
+
+def test_passwords_of_the_longest_length_are_kept(tenant, configure_ringcloud):
+    longest = "p" * ringcloud.MAX_PASSWORD_LENGTH
+    configure_ringcloud(tenant, password=longest, rw_password=longest)
+    assert ringcloud_dal.get_config_and_status(tenant.account_id)[0] is not None
 
 
 def test_configure_status_remove_through_the_cli(tenant, fake, keys, capsys):
