@@ -568,6 +568,14 @@ def test_a_password_that_cannot_be_the_keys_is_refused_naming_it(tenant, passwor
     assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
 
 
+@pytest.mark.parametrize("rw", [{"rw_api_key": "12_rw"}, {"rw_password": "r"}], ids=["key-alone", "password-alone"])
+def test_the_rw_key_and_its_password_come_together(tenant, rw):
+    with pytest.raises(InvalidInput) as refused:
+        ringcloud.configure(tenant.account_id, "12_abc", "p", **rw)
+    assert (refused.value.message, refused.value.field) == ("the RW key and its password come together", "rw_api_key")
+    assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
+
+
 def test_passwords_of_the_longest_length_are_kept(tenant, configure_ringcloud):
     longest = "p" * ringcloud.MAX_PASSWORD_LENGTH
     configure_ringcloud(tenant, password=longest, rw_password=longest)

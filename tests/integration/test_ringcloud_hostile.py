@@ -116,12 +116,13 @@ def test_a_list_that_is_not_a_list_is_recorded_and_nothing_imported(tenant, conf
     assert status_of(tenant).errors == [f"RingCloud's {path} data is not a list"]
 
 
-def test_the_import_asks_for_the_days_the_account_configured(tenant, configure_ringcloud, fake):
-    configure_ringcloud(tenant, days=3)
+@pytest.mark.parametrize(("days", "asked"), [({"days": 3}, "3"), ({}, "1")], ids=["configured", "by-default"])
+def test_the_import_asks_for_the_days_the_account_configured(tenant, configure_ringcloud, fake, days, asked):
+    configure_ringcloud(tenant, **days)
 
     run_import()
 
-    assert [request.query for request in fake.served(COMPLETE)] == [{"days": "3"}]
+    assert [request.query for request in fake.served(COMPLETE)] == [{"days": asked}]
 
 
 def test_text_past_its_fields_limit_is_cut_with_a_marker_and_the_call_imported(tenant, configure_ringcloud, fake):
