@@ -58,7 +58,7 @@ def push_changes(records: list[dict[str, Any]], budget: Budget) -> PushOutcome:
     with requests.Session() as session:
         for account_id, by_entity in changed.items():
             outcome.accounts[account_id] = _push_account(account_id, by_entity, session, ringostat, budget)
-    results = outcome.accounts.values()  # an unconfigured account's sends nothing and fails nothing
+    results = outcome.accounts.values()  # an unconfigured account's result: nothing sent, nothing failed
     metrics.add_metric(name="ContactsPushed", unit=MetricUnit.Count, value=sum(a.contacts_sent for a in results))
     metrics.add_metric(name="PushFailures", unit=MetricUnit.Count, value=sum(1 for a in results if a.error))
     return outcome

@@ -201,17 +201,17 @@ class FakeRingcloud(fakes.Served):
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         received, target, query = self._received(handler, method)
-        parts, body = urlsplit(target), received.body
-        is_file = parts.path in self.files or "/records/" in parts.path
+        path = received.path
+        is_file = path in self.files or "/records/" in path
         with self._lock:
             self.requests.append(received)
-            planned = self._planned.get(parts.path, [])
+            planned = self._planned.get(path, [])
             fail = planned.pop(0) if planned else None
         if isinstance(fail, Slow):  # it arrives late (a slow network): RingCloud's window counts from then
             clock.sleep(fail.seconds)
             fail = None
         with self._lock:
-            status, answer = self._check(method, parts.path, target, query, body)
+            status, answer = self._check(method, path, target, query, received.body)
         if isinstance(fail, Cut):
             return self._cut(handler, fail.kind)
         if isinstance(fail, Body):
@@ -224,7 +224,7 @@ class FakeRingcloud(fakes.Served):
             else:
                 answer = {"status": "error", "message": fail.message, "data": None}
         received.status = status
-        self._answer(handler, parts.path, is_file, status, answer, fail)
+        self._answer(handler, path, is_file, status, answer, fail)
 
     def _answer(
         self,
