@@ -1,6 +1,7 @@
 """The consent page: what it shows, where it sends the browser, its CSRF check (bound to the authorization
 request, short-lived, single use) and the throttling of failed sign-ins."""
 
+import base64
 import contextlib
 import secrets
 import shlex
@@ -33,6 +34,7 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     tokens,
 )
 from tests.support.api import lambda_answer
+from tests.support.dynamodb import account_items
 
 
 class PageText(HTMLParser):
@@ -341,7 +343,8 @@ def test_the_csrf_key_is_a_securestring_the_first_page_makes(client):
     assert send("GET", "/oauth/authorize", query=query).status == 200
 
     made = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
-    assert made["Type"] == "SecureString" and len(made["Value"]) >= 43
+    assert made["Type"] == "SecureString"
+    assert len(base64.urlsafe_b64decode(made["Value"] + "=")) == 32  # 256 random bits, as documented
     # Forms made under the old key no longer pass
     assert post_form(query, before).status == 403
 
@@ -459,6 +462,17 @@ def test_failed_sign_ins_of_one_client_are_throttled_from_any_address(tenant, cl
         assert sign_in(client, tenant.rw_token, addresses[2]).status == 429
         # Another client of the account is not throttled by this one's failures
         assert sign_in(register(tenant.account_id), tenant.rw_token, addresses[2]).status == 302
+
+
+def test_a_windows_sign_in_counters_expire_one_window_after_it_ends(tenant, client, addresses):
+    # DynamoDB's TTL removes them then: counters of past windows do not pile up in the account
+    start = window_start()
+    with clock.manual(start) as time:
+        time.advance(100)
+        assert sign_in(client, wrong(tenant), addresses[0]).status == 403
+    counters = [item for item in account_items(tenant.account_id) if item["SK"]["S"].startswith("OAUTHSIGNIN#")]
+    expected = int(start.timestamp()) + 2 * SIGN_IN_WINDOW_SECONDS
+    assert [(item["attempts"]["N"], item["expires_at"]["N"]) for item in counters] == [("1", str(expected))] * 2
 
 
 def test_only_failed_sign_ins_count(tenant, client, addresses):

@@ -34,7 +34,7 @@ from tests.integration.oauth_flow import (  # noqa: F401 - fixtures
     tokens,
 )
 from tests.support.api import call, lambda_answer
-from tests.support.dynamodb import dynamodb_hook
+from tests.support.dynamodb import account_items, dynamodb_hook
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -204,6 +204,25 @@ def test_a_refresh_may_narrow_rw_to_ro_but_not_widen(tenant, client):
     ro = exchange(ro_client, approve(ro_client, tenant.rw_token, scope="ro")["code"]).json()
     widened = refresh(ro_client, ro["refresh_token"], scope="rw")
     assert widened.status == 400 and widened.json()["error"] == "invalid_scope"
+
+
+def test_a_refresh_reads_each_item_it_needs_once(tenant, client):
+    # What a refresh costs: the client (its authentication), the refresh token and its grant, each read once
+    first = tokens(client, tenant.rw_token)
+    read: list[str] = []
+
+    def record(params, **_):
+        keys = (
+            [params["Key"]] if "Key" in params else [k for ask in params["RequestItems"].values() for k in ask["Keys"]]
+        )
+        read.extend(key["SK"]["S"].split("#", 1)[0] for key in keys)
+
+    with (
+        dynamodb_hook("provide-client-params.dynamodb.GetItem", record),
+        dynamodb_hook("provide-client-params.dynamodb.BatchGetItem", record),
+    ):
+        assert refresh(client, first["refresh_token"]).status == 200
+    assert sorted(read) == ["OAUTHCLIENT", "OAUTHGRANT", "OAUTHTOKEN"]
 
 
 def test_a_refresh_token_is_bound_to_its_client(tenant, client):
@@ -435,3 +454,25 @@ def test_a_refresh_token_reused_while_its_first_refresh_is_writing_leaves_no_tok
     for access in (issued["access_token"], renewed["access_token"]):
         assert find(access).status == 403
     assert refresh(client, renewed["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_whose_grant_is_revoked_while_it_is_writing_is_invalid_grant_and_issues_nothing(tenant, client):
+    issued = tokens(client, tenant.rw_token)
+    tokens_before = token_keys(tenant.account_id)
+    revoked: list[int] = []
+
+    def revoke_now(**_):
+        if not revoked:  # the grant ends between the refresh's reads and its write
+            revoked.append(send_revoke(client, issued["access_token"]).status)
+
+    with dynamodb_hook("before-call.dynamodb.TransactWriteItems", revoke_now):
+        refused = refresh(client, issued["refresh_token"])
+
+    assert revoked == [200]
+    assert (refused.status, refused.json()["error"]) == (400, "invalid_grant"), refused.body
+    assert token_keys(tenant.account_id) == tokens_before
+    assert refresh(client, issued["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def token_keys(account_id: str) -> list[str]:
+    return sorted(item["SK"]["S"] for item in account_items(account_id) if item["SK"]["S"].startswith("OAUTHTOKEN#"))

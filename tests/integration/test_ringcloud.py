@@ -518,10 +518,19 @@ def test_click_to_call_asks_ringcloud_for_an_unknown_extension_once(tenant, conf
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--api-key", "nodigits", "--password", "p"], "<account number>_<key body>"),
-        (["--api-key", "12_abc", "--password", "p", "--timezone", "Mars/Olympus"], "IANA"),
-        (["--api-key", "12_abc", "--password", "p", "--days", "8"], "days"),
-        (["--api-key", "12_abc", "--password", "p", "--rw-api-key", "13_x"], "rw"),
+        (
+            ["--api-key", "nodigits", "--password", "p"],
+            "must be a RingCloud API key: <account number>_<key body>, e.g. 12345_a1b2c3 (--api-key)",
+        ),
+        (
+            ["--api-key", "12_abc", "--password", "p", "--timezone", "Mars/Olympus"],
+            "'Mars/Olympus' is not an IANA time zone (e.g. Europe/Kyiv) (--timezone)",
+        ),
+        (["--api-key", "12_abc", "--password", "p", "--days", "8"], "must be less than or equal to 7 (--days)"),
+        (
+            ["--api-key", "12_abc", "--password", "p", "--rw-api-key", "13_x"],
+            "the RW key and its password come together (--rw-api-key)",
+        ),
     ],
 )
 def test_bad_configuration_exits_1_naming_the_problem(tenant, args, message, capsys):
@@ -529,7 +538,7 @@ def test_bad_configuration_exits_1_naming_the_problem(tenant, args, message, cap
 
     code = cli.main(["admin", "--table", table.name(), "ringcloud-config", tenant.account_id, *args])
     assert code == 1
-    assert message in capsys.readouterr().err
+    assert capsys.readouterr().err == f"error: {message}\n"
     assert ringcloud_dal.get_config_and_status(tenant.account_id) == (None, None)
 
 
