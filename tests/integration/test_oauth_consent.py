@@ -313,6 +313,16 @@ def test_a_consent_form_works_once(tenant, client):
         assert_error_page(again, FORM_REFUSED)
 
 
+def test_a_used_forms_record_goes_when_the_form_expires(tenant, client):
+    # What keeps a form from working twice is kept as long as the form could work, then DynamoDB's TTL removes it
+    query = authorize_query(client["client_id"])
+    start = datetime.now(UTC).replace(microsecond=0)
+    with clock.manual(start):
+        assert post_form(query, send("GET", "/oauth/authorize", query=query)).status == 302
+    [record] = [item for item in account_items(tenant.account_id) if item["SK"]["S"].startswith("OAUTHCSRF#")]
+    assert record["expires_at"] == {"N": str(int(start.timestamp()) + csrf.CSRF_SECONDS)}
+
+
 def test_a_consent_form_expires_after_ten_minutes(client):
     query = authorize_query(client["client_id"])
     # From a whole second, so that ten minutes later is the form's expiry itself, not a fraction past it
