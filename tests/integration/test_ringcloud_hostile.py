@@ -171,6 +171,31 @@ def test_a_call_that_keeps_failing_backs_off_and_is_parked_after_five_runs(
     assert status.errors == []
 
 
+def test_each_failed_call_counts_in_its_runs_result_and_is_named_in_the_status(
+    tenant, configure_ringcloud, fake, fake_clock
+):
+    # Given two unreadable calls, and runs when their retries are due, up to the run that parks them
+    starts = ("2026-11-20 10:00:00", "2026-11-20 10:05:00")
+    for start in starts:
+        add_call(fake, start=start, end="2026-11-20 11:00:00", duration=Raw("1e400"))
+    configure_ringcloud(tenant)
+    counted, errors, now = [], [], 0
+    for second in (0, 5 * 60, 15 * 60, 35 * 60, 75 * 60):
+        fake_clock.advance(second - now)
+        now = second
+        account = run_import()["accounts"][0]
+        counted.append((account["calls_failed"], account["calls_parked"]))
+        errors.append(status_of(tenant).errors)
+
+    # Then each run counts both, the last parks both, and the status names each call and what became of it
+    assert counted == [(2, 0)] * 4 + [(2, 2)]
+    problem = f"unreadable: duration 'inf' is outside 0 to {ringcloud_import.MAX_DURATION_SECONDS} seconds"
+    assert errors[0] == [f"the call at {start} was skipped ({problem}); tried again later" for start in starts]
+    assert errors[-1] == [
+        f"the call at {start} was skipped ({problem}); parked: it failed too often" for start in starts
+    ]
+
+
 def test_a_failed_call_is_forgotten_once_it_leaves_the_window_and_a_success_clears_it(
     tenant, configure_ringcloud, fake, fake_clock
 ):
@@ -237,6 +262,35 @@ def test_a_failure_inside_one_accounts_run_is_recorded_and_the_next_account_runs
     assert status is not None and status["last_run_at"] and "last_success_at" not in status
     assert status["errors"] == broken["errors"]
     assert working["calls_imported"] == 1 and len(activities_of(second)) == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "problem"),
+    [
+        # a time zone the runtime's tz database no longer has
+        ({"timezone": {"S": "Mars/Olympus"}}, "timezone: Value error, 'Mars/Olympus' is not an IANA time zone"),
+        ({"allowed_countries": {"L": [{"N": "1"}]}}, "allowed_countries.0: Input should be a valid string"),
+    ],
+    ids=["unknown-zone", "country-not-text"],
+)
+def test_a_stored_configuration_that_no_longer_reads_is_recorded_naming_the_field(
+    tenant, configure_ringcloud, fake, stored, problem
+):
+    add_call(fake)
+    configure_ringcloud(tenant)
+    [(name, value)] = stored.items()
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(tenant.account_id), ringcloud_dal.CONFIG_SK),
+        UpdateExpression="SET #name = :value",
+        ExpressionAttributeNames={"#name": name},
+        ExpressionAttributeValues={":value": value},
+    )
+
+    [account] = run_import()["accounts"]
+
+    assert account["errors"][0].startswith(f"the run of this account failed: {problem}"), account["errors"]
+    assert len(account["errors"]) == 1 and account["calls_imported"] == 0 and activities_of(tenant) == []
 
 
 def test_accounts_run_least_recently_run_first_so_none_is_starved(
