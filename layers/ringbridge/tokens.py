@@ -97,9 +97,6 @@ class ClientId:
             other.client_key,
         )
 
-    def __hash__(self) -> int:
-        return hash((self.account_id, self.client_key))
-
     def __str__(self) -> str:
         return f"{CLIENT_PREFIX}_{self.account_id}_{self.client_key}"
 
