@@ -239,6 +239,53 @@ def test_a_slow_recording_is_cut_at_the_runs_time_and_the_next_account_still_run
         assert entry.part == "recording" and entry.problem == "took longer than 3 s to download"
 
 
+@pytest.mark.parametrize(("left", "fetched"), [(3.0, True), (2.999, False)], ids=["exactly-enough", "less"])
+def test_a_recording_is_fetched_only_with_its_minimum_time_left(
+    tenant, configure_ringcloud, fake, fake_clock, monkeypatch, left, fetched
+):
+    # Given a call whose activity is written when the run has `left` seconds: 3 s is the least a recording
+    # needs (2 s to download it, and 1 s to record the run's outcome)
+    fake_clock._monotonic_start = 0.0  # whole seconds from here, so that the limit itself is exact
+    add_call(fake, rec_file="/v1/users/olena101/records/w.wav", audio=tone(0.2), start="2026-11-20 10:00:00")
+    configure_ringcloud(tenant)
+    budget = Budget(100)
+    create = ringcloud_import.activities.import_completed
+
+    def create_then_run_late(*args, **kwargs):
+        created = create(*args, **kwargs)
+        fake_clock.advance(budget.remaining() - left)
+        return created
+
+    monkeypatch.setattr(ringcloud_import.activities, "import_completed", create_then_run_late)
+
+    ringcloud_import.import_all(budget)
+
+    # Then with enough time the recording is stored; with less the run stops at that call, to go on from it
+    status = status_of(tenant)
+    assert (status.calls_imported, status.recordings_stored, status.failing) == (1, int(fetched), [])
+    assert (status.stopped_early, status.stopped_at) == (
+        (False, None) if fetched else (True, "2026-11-20T10:00:00.000Z")
+    )
+
+
+@pytest.mark.parametrize("length", [ringcloud_import.REC_FILE_LIMIT, ringcloud_import.REC_FILE_LIMIT + 1])
+def test_a_rec_file_longer_than_its_limit_is_not_fetched(tenant, configure_ringcloud, fake, length):
+    prefix = "/v1/users/olena101/records/"
+    rec_file = prefix + "w" * (length - len(prefix) - len(".wav")) + ".wav"
+    add_call(fake, rec_file=rec_file, audio=tone(0.2))
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    status = status_of(tenant)
+    if length <= ringcloud_import.REC_FILE_LIMIT:
+        assert status.recordings_stored == 1 and status.failing == []
+    else:
+        [entry] = status.failing
+        assert (entry.part, entry.problem) == ("recording", "its rec_file is longer than 2048 characters")
+        assert status.recordings_stored == 0 and fake.served(rec_file) == []
+
+
 def test_a_failure_inside_one_accounts_run_is_recorded_and_the_next_account_runs(tenant, configure_ringcloud, fake):
     # Given two accounts, the first (in the registry's order) deleted while still configured
     other = make_tenant()
