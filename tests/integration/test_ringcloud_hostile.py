@@ -286,6 +286,45 @@ def test_a_rec_file_longer_than_its_limit_is_not_fetched(tenant, configure_ringc
         assert status.recordings_stored == 0 and fake.served(rec_file) == []
 
 
+def test_each_stored_recording_counts_in_the_status(tenant, configure_ringcloud, fake):
+    for minute in (0, 5):
+        add_call(
+            fake,
+            rec_file=f"/v1/users/olena101/records/{minute}.wav",
+            audio=tone(0.2),
+            start=f"2026-11-20 10:0{minute}:00",
+        )
+    configure_ringcloud(tenant)
+
+    run_import()
+
+    status = status_of(tenant)
+    assert (status.calls_imported, status.recordings_stored, status.recordings_stored_total) == (2, 2, 2)
+
+
+def test_a_runs_error_is_kept_to_its_limit_with_the_cut_marked(tenant, configure_ringcloud, fake):
+    # Given a stored configuration whose time zone no longer reads, a thousand characters long
+    configure_ringcloud(tenant)
+    zone = "Mars/" + "x" * 1000
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(tenant.account_id), ringcloud_dal.CONFIG_SK),
+        UpdateExpression="SET #zone = :zone",
+        ExpressionAttributeNames={"#zone": "timezone"},
+        ExpressionAttributeValues={":zone": {"S": zone}},
+    )
+
+    run_import()
+
+    [error] = ringcloud_dal.get_config_and_status(tenant.account_id)[1][
+        "errors"
+    ]  # as stored: the status would not read
+    whole = (
+        f"the run of this account failed: timezone: Value error, {zone!r} is not an IANA time zone (e.g. Europe/Kyiv)"
+    )
+    assert error == whole[: 2 * ringcloud_failures.PROBLEM_LIMIT - 1] + "…"
+
+
 def test_a_failure_inside_one_accounts_run_is_recorded_and_the_next_account_runs(tenant, configure_ringcloud, fake):
     # Given two accounts, the first (in the registry's order) deleted while still configured
     other = make_tenant()

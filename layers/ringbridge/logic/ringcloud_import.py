@@ -342,7 +342,7 @@ def _store_recording(
         recordings.store_from_url(scope, activity_id, url, seconds=budget.remaining() - MIN_CALL_SECONDS)
     except (RingbridgeError, RingcloudError) as error:
         # Never the URL: it carries the key and hash.
-        raise RecordingFailed(error.message if isinstance(error, RingbridgeError) else str(error)) from None
+        raise RecordingFailed(str(error)) from None
     account.recordings_stored += 1
 
 
