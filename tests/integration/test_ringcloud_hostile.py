@@ -302,7 +302,7 @@ def test_each_stored_recording_counts_in_the_status(tenant, configure_ringcloud,
     assert (status.calls_imported, status.recordings_stored, status.recordings_stored_total) == (2, 2, 2)
 
 
-def test_a_runs_error_is_kept_to_its_limit_with_the_cut_marked(tenant, configure_ringcloud, fake):
+def test_a_runs_error_is_kept_to_its_limit_with_the_cut_marked(tenant, configure_ringcloud, fake, caplog):
     # Given a stored configuration whose time zone no longer reads, a thousand characters long
     configure_ringcloud(tenant)
     zone = "Mars/" + "x" * 1000
@@ -323,6 +323,9 @@ def test_a_runs_error_is_kept_to_its_limit_with_the_cut_marked(tenant, configure
         f"the run of this account failed: timezone: Value error, {zone!r} is not an IANA time zone (e.g. Europe/Kyiv)"
     )
     assert error == whole[: 2 * ringcloud_failures.PROBLEM_LIMIT - 1] + "…"
+    # ... and the function's log says it, as kept, in one warning an operator can search for
+    [warning] = [r for r in caplog.records if r.getMessage() == "RingCloud import problem"]
+    assert (warning.levelname, warning.account_id, warning.error) == ("WARNING", tenant.account_id, error)
 
 
 def test_a_failure_inside_one_accounts_run_is_recorded_and_the_next_account_runs(tenant, configure_ringcloud, fake):
