@@ -254,10 +254,9 @@ def revoke(event: APIGatewayProxyEventV2) -> Response[str]:
 
 
 def _oauth_json(headers: dict[str, str], body: str, status: int) -> Response[str]:
-    answer = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "www-authenticate")}
-    answer["Cache-Control"] = "no-store"
+    answer = {**headers, "Cache-Control": "no-store"}
     if status == 401:
-        # The client authenticates with HTTP Basic (or in the body): say so (RFC 6749 §5.2).
+        # The client authenticates with HTTP Basic or in the body (RFC 6749 §5.2): Basic, not oauthlib's Bearer.
         answer["WWW-Authenticate"] = 'Basic realm="ringbridge"'
     json.loads(body)  # oauthlib answers JSON; fail loudly here if that ever changes
     return Response(status_code=status, content_type=JSON, body=body, headers=answer)
