@@ -244,8 +244,7 @@ def test_a_recording_is_fetched_only_with_its_minimum_time_left(
     tenant, configure_ringcloud, fake, fake_clock, monkeypatch, left, fetched
 ):
     # Given a call whose activity is written when the run has `left` seconds: 3 s is the least a recording
-    # needs (2 s to download it, and 1 s to record the run's outcome)
-    fake_clock._monotonic_start = 0.0  # whole seconds from here, so that the limit itself is exact
+    # needs (2 s to download it, and 1 s to record the run's outcome); the fake clock's seconds are exact
     add_call(fake, rec_file="/v1/users/olena101/records/w.wav", audio=tone(0.2), start="2026-11-20 10:00:00")
     configure_ringcloud(tenant)
     budget = Budget(100)
