@@ -155,6 +155,7 @@ GROUPS: dict[str, Group] = {
         modules=("logic/ringcloud_import.py", "logic/ringcloud_failures.py", "logic/per_account.py"),
         tests=(
             f"{U}test_ringcloud_read.py",
+            f"{U}test_per_account.py",
             f"{IT}test_ringcloud.py",
             f"{IT}test_ringcloud_hostile.py",
             f"{IT}test_ringcloud_vendor_failures.py",
