@@ -174,11 +174,11 @@ def test_deny_redirects_with_access_denied_and_needs_no_sign_in(client):
 @pytest.mark.parametrize(
     ("which", "expected"),
     [
-        ("none", "Enter an rw API token"),
-        ("wrong", "not valid"),
-        ("ro", "read-only"),
-        ("other_account", "another account"),
-        ("access_token", "not an OAuth access token"),
+        ("none", "Enter an rw API token of this account to approve."),
+        ("wrong", "This API token is not valid."),
+        ("ro", "This API token is read-only: approving needs an rw token."),
+        ("other_account", "This API token belongs to another account than the one this application asks for."),
+        ("access_token", "Sign in with an API token, not an OAuth access token."),
     ],
 )
 def test_sign_in_refusals_show_the_page_again_with_403(tenant, other_tenant, client, which, expected):
@@ -191,7 +191,7 @@ def test_sign_in_refusals_show_the_page_again_with_403(tenant, other_tenant, cli
     }[which]
     reply = decide(authorize_query(client["client_id"]), "approve", token)
     assert reply.status == 403 and "location" not in reply.headers
-    assert expected in reply.body and 'role="alert"' in reply.body
+    assert PageText(reply.body).alert == expected
     assert csrf_field(reply.body) and reply.cookies  # a fresh form to try again
 
 
