@@ -94,6 +94,32 @@ def test_a_wrong_or_missing_client_secret_is_invalid_client_401(tenant, client):
     assert exchange(client, code).status == 200
 
 
+def test_each_answer_names_its_headers_once_and_a_401_challenges_with_basic_only(tenant, client):
+    def headers_of(answer: dict) -> list[tuple[str, str]]:
+        return sorted((name.lower(), value) for name, value in answer["headers"].items())
+
+    code = approve(client, tenant.rw_token)["code"]
+    form = f"grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}".encode()
+    wrong = {**client, "client_secret": client["client_secret"] + "x"}
+    refused = raw_request("/oauth/token", FORM, form, basic(wrong))
+    issued = raw_request("/oauth/token", FORM, form, basic(client))
+
+    # oauthlib would challenge with Bearer; the client authenticates with HTTP Basic (RFC 6749 §5.2)
+    assert refused["statusCode"] == 401
+    assert headers_of(refused) == [
+        ("cache-control", "no-store"),
+        ("content-type", "application/json"),
+        ("pragma", "no-cache"),
+        ("www-authenticate", 'Basic realm="ringbridge"'),
+    ]
+    assert issued["statusCode"] == 200
+    assert headers_of(issued) == [
+        ("cache-control", "no-store"),
+        ("content-type", "application/json"),
+        ("pragma", "no-cache"),
+    ]
+
+
 def test_unsupported_grant_types(client):
     for grant in ("password", "client_credentials", "implicit"):
         answer = token_request(client, {"grant_type": grant, "username": "a", "password": "b"})
@@ -361,6 +387,7 @@ def test_an_unreadable_body_is_invalid_request(client, content_type, body, descr
         answer = raw_request(path, content_type, body, basic(client))
         assert answer["statusCode"] == 400, (path, answer)
         assert json.loads(answer["body"]) == {"error": "invalid_request", "error_description": description}, path
+        assert {k.lower(): v for k, v in answer["headers"].items()}["content-type"] == "application/json", path
 
 
 @pytest.mark.parametrize(
