@@ -169,6 +169,11 @@ def test_deny_redirects_with_access_denied_and_needs_no_sign_in(client):
     reply = decide(authorize_query(client["client_id"], state="s2"), "deny", None)
     assert reply.status == 302 and reply.location.startswith(REDIRECT)
     assert reply.redirect_params() == {"error": "access_denied", "state": "s2"}
+    # A bare redirect, kept by no cache
+    assert (reply.headers, reply.body) == (
+        {"location": reply.location, "cache-control": "no-store", "content-type": "text/plain"},
+        "",
+    )
 
 
 @pytest.mark.parametrize(
