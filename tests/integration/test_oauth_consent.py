@@ -470,6 +470,18 @@ def test_failed_sign_ins_from_one_address_are_throttled_from_the_limit_on(tenant
         assert sign_in(client, tenant.rw_token, address).status == 302
 
 
+@pytest.mark.parametrize(("left", "words"), [(1, "1 minute"), (60, "1 minute"), (61, "2 minutes"), (181, "4 minutes")])
+def test_a_throttled_sign_in_says_when_to_try_again_in_minutes_rounded_up(tenant, client, addresses, left, words):
+    with clock.manual(window_start()) as time:
+        time.advance(SIGN_IN_WINDOW_SECONDS - left)  # `left` seconds before the window ends
+        for _ in range(SIGN_IN_FAILURES_PER_ADDRESS):
+            assert sign_in(client, wrong(tenant), addresses[0]).status == 403
+        throttled = sign_in(client, tenant.rw_token, addresses[0])
+
+    assert (throttled.status, throttled.headers["retry-after"]) == (429, str(left))
+    assert PageText(throttled.body).alert == f"Too many failed sign-ins: try again in {words}."
+
+
 def test_failed_sign_ins_of_one_client_are_throttled_from_any_address(tenant, client, addresses):
     per_address = SIGN_IN_FAILURES_PER_CLIENT // 2
     assert per_address <= SIGN_IN_FAILURES_PER_ADDRESS

@@ -209,7 +209,6 @@ def _signed_in(client: Client, token: str, address: str) -> Caller:
         raise TooManyRequests(
             f"Too many failed sign-ins: try again in {minutes} minute{'s' if minutes > 1 else ''}.",
             retry_after=max(1, window_end - int(now)),
-            field="api_token",
         )
     caller = _administrator(token, account_id)  # a refusal leaves the attempt counted
     dal.release_attempt(account_id, list(counters))
