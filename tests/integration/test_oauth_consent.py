@@ -180,6 +180,7 @@ def test_deny_redirects_with_access_denied_and_needs_no_sign_in(client):
     ("which", "expected"),
     [
         ("none", "Enter an rw API token of this account to approve."),
+        ("absent", "Enter an rw API token of this account to approve."),
         ("wrong", "This API token is not valid."),
         ("ro", "This API token is read-only: approving needs an rw token."),
         ("other_account", "This API token belongs to another account than the one this application asks for."),
@@ -189,6 +190,7 @@ def test_deny_redirects_with_access_denied_and_needs_no_sign_in(client):
 def test_sign_in_refusals_show_the_page_again_with_403(tenant, other_tenant, client, which, expected):
     token = {
         "none": "",
+        "absent": None,  # a form without the field at all
         "wrong": tenant.rw_token[:-3] + "abc",
         "ro": tenant.ro_token,
         "other_account": other_tenant.rw_token,
@@ -306,6 +308,18 @@ def test_a_csrf_token_tells_an_empty_parameter_from_a_missing_one(tenant, client
     refused = post_form(authorize_query(client["client_id"], state=None), page, "approve", tenant.rw_token)
     assert refused.status == 403 and "location" not in refused.headers
     assert post_form(with_empty, page, "approve", tenant.rw_token).status == 302
+
+
+@pytest.mark.parametrize("decision", ["maybe", "", None])
+def test_a_decision_that_is_neither_approve_nor_deny_is_an_error_page(client, decision):
+    query = authorize_query(client["client_id"])
+    page = send("GET", "/oauth/authorize", query=query)
+    form = {"request": query, "csrf_token": csrf_field(page.body)}
+    if decision is not None:
+        form["decision"] = decision
+    reply = send("POST", "/oauth/authorize", form=form, cookies=page.cookies)
+    assert reply.status == 400 and "location" not in reply.headers
+    assert_error_page(reply, "Choose Approve or Deny.")
 
 
 def test_a_consent_form_works_once(tenant, client):
