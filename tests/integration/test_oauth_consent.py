@@ -251,6 +251,7 @@ def test_the_csrf_cookie_is_httponly_samesite_strict_and_secure_over_https_only(
 def test_a_query_string_that_is_not_url_encoded_is_an_error_page(client):
     page = send("GET", "/oauth/authorize", query="client_id=a b<c>&x=%zz")
     assert page.status == 400 and page.headers["content-type"].startswith("text/html")
+    assert_error_page(page, "The request's query string is not URL-encoded.")
 
 
 def test_the_function_url_shape_works_too(tenant, client):
