@@ -301,23 +301,27 @@ def test_each_stored_recording_counts_in_the_status(tenant, configure_ringcloud,
     assert (status.calls_imported, status.recordings_stored, status.recordings_stored_total) == (2, 2, 2)
 
 
+def store_in_config(tenant, name: str, value: dict) -> None:
+    """``value`` written into the account's stored RingCloud configuration as it is, past the model's checks."""
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(tenant.account_id), ringcloud_dal.CONFIG_SK),
+        UpdateExpression="SET #name = :value",
+        ExpressionAttributeNames={"#name": name},
+        ExpressionAttributeValues={":value": value},
+    )
+
+
 def test_a_runs_error_is_kept_to_its_limit_with_the_cut_marked(tenant, configure_ringcloud, fake, caplog):
     # Given a stored configuration whose time zone no longer reads, a thousand characters long
     configure_ringcloud(tenant)
     zone = "Mars/" + "x" * 1000
-    aws.dynamodb().update_item(
-        TableName=table.name(),
-        Key=table.key(table.account_pk(tenant.account_id), ringcloud_dal.CONFIG_SK),
-        UpdateExpression="SET #zone = :zone",
-        ExpressionAttributeNames={"#zone": "timezone"},
-        ExpressionAttributeValues={":zone": {"S": zone}},
-    )
+    store_in_config(tenant, "timezone", {"S": zone})
 
     run_import()
 
-    [error] = ringcloud_dal.get_config_and_status(tenant.account_id)[1][
-        "errors"
-    ]  # as stored: the status would not read
+    # As stored (`ringcloud-status` validates the configuration, which no longer reads)
+    [error] = ringcloud_dal.get_config_and_status(tenant.account_id)[1]["errors"]
     whole = (
         f"the run of this account failed: timezone: Value error, {zone!r} is not an IANA time zone (e.g. Europe/Kyiv)"
     )
@@ -367,13 +371,7 @@ def test_a_stored_configuration_that_no_longer_reads_is_recorded_naming_the_fiel
     add_call(fake)
     configure_ringcloud(tenant)
     [(name, value)] = stored.items()
-    aws.dynamodb().update_item(
-        TableName=table.name(),
-        Key=table.key(table.account_pk(tenant.account_id), ringcloud_dal.CONFIG_SK),
-        UpdateExpression="SET #name = :value",
-        ExpressionAttributeNames={"#name": name},
-        ExpressionAttributeValues={":value": value},
-    )
+    store_in_config(tenant, name, value)
 
     [account] = run_import()["accounts"]
 
