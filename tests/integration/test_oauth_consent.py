@@ -335,15 +335,12 @@ def test_a_consent_form_works_once(tenant, client):
 
 def test_a_used_forms_record_goes_when_the_form_expires(tenant, client):
     # What keeps a form from working twice is kept as long as the form could work, then DynamoDB's TTL removes it
-    def used_forms() -> list[dict]:
-        return [item for item in account_items(tenant.account_id) if item["SK"]["S"].startswith("OAUTHCSRF#")]
-
     query = authorize_query(client["client_id"])
     start = datetime.now(UTC).replace(microsecond=0)
-    before = used_forms()
+    before = account_items(tenant.account_id, "OAUTHCSRF#")
     with clock.manual(start):
         assert post_form(query, send("GET", "/oauth/authorize", query=query)).status == 302
-    [record] = [item for item in used_forms() if item not in before]
+    [record] = [item for item in account_items(tenant.account_id, "OAUTHCSRF#") if item not in before]
     assert record["expires_at"] == {"N": str(int(start.timestamp()) + csrf.CSRF_SECONDS)}
 
 
@@ -512,14 +509,11 @@ def test_failed_sign_ins_of_one_client_are_throttled_from_any_address(tenant, cl
 
 def test_a_windows_sign_in_counters_expire_one_window_after_it_ends(tenant, client, addresses):
     # DynamoDB's TTL removes them then: counters of past windows do not pile up in the account
-    def counters() -> list[dict]:
-        return [item for item in account_items(tenant.account_id) if item["SK"]["S"].startswith("OAUTHSIGNIN#")]
-
-    start, before = window_start(), counters()
+    start, before = window_start(), account_items(tenant.account_id, "OAUTHSIGNIN#")
     with clock.manual(start) as time:
         time.advance(100)
         assert sign_in(client, wrong(tenant), addresses[0]).status == 403
-    counted = [item for item in counters() if item not in before]
+    counted = [item for item in account_items(tenant.account_id, "OAUTHSIGNIN#") if item not in before]
     expected = int(start.timestamp()) + 2 * SIGN_IN_WINDOW_SECONDS
     assert [(item["attempts"]["N"], item["expires_at"]["N"]) for item in counted] == [("1", str(expected))] * 2
 

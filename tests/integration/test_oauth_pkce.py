@@ -147,7 +147,7 @@ def test_a_client_registered_before_require_pkce_existed_need_not_send_it(tenant
     assert ref is not None
     aws.dynamodb().update_item(
         TableName=table.name(),
-        Key=table.key(f"ACCOUNT#{ref.account_id}", oauth_dal.client_sk(ref.client_key)),
+        Key=table.key(table.account_pk(ref.account_id), oauth_dal.client_sk(ref.client_key)),
         UpdateExpression="REMOVE require_pkce",
         ConditionExpression="attribute_exists(require_pkce)",  # the client's own item, not a new one
     )

@@ -524,4 +524,4 @@ def test_a_refresh_whose_grant_is_revoked_while_it_is_writing_is_invalid_grant_a
 
 
 def token_keys(account_id: str) -> list[str]:
-    return sorted(item["SK"]["S"] for item in account_items(account_id) if item["SK"]["S"].startswith("OAUTHTOKEN#"))
+    return sorted(item["SK"]["S"] for item in account_items(account_id, "OAUTHTOKEN#"))

@@ -555,7 +555,7 @@ def test_removing_ringcloud_leaves_none_of_its_items(tenant, configure_ringcloud
     ringcloud.remove(tenant.account_id)
 
     # (RingCloud's spacing turns stay until DynamoDB's TTL takes them, a minute after they free)
-    left = {item["SK"]["S"] for item in account_items(tenant.account_id) if item["SK"]["S"].startswith("RINGCLOUD#")}
+    left = {item["SK"]["S"] for item in account_items(tenant.account_id, "RINGCLOUD#")}
     assert {sk for sk in left if not sk.startswith("RINGCLOUD#SPACING#")} == set()
 
 

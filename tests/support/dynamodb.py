@@ -20,12 +20,14 @@ def dynamodb_hook(event: str, handler: Any) -> Iterator[None]:
         hooks.unregister(event, handler)
 
 
-def account_items(account_id: str) -> list[dict[str, Any]]:
-    """Every item of the account's partition: what a refused request must leave unchanged."""
+def account_items(account_id: str, sk_prefix: str = "") -> list[dict[str, Any]]:
+    """Every item of the account's partition (those whose sort key starts with ``sk_prefix``): what a refused
+    request must leave unchanged."""
+    condition, values = "PK = :pk", {":pk": {"S": table.account_pk(account_id)}}
+    if sk_prefix:
+        condition += " AND begins_with(SK, :prefix)"
+        values[":prefix"] = {"S": sk_prefix}
     answer = aws.dynamodb().query(
-        TableName=table.name(),
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": table.account_pk(account_id)}},
-        ConsistentRead=True,
+        TableName=table.name(), KeyConditionExpression=condition, ExpressionAttributeValues=values, ConsistentRead=True
     )
     return answer["Items"]
