@@ -1,6 +1,9 @@
 """Domain exceptions. The HTTP layer (ringbridge.http) maps each to a status code once."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pydantic stays out of the import of a function that never validates
+    from pydantic import ValidationError
 
 
 class RingbridgeError(Exception):
@@ -21,6 +24,12 @@ class RingbridgeError(Exception):
 class InvalidInput(RingbridgeError):
     status = 422
     code = "invalid"
+
+    @classmethod
+    def first_of(cls, error: "ValidationError") -> "InvalidInput":
+        """A model's refusal as ours: its first problem, naming the top-level field it is in."""
+        problem = error.errors()[0]
+        return cls(problem["msg"], field=str(problem["loc"][0]))
 
 
 class Forbidden(RingbridgeError):

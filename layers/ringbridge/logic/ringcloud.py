@@ -74,8 +74,7 @@ def configure(
             updated_at=clock.now_iso(),
         )
     except ValidationError as error:
-        problem = error.errors()[0]
-        raise InvalidInput(problem["msg"], field=str(problem["loc"][0])) from None
+        raise InvalidInput.first_of(error) from None
     accounts_dal.get_account(account_id)  # 404 for an unknown account
     ringcloud = settings.current().ringcloud
     secrets.put(ringcloud.password_parameter(account_id, RO), password.strip())

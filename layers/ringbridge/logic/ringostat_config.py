@@ -36,8 +36,7 @@ def configure(
             project_id=project_id, origin=origin, contact_link=contact_link, updated_at=clock.now_iso()
         )
     except ValidationError as error:
-        problem = error.errors()[0]
-        raise InvalidInput(problem["msg"], field=str(problem["loc"][0])) from None
+        raise InvalidInput.first_of(error) from None
     accounts_dal.get_account(account_id)  # 404 for an unknown account
     previous, _ = dal.get_config_and_status(account_id)
     secrets.put(settings.current().ringostat.auth_key_parameter(account_id), auth_key)
