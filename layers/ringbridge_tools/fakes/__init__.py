@@ -22,7 +22,8 @@ def serve(handler: type[BaseHTTPRequestHandler], port: int) -> ThreadingHTTPServ
     """A server on 127.0.0.1 answering with ``handler`` in background threads (port 0: a free one)."""
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Polled every 50 ms for shutdown rather than the default 500: a test's teardown waits for it.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return server
 
 
