@@ -13,6 +13,7 @@ from ringbridge.logic import ringostat_config, ringostat_sync
 from ringbridge_tools.fakes.ringostat import Fail
 from ringbridge_tools.local import lambdas, template
 from tests.support.api import call, new_ringotel_contact
+from tests.support.dynamodb import account_items
 from tests.support.ringostat import RINGOSTAT_LINK as LINK
 from tests.support.tenants import Tenant, make_tenant
 
@@ -343,6 +344,34 @@ def test_configuration_keeps_the_auth_key_in_ssm_only(tenant, configure):
     assert shown.config.project_id == 119
     assert "key-119" not in shown.model_dump_json()
     assert tenant.account_id in {each.account_id for each in ringostat_config.status()}
+
+
+def test_removing_ringostat_leaves_none_of_its_items_and_a_second_removal_names_the_account(
+    tenant, configure, ringostat_server
+):
+    # Given an account that has synced (its status)
+    configure(tenant, 121, "key-121")
+    new_ringotel_contact(tenant)
+    run_sync()
+    assert {item["SK"]["S"] for item in account_items(tenant.account_id, "RINGOSTAT#")} == {
+        "RINGOSTAT#CONFIG",
+        "RINGOSTAT#STATUS",
+    }
+
+    ringostat_config.remove(tenant.account_id)
+
+    # Then neither its items, its key nor its registry entry is left
+    assert account_items(tenant.account_id, "RINGOSTAT#") == []
+    assert tenant.account_id not in ringostat_dal.configured_accounts()
+    with pytest.raises(aws.ssm().exceptions.ParameterNotFound):
+        aws.ssm().get_parameter(Name=f"/ringbridge/ringostat/{tenant.account_id}/auth-key")
+    # ... and removing it again is a 404 naming the account
+    with pytest.raises(NotFound) as refused:
+        ringostat_config.remove(tenant.account_id)
+    assert (refused.value.message, refused.value.field) == (
+        "Ringostat is not configured for this account",
+        "account_id",
+    )
 
 
 @pytest.mark.parametrize(
