@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ringbridge import aws
-from ringbridge.dal import account_transfer, table
+from ringbridge import aws, settings
+from ringbridge.dal import account_transfer, recording_objects, table
 from ringbridge.errors import InvalidInput
 from ringbridge.logic import accounts, contacts
 from ringbridge.logic.account_export import KINDS, export_account
@@ -117,6 +117,15 @@ def test_a_round_trip_gives_the_same_data(tenant, tmp_path):
     # And the restored account works as the first did: FindContact reads the imported number copies
     for prefix in ["CONTACT#", "NOTEOF#", "CALL#", "USEREXT#", "ORGNAME#"]:
         assert stored_count(restored, prefix) == stored_count(tenant.account_id, prefix), prefix
+    # ... and its recordings are served as the first account's were, of the type they were uploaded with
+    assert recording_types(restored) == recording_types(tenant.account_id) == ["audio/wav", "audio/wav"]
+
+
+def recording_types(account_id: str) -> list[str]:
+    """The Content-Type S3 serves each of the account's recordings with (a recording's link is to S3)."""
+    bucket = settings.current().recordings_bucket
+    listed = aws.s3().list_objects_v2(Bucket=bucket, Prefix=recording_objects.account_prefix(account_id))
+    return [aws.s3().head_object(Bucket=bucket, Key=each["Key"])["ContentType"] for each in listed["Contents"]]
 
 
 def test_an_interrupted_export_and_import_resume_to_the_same_end(tenant, tmp_path):

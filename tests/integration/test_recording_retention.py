@@ -12,13 +12,14 @@ import pytest
 from ringbridge import aws, clock, settings
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import recording_objects, table
+from ringbridge.dal import recording_retention as retention_dal
 from ringbridge.errors import InvalidInput
 from ringbridge.logic import account_export, recording_retention
 from ringbridge.logic.allowance import Allowance
 from ringbridge_tools import cli
 from tests.support.api import call
 from tests.support.dynamodb import dynamodb_hook
-from tests.support.tenants import Tenant
+from tests.support.tenants import Tenant, make_tenant
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
 DAY = 86400
@@ -131,11 +132,12 @@ def test_an_account_may_only_shorten_the_retention(tenant, monkeypatch, capsys):
         return cli.main(["admin", "--table", table.name(), "set-recording-retention", tenant.account_id, *days])
 
     # A day more than the deployment's is refused, naming the argument; the deployment's own is taken
+    longer = "is longer than the deployment's RecordingRetentionDays (30): an account's retention may only shorten it"
+    with pytest.raises(InvalidInput) as refused:
+        recording_retention.set_account_days(tenant.account_id, 31)
+    assert (refused.value.message, refused.value.field) == (longer, "days")
     assert set_days("31") == 1
-    assert capsys.readouterr().err == (
-        "error: is longer than the deployment's RecordingRetentionDays (30): an account's retention may only "
-        "shorten it (DAYS)\n"
-    )
+    assert capsys.readouterr().err == f"error: {longer} (DAYS)\n"
     assert set_days("30") == 0
     assert json.loads(capsys.readouterr().out)["effective_days"] == 30
     assert set_days("20") == 0
@@ -216,8 +218,9 @@ def test_an_export_leaves_out_a_recording_past_the_retention_that_the_bucket_rem
 
 def test_an_accounts_retention_is_from_1_day_to_a_hundred_years(tenant):
     for days in (0, recording_retention.MAX_DAYS + 1):
-        with pytest.raises(InvalidInput, match="must be from 1 to 36500 days"):
+        with pytest.raises(InvalidInput) as refused:
             recording_retention.set_account_days(tenant.account_id, days)
+        assert (refused.value.message, refused.value.field) == ("must be from 1 to 36500 days", "days")
     for days in (1, recording_retention.MAX_DAYS):
         assert recording_retention.set_account_days(tenant.account_id, days).effective_days == days
 
@@ -323,13 +326,17 @@ def test_a_stopped_sweep_goes_on_from_where_it_got_without_reading_the_done_acti
     assert [fetch(tenant, activity_id).status for activity_id in calls] == [410, 410, 410]
 
 
-def test_the_scheduled_sweep_goes_on_from_the_account_after_the_last_one_it_finished(tenant, other_tenant, monkeypatch):
-    # A versioned bucket of the test's own: the accounts with recordings are these two only
+@pytest.fixture
+def own_bucket(monkeypatch) -> None:
+    """A versioned bucket of the test's own: the accounts with recordings are the test's only."""
     bucket = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
     aws.s3().create_bucket(Bucket=bucket)
     aws.s3().put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     monkeypatch.setenv("RECORDINGS_BUCKET", bucket)
     settings.reload()
+
+
+def test_the_scheduled_sweep_goes_on_from_the_account_after_the_last_one_it_finished(tenant, other_tenant, own_bucket):
     first_account, second_account = sorted([tenant, other_tenant], key=lambda each: each.account_id)
     with clock.manual() as time:
         # Given two accounts keeping recordings a day, each with a call recorded two days ago, the first also
@@ -354,6 +361,37 @@ def test_the_scheduled_sweep_goes_on_from_the_account_after_the_last_one_it_fini
     assert second.complete is True
     assert [(sweep.account_id, sweep.recordings_deleted) for sweep in second.accounts] == [
         (second_account.account_id, 1)
+    ]
+
+
+@pytest.mark.parametrize("page", [1, 2, 3])
+@pytest.mark.parametrize("started_after", [None, 0], ids=["from-the-start", "after-the-first"])
+def test_the_scheduled_sweep_takes_each_account_once_in_order_however_many_listings_they_need(
+    own_bucket, monkeypatch, page, started_after
+):
+    # Given three accounts keeping recordings a day, each with a call recorded two days ago and one today (the
+    # emulator's listing after an account left with no object at all skips the next object: S3's does not); the
+    # bucket is listed `page` accounts at a time (1,000 deployed); an unfinished run may have finished the first
+    tenants = sorted((make_tenant() for _ in range(3)), key=lambda each: each.account_id)
+    with clock.manual() as time:
+        for each in tenants:
+            new_call(each)
+            recording_retention.set_account_days(each.account_id, 1)
+        time.advance(2 * DAY)
+        for each in tenants:
+            new_call(each)
+        monkeypatch.setattr(recording_objects, "LIST_MAX_KEYS", page)
+        if started_after is not None:
+            retention_dal.put_accounts_after(tenants[started_after].account_id)
+
+        # When the scheduled sweep runs
+        run = recording_retention.sweep_accounts(Allowance())
+
+    # Then it took every account after where it started, each once and in order, and finished
+    left = tenants if started_after is None else tenants[started_after + 1 :]
+    assert run.complete is True
+    assert [(sweep.account_id, sweep.recordings_deleted) for sweep in run.accounts] == [
+        (each.account_id, 1) for each in left
     ]
 
 

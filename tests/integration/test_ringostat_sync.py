@@ -96,7 +96,7 @@ def test_first_run_sends_every_contact_and_organization_as_the_seed_specifies(te
 def test_the_next_run_sends_what_changed_and_nothing_else(tenant, configure, ringostat_server):
     # Given an account already synced
     configure(tenant, 107, "key-107")
-    unchanged = new_ringotel_contact(tenant, first_name="Unchanged")
+    unchanged = new_ringotel_contact(tenant, first_name="Unchanged", company_name="Acme")
     edited = new_ringotel_contact(tenant, first_name="Before")
     run_sync()
     ringostat_server.clear()
@@ -107,14 +107,31 @@ def test_the_next_run_sends_what_changed_and_nothing_else(tenant, configure, rin
     created = new_ringotel_contact(tenant, first_name="New")
     run_sync()
     second = [(c["externalId"], c["fullName"]) for c in ringostat_server.accepted("contacts")]
+    second_organizations = ringostat_server.accepted("organizations")
     ringostat_server.clear()
     run_sync()
 
-    # Then the second run sent exactly the two changes, and the third sent nothing at all
+    # Then the second run sent exactly the two changes (no organization: none changed), and the third nothing
     assert sorted(second) == sorted([(edited["id"], "After Franko"), (created["id"], "New Franko")])
+    assert second_organizations == []
     assert unchanged["id"] not in dict(second)
     assert ringostat_server.requests == []
     assert ringostat_server.problems == []
+
+
+def test_a_run_counts_every_organization_and_contact_it_sent_over_several_batches(tenant, configure, ringostat_server):
+    # Given an account with three contacts, each in an organization of its own (batches of two)
+    configure(tenant, 122, "key-122")
+    for n in range(3):
+        new_ringotel_contact(tenant, first_name=f"Petro {n}", company_name=f"Acme {n}")
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then the account's result counts what Ringostat accepted, every batch of it
+    [mine] = [account for account in result["accounts"] if account["account_id"] == tenant.account_id]
+    assert (mine["organizations_sent"], mine["contacts_sent"]) == (3, 3)
+    assert len(ringostat_server.accepted("organizations")) == len(ringostat_server.accepted("contacts")) == 3
 
 
 def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_server, monkeypatch, ordered_clock):
@@ -169,7 +186,7 @@ def test_transient_failures_are_retried_within_the_run(tenant, configure, ringos
     assert status_of(tenant).contacts_watermark is not None
 
 
-def test_a_rejected_account_does_not_stop_the_others(tenant, other_tenant, configure, ringostat_server):
+def test_a_rejected_account_does_not_stop_the_others(tenant, other_tenant, configure, ringostat_server, caplog):
     # Given one account whose auth key Ringostat refuses (403), configured before a healthy one
     configure(tenant, 110, "stale-key", known_key="current-key")
     configure(other_tenant, 111, "key-111")
@@ -192,6 +209,9 @@ def test_a_rejected_account_does_not_stop_the_others(tenant, other_tenant, confi
     assert status.last_error_at is not None
     assert status.contacts_watermark is None  # nothing was accepted, nothing will be skipped
     assert refused["id"] not in {c["externalId"] for c in ringostat_server.accepted("contacts")}
+    # ... and the function's log says which account failed and why, in one warning an operator can search for
+    [warning] = [r for r in caplog.records if r.getMessage() == "Ringostat sync of an account failed"]
+    assert (warning.levelname, warning.account_id, warning.error) == ("WARNING", tenant.account_id, status.last_error)
 
 
 def test_a_request_that_cannot_be_sent_is_refused_naming_what_is_wrong(

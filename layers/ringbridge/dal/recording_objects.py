@@ -33,7 +33,7 @@ def account_ids(after: str | None) -> Iterator[str]:
     while True:
         answer = aws.s3().list_object_versions(**request, MaxKeys=LIST_MAX_KEYS)
         for common in answer.get("CommonPrefixes", []):
-            account_id = common["Prefix"].removeprefix(ACCOUNTS_PREFIX).rstrip("/")
+            account_id = common["Prefix"].removeprefix(ACCOUNTS_PREFIX).removesuffix("/")
             if after is None or account_id > after:
                 yield account_id
         if not answer.get("IsTruncated"):
