@@ -1,6 +1,7 @@
 """The scheduled Ringostat sync, run through its real lambda_handler against moto and a fake Ringostat."""
 
 import json
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -119,7 +120,9 @@ def test_the_next_run_sends_what_changed_and_nothing_else(tenant, configure, rin
     assert ringostat_server.problems == []
 
 
-def test_a_run_counts_every_organization_and_contact_it_sent_over_several_batches(tenant, configure, ringostat_server):
+def test_a_run_counts_every_organization_and_contact_it_sent_over_several_batches(
+    tenant, configure, ringostat_server, caplog
+):
     # Given an account with three contacts, each in an organization of its own (batches of two)
     configure(tenant, 122, "key-122")
     for n in range(3):
@@ -132,6 +135,16 @@ def test_a_run_counts_every_organization_and_contact_it_sent_over_several_batche
     [mine] = [account for account in result["accounts"] if account["account_id"] == tenant.account_id]
     assert (mine["organizations_sent"], mine["contacts_sent"]) == (3, 3)
     assert len(ringostat_server.accepted("organizations")) == len(ringostat_server.accepted("contacts")) == 3
+    # ... so do its status, which counts no failed batch, and the function's log
+    status = status_of(tenant)
+    assert (status.organizations_sent, status.contacts_sent, status.batches_failed) == (3, 3, 0)
+    [done] = [r for r in caplog.records if r.getMessage() == "Ringostat sync of an account done"]
+    assert (done.levelname, done.account_id, done.organizations_sent, done.contacts_sent) == (
+        "INFO",
+        tenant.account_id,
+        3,
+        3,
+    )
 
 
 def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_server, monkeypatch, ordered_clock):
@@ -332,6 +345,33 @@ def test_deleted_contacts_are_passed_over(tenant, configure, ringostat_server):
     assert [c["externalId"] for c in ringostat_server.accepted("contacts")] == [created["id"]]
     assert result["accounts"][0]["error"] is None
     assert ringostat_server.problems == []
+
+
+def test_a_batch_of_deletions_only_is_sent_to_nobody_at_the_cost_of_moving_the_watermark(
+    tenant, configure, ringostat_server, no_scan
+):
+    # Given a synced contact that is then deleted: the next run's only change is its tombstone
+    configure(tenant, 123, "key-123")
+    gone = new_ringotel_contact(tenant)
+    run_sync()
+    assert call("DELETE", f"/ringio/contacts/{gone['id']}", tenant.rw_token).status in (200, 204)
+    ringostat_server.clear()
+    sent_before = status_of(tenant).contacts_sent
+
+    # When the schedule runs, and runs again with nothing left to do (DynamoDB's operations counted)
+    no_scan.clear()
+    result = run_sync()
+    with_the_tombstone = Counter(no_scan)
+    no_scan.clear()
+    run_sync()
+    nothing_to_do = Counter(no_scan)
+
+    # Then nothing was sent or counted as sent, and the tombstone cost one write more than nothing at all (the
+    # watermark moved past it): no send lease was taken, no contact read
+    assert ringostat_server.requests == []
+    assert result["accounts"][0]["contacts_sent"] == 0 and status_of(tenant).contacts_sent == sent_before
+    assert with_the_tombstone - nothing_to_do == Counter({"UpdateItem": 1})
+    assert nothing_to_do - with_the_tombstone == Counter()
 
 
 def test_a_retry_after_beyond_the_run_is_recorded_and_the_run_goes_on(tenant, configure, ringostat_server):
