@@ -490,7 +490,7 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
     with clock.manual(step=timedelta(milliseconds=1)) as now:
         now.advance(60)  # the contact is older than the safety lag
         run_sync()
-        synced_lag = _published(capsys, "SyncLagSeconds")
+        synced_lag = [value for _, value in _published(capsys)["SyncLagSeconds"]]
         watermark = clock.parse_iso(status_of(tenant).contacts_watermark.split("#")[0])  # <changed at>#<id>
 
         # When Ringostat fails the next run, an hour later
@@ -498,7 +498,7 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
         now.advance(3600)
         ringostat_server.plan(Fail(500))
         run_sync()
-        failed_lag = _published(capsys, "SyncLagSeconds")
+        failed_lag = [value for _, value in _published(capsys)["SyncLagSeconds"]]
 
     # Then a successful run says the safety lag; a failed one, the age of the watermark it could not move
     # (one value per account: accounts other tests configured are synced by the same runs)
@@ -507,17 +507,55 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
     assert behind in [pytest.approx(value, abs=1) for value in failed_lag], failed_lag
 
 
-def _published(capsys, name: str) -> list[float]:
-    values: list[float] = []
+def _published(capsys) -> dict[str, list[tuple[str, float]]]:
+    """The metrics the runs printed (EMF) since the last read: each name's (unit, value) pairs."""
+    published: dict[str, list[tuple[str, float]]] = {}
     for line in capsys.readouterr().out.splitlines():
-        if line.startswith("{") and '"_aws"' in line and name in json.loads(line):
-            found = json.loads(line)[name]
-            values += found if isinstance(found, list) else [found]
-    return values
+        if line.startswith("{") and '"_aws"' in line:
+            document = json.loads(line)
+            for directive in document["_aws"]["CloudWatchMetrics"]:
+                for metric in directive["Metrics"]:
+                    value = document[metric["Name"]]
+                    values = value if isinstance(value, list) else [value]
+                    published.setdefault(metric["Name"], []).extend((metric["Unit"], each) for each in values)
+    return published
+
+
+def test_each_run_publishes_the_documented_metrics(
+    tenant, other_tenant, configure, ringostat_server, fake_clock, monkeypatch, capsys
+):
+    # Given an account whose key Ringostat refuses, and one with an organization and two contacts; each
+    # account's sync "takes" 1.5 s (the runs' metrics printed as EMF)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    settings.reload()
+    configure(tenant, 132, "stale-key", known_key="current-key")
+    configure(other_tenant, 133, "key-133")
+    new_ringotel_contact(tenant)
+    new_ringotel_contact(other_tenant, company_name="Acme", phones=[{"number": "(212) 555-0100"}])
+    new_ringotel_contact(other_tenant, first_name="Petro", phones=[{"number": "(212) 555-0101"}])
+    fake_clock.advance(60)  # past the safety lag
+    sync_account = ringostat_sync._sync_account
+
+    def slow_sync(*args, **kwargs):
+        sync_account(*args, **kwargs)
+        fake_clock.advance(1.5)
+
+    monkeypatch.setattr(ringostat_sync, "_sync_account", slow_sync)
+    capsys.readouterr()
+
+    # When the schedule runs
+    run_sync()
+
+    # Then the run published what the docs name (docs/ringostat.md), once each
+    published = _published(capsys)
+    assert published["OrganizationsSent"] == [("Count", 1)]
+    assert published["ContactsSent"] == [("Count", 2)]
+    assert published["BatchesFailed"] == [("Count", 1)]  # accounts whose run failed
+    assert published["RunDuration"] == [("Milliseconds", 3000)]
 
 
 def test_accounts_sync_least_recently_run_first_so_none_is_starved(
-    tenant, other_tenant, configure, ringostat_server, fake_clock, monkeypatch
+    tenant, other_tenant, configure, ringostat_server, fake_clock, monkeypatch, caplog
 ):
     # Given two configured accounts with a change each, and an account's sync that "takes" a minute
     configure(tenant, 130, "key-130")
@@ -541,6 +579,8 @@ def test_accounts_sync_least_recently_run_first_so_none_is_starved(
 
     # Then the second run started with the account the first never reached, and both changes arrived
     assert [a.account_id for a in one.accounts] == [first] and one.stopped_early
+    stopped = [r for r in caplog.records if r.getMessage() == "Ringostat sync stopped: the run's time budget ran out"]
+    assert [(r.levelname, r.account_id) for r in stopped] == [("WARNING", second), ("WARNING", first)]
     assert [a.account_id for a in two.accounts] == [second] and two.stopped_early
     assert len(ringostat_server.accepted("contacts")) == 2
 

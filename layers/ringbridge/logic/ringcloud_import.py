@@ -17,7 +17,6 @@ least recently run first, so an account that used up a run's time goes last in t
 """
 
 import hashlib
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -168,7 +167,7 @@ def _text(value: Any, limit: int) -> str | None:
 def import_all(budget: Budget) -> ImportRunResult:
     """Import every configured account in turn, least recently run first; one account's failure,
     whatever it is, is recorded in its status and the next account runs."""
-    started = time.monotonic()
+    started = clock.monotonic()
     result = ImportRunResult()
     with requests.Session() as session:
 
@@ -187,7 +186,7 @@ def import_all(budget: Budget) -> ImportRunResult:
         ("RingcloudErrors", sum(len(a.errors) for a in result.accounts)),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    metrics.add_metric(name="RunDuration", unit=MetricUnit.Milliseconds, value=(time.monotonic() - started) * 1000)
+    metrics.add_metric(name="RunDuration", unit=MetricUnit.Milliseconds, value=(clock.monotonic() - started) * 1000)
     return result
 
 

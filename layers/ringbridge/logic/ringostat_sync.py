@@ -13,7 +13,6 @@ than that may still be invisible while a later one is already visible, and sendi
 one would move the watermark past the earlier one.
 """
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -39,7 +38,7 @@ def sync_all(budget: Budget) -> SyncRunResult:
     """Sync every configured account in turn, least recently run first; one account's failure does not stop
     the others (logic.per_account)."""
     ringostat = settings.current().ringostat
-    started = time.monotonic()
+    started = clock.monotonic()
     result = SyncRunResult()
     with requests.Session() as session:
 
@@ -55,7 +54,7 @@ def sync_all(budget: Budget) -> SyncRunResult:
     )
     metrics.add_metric(name="ContactsSent", unit=MetricUnit.Count, value=sum(a.contacts_sent for a in result.accounts))
     metrics.add_metric(name="BatchesFailed", unit=MetricUnit.Count, value=sum(1 for a in result.accounts if a.error))
-    metrics.add_metric(name="RunDuration", unit=MetricUnit.Milliseconds, value=(time.monotonic() - started) * 1000)
+    metrics.add_metric(name="RunDuration", unit=MetricUnit.Milliseconds, value=(clock.monotonic() - started) * 1000)
     return result
 
 
