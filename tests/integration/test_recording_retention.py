@@ -13,7 +13,7 @@ from ringbridge import aws, clock, settings
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal import recording_objects, table
 from ringbridge.dal import recording_retention as retention_dal
-from ringbridge.errors import InvalidInput
+from ringbridge.errors import Conflict, InvalidInput
 from ringbridge.logic import account_export, recording_retention
 from ringbridge.logic.allowance import Allowance
 from ringbridge_tools import cli
@@ -80,6 +80,7 @@ def test_a_recording_is_kept_for_exactly_the_retention_and_deleted_with_every_ve
         read_before = activities_dal.get_activity(tenant.account_id, activity_id)
         assert upload(tenant, activity_id).status == 200
         assert len(versions_under(tenant, activity_id)) == 3
+        replaced = activities_dal.get_activity(tenant.account_id, activity_id)
 
         # When the sweep runs when the recording is exactly 30 days old, and again a second later
         time.advance(30 * DAY)
@@ -106,6 +107,7 @@ def test_a_recording_is_kept_for_exactly_the_retention_and_deleted_with_every_ve
         copy = activities_dal.get_by_call(tenant.account_id, activity["call_id"])
         assert activity == copy
         assert "recording" not in activity and activity["recording_deleted_at"] == clock.now_iso()
+        assert activity["version"] == replaced["version"] + 1  # one change: ETags and feeds see one version
         # the route answers 410 naming why; a new recording for that call is refused the same way
         gone = fetch(tenant, activity_id)
         assert (gone.status, gone.body["error"]) == (
@@ -395,6 +397,32 @@ def test_the_scheduled_sweep_takes_each_account_once_in_order_however_many_listi
     ]
 
 
+def test_a_recording_s3_refuses_to_delete_stops_the_sweep_before_its_activity_says_deleted(tenant, monkeypatch):
+    # Given a bucket with S3 Object Lock, where a call's recording, past its retention, is under a legal hold
+    bucket = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
+    aws.s3().create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    monkeypatch.setenv("RECORDINGS_BUCKET", bucket)
+    settings.reload()
+    with clock.manual() as time:
+        activity_id = new_call(tenant)
+        [held] = aws.s3().list_object_versions(Bucket=bucket)["Versions"]
+        aws.s3().put_object_legal_hold(
+            Bucket=bucket, Key=held["Key"], VersionId=held["VersionId"], LegalHold={"Status": "ON"}
+        )
+        recording_retention.set_account_days(tenant.account_id, 1)
+        time.advance(2 * DAY)
+
+        # When the sweep runs
+        with pytest.raises(RuntimeError) as failed:
+            recording_retention.sweep_account(tenant.account_id)
+
+    # Then it stopped naming the object, which is kept, and the activity still names its recording
+    assert str(failed.value).startswith(f"S3 did not delete {held['Key']}: ")
+    assert versions_under(tenant, activity_id) == [held["Key"]]
+    activity = activities_dal.get_activity(tenant.account_id, activity_id)
+    assert activity["recording"]["key"] == held["Key"] and "recording_deleted_at" not in activity
+
+
 def test_the_sweep_reads_the_activities_strongly_consistent(tenant):
     # The emulator always reads the latest; DynamoDB would not, and the sweep writes over what it read
     with clock.manual() as time:
@@ -492,10 +520,12 @@ def test_the_command_stops_when_an_activity_keeps_changing_and_says_to_sweep_aga
 
         with meanwhile(comment):
             assert sweep_recordings(tenant) == 1
+        with meanwhile(comment), pytest.raises(Conflict) as refused:
+            recording_retention.sweep_account(tenant.account_id)
 
-    assert capsys.readouterr().err == (
-        "error: an activity kept changing while its recording was deleted; sweep again (ACCOUNT_ID)\n"
-    )
+    kept_changing = "an activity kept changing while its recording was deleted; sweep again"
+    assert capsys.readouterr().err == f"error: {kept_changing} (ACCOUNT_ID)\n"
+    assert (refused.value.message, refused.value.field) == (kept_changing, "account_id")
     assert activities_dal.get_activity(tenant.account_id, activity_id)["recording"]  # found again by the next run
 
 
