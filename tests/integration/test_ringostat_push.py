@@ -401,7 +401,7 @@ def test_a_push_waits_for_the_lease_and_then_sends_the_contact_as_it_is(
         else:
             ringostat_dal.release_send_lease(tenant.account_id, "schedule")
 
-    monkeypatch.setattr(ringostat_sender.time, "sleep", sleep)
+    monkeypatch.setattr(clock, "sleep", sleep)
 
     # When the stream delivers the creation's record
     stream.drain()

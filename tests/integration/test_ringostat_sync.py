@@ -5,10 +5,12 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+import requests
 
 from ringbridge import aws, clock, settings
 from ringbridge.budget import Budget
 from ringbridge.dal import ringostat as ringostat_dal
+from ringbridge.dal import table
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.logic import ringostat_config, ringostat_sync
 from ringbridge_tools.fakes.ringostat import Fail
@@ -182,7 +184,9 @@ def test_a_batch_failing_mid_run_loses_nothing(tenant, configure, ringostat_serv
     [Fail(500), Fail(502), Fail(429, retry_after="0"), Fail(429), Fail(delay=1.5)],
     ids=["500", "502", "429-retry-after", "429", "timeout"],
 )
-def test_transient_failures_are_retried_within_the_run(tenant, configure, ringostat_server, failure, ordered_clock):
+def test_transient_failures_are_retried_within_the_run(
+    tenant, configure, ringostat_server, failure, ordered_clock, caplog
+):
     # Given 4 contacts and Ringostat failing once on the second batch
     configure(tenant, 109, "key-109")
     ids = [new_ringotel_contact(tenant, first_name=f"C{n}")["id"] for n in range(4)]
@@ -196,7 +200,67 @@ def test_transient_failures_are_retried_within_the_run(tenant, configure, ringos
     assert len(ringostat_server.requests) == 3
     assert ringostat_server.requests[1].body == ringostat_server.requests[2].body
     assert result["accounts"][0]["error"] is None
+    # ... and the function's log says which account's batch is retried, after which attempt, when and why
+    [retried] = [r for r in caplog.records if r.getMessage() == "Ringostat batch will be retried"]
+    assert (retried.levelname, retried.account_id, retried.http_attempt) == ("INFO", tenant.account_id, 1)
+    assert retried.delay >= 0 and retried.error
     assert status_of(tenant).contacts_watermark is not None
+
+
+def test_a_request_ends_before_the_send_lease_it_was_made_under(
+    tenant, configure, ringostat_server, fake_clock, monkeypatch
+):
+    # Given a contact, Ringostat's timeout of 10 s (so a send lease of 15 s, 5 s more than a request), and
+    # the reads under the lease taking 6 s; every request's timeouts watched
+    monkeypatch.setenv("RINGOSTAT_TIMEOUT_SECONDS", "10")
+    settings.reload()
+    configure(tenant, 134, "key-134")
+    new_ringotel_contact(tenant)
+    fake_clock.advance(60)  # past the safety lag
+    leases: list[tuple[int, int]] = []  # (the lease's end as stored, the clock's now in ms)
+    timeouts: list[tuple[float, float]] = []
+    current_items, request = ringostat_dal.current_items, requests.Session.request
+
+    def slow_read(*args, **kwargs):
+        key = table.key(table.account_pk(tenant.account_id), ringostat_dal.STATUS_SK)
+        status = aws.dynamodb().get_item(TableName=table.name(), Key=key, ConsistentRead=True)
+        leases.append((int(status["Item"]["send_lease_until"]["N"]), int(fake_clock.now().timestamp() * 1000)))
+        fake_clock.advance(6)
+        return current_items(*args, **kwargs)
+
+    def watched(self, method, url, **kwargs):
+        timeouts.append(kwargs["timeout"])
+        return request(self, method, url, **kwargs)
+
+    monkeypatch.setattr(ringostat_dal, "current_items", slow_read)
+    monkeypatch.setattr(requests.Session, "request", watched)
+
+    # When the schedule runs
+    ringostat_sync.sync_all(Budget(100))
+
+    # Then the lease was taken for 15 s, and the request waited at most what the lease had left, less a second
+    # for two senders' clocks: 15 - 6 - 1 = 8 s (Ringostat's own 10 s would outlast it)
+    assert [until - now for until, now in leases] == [15_000]
+    assert timeouts == [(3.05, 8.0)]
+    assert len(ringostat_server.accepted("contacts")) == 1
+
+
+def test_a_sender_waiting_for_the_send_lease_stops_waiting_when_a_request_no_longer_fits(
+    tenant, configure, ringostat_server, fake_clock
+):
+    # Given a contact, and the account's send lease held by the push for an hour
+    configure(tenant, 136, "key-136")
+    new_ringotel_contact(tenant)
+    fake_clock.advance(60)  # past the safety lag
+    now_ms = int(fake_clock.now().timestamp() * 1000)
+    assert ringostat_dal.take_send_lease(tenant.account_id, "push", now_ms, now_ms + 3_600_000)
+
+    # When a run with 0.65 s left syncs it (a request needs 0.5 s, a look at the lease 0.1 s more)
+    result = ringostat_sync.sync_all(Budget(0.65))
+
+    # Then it looked once more after 0.1 s, and stopped there: out of time, nothing sent
+    assert fake_clock.slept == [0.1]
+    assert result.stopped_early and ringostat_server.requests == []
 
 
 def test_a_rejected_account_does_not_stop_the_others(tenant, other_tenant, configure, ringostat_server, caplog):
@@ -372,6 +436,28 @@ def test_a_batch_of_deletions_only_is_sent_to_nobody_at_the_cost_of_moving_the_w
     assert result["accounts"][0]["contacts_sent"] == 0 and status_of(tenant).contacts_sent == sent_before
     assert with_the_tombstone - nothing_to_do == Counter({"UpdateItem": 1})
     assert nothing_to_do - with_the_tombstone == Counter()
+
+
+def test_a_contact_deleted_after_its_change_was_read_is_neither_sent_nor_counted(tenant, configure, ringostat_server):
+    # Given a new contact, deleted right after the run read its change
+    configure(tenant, 135, "key-135")
+    gone = new_ringotel_contact(tenant)
+    changes_after = ringostat_dal.changes_after
+
+    def then_deleted(*args, **kwargs):
+        for page in changes_after(*args, **kwargs):
+            assert call("DELETE", f"/ringio/contacts/{gone['id']}", tenant.rw_token).status in (200, 204)
+            yield page
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ringostat_dal, "changes_after", then_deleted)
+
+        # When the schedule runs
+        result = run_sync()
+
+    # Then nothing was sent, and nothing is counted as sent
+    assert ringostat_server.requests == []
+    assert result["accounts"][0]["contacts_sent"] == 0 and status_of(tenant).contacts_sent == 0
 
 
 def test_a_retry_after_beyond_the_run_is_recorded_and_the_run_goes_on(tenant, configure, ringostat_server):

@@ -7,7 +7,6 @@ again, strongly consistent, after the lease was taken: requests of one account a
 another, and each carries the items as they were after the previous one was answered.
 """
 
-import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -73,7 +72,7 @@ class AccountSender:
                 if not items:
                     return 0
                 batch = payloads(entity, items, self._config, self._owners_for(entity))
-                timeout = min(self._settings.timeout_seconds, self._budget.remaining(), lease_ends - time.monotonic())
+                timeout = min(self._settings.timeout_seconds, self._budget.remaining(), lease_ends - clock.monotonic())
                 if timeout < MIN_REQUEST_SECONDS:
                     raise OutOfTime
                 post(batch, timeout)
@@ -93,16 +92,16 @@ class AccountSender:
             clock.sleep(delay)
 
     def _take_lease(self) -> float:
-        """Wait for the account's send lease; answers when (time.monotonic) our requests must be over."""
+        """Wait for the account's send lease; answers when (clock.monotonic) our requests must be over."""
         seconds = self._settings.timeout_seconds + LEASE_MARGIN_SECONDS
         while True:
-            started = time.monotonic()
+            started = clock.monotonic()
             now_ms = int(clock.now().timestamp() * 1000)
             if dal.take_send_lease(self.account_id, self._holder, now_ms, now_ms + int(seconds * 1000)):
                 return started + seconds - CLOCK_SKEW_SECONDS
             if self._budget.remaining() < MIN_REQUEST_SECONDS + LEASE_POLL_SECONDS:
                 raise OutOfTime
-            time.sleep(LEASE_POLL_SECONDS)
+            clock.sleep(LEASE_POLL_SECONDS)
 
     def _owners_for(self, entity: str) -> dict[str, "UserItem"]:
         if entity == "CONTACT" and self._owners is None:  # read once, and only if a contact is sent
