@@ -460,6 +460,46 @@ def test_a_contact_deleted_after_its_change_was_read_is_neither_sent_nor_counted
     assert result["accounts"][0]["contacts_sent"] == 0 and status_of(tenant).contacts_sent == 0
 
 
+def test_an_auth_key_missing_from_ssm_fails_the_account_naming_the_parameter(tenant, configure, ringostat_server):
+    # Given an account whose auth key was deleted from SSM by hand
+    configure(tenant, 137, "key-137")
+    new_ringotel_contact(tenant)
+    parameter = f"/ringbridge/ringostat/{tenant.account_id}/auth-key"
+    aws.ssm().delete_parameter(Name=parameter)
+
+    # When the schedule runs
+    result = run_sync()
+
+    # Then nothing was sent, and the account's run and status say which parameter could not be read
+    assert ringostat_server.requests == []
+    error = f"cannot read the auth key from SSM parameter {parameter}"
+    assert result["accounts"][0]["error"] == status_of(tenant).last_error == error
+
+
+def test_a_batch_of_contacts_reads_the_accounts_users_once_per_run(tenant, configure, ringostat_server, no_scan):
+    # Given an account's two owned contacts, synced in one batch of two (DynamoDB's operations counted)
+    configure(tenant, 138, "key-138")
+    for n in range(2):
+        new_ringotel_contact(tenant, first_name=f"Petro {n}", owner_id=tenant.user_id)
+    no_scan.clear()
+    run_sync()
+    one_batch = Counter(no_scan)
+
+    # When four more are synced, in two batches
+    for n in range(4):
+        new_ringotel_contact(tenant, first_name=f"Ivan {n}", owner_id=tenant.user_id)
+    no_scan.clear()
+    run_sync()
+    two_batches = Counter(no_scan)
+
+    # Then the second batch cost its send lease (taken and given back), its contacts' read and its watermark's
+    # write: the users (each contact's responsible) were read once per run, not per batch
+    assert two_batches - one_batch == Counter({"UpdateItem": 3, "BatchGetItem": 1})
+    assert one_batch - two_batches == Counter()
+    responsible = {contact["responsible"] for contact in ringostat_server.accepted("contacts")}
+    assert responsible == {"olena@example.com"}
+
+
 def test_a_retry_after_beyond_the_run_is_recorded_and_the_run_goes_on(tenant, configure, ringostat_server):
     # Given Ringostat asking to come back in an hour
     configure(tenant, 118, "key-118")
