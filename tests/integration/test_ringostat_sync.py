@@ -647,6 +647,17 @@ def _published(capsys) -> dict[str, list[tuple[str, float]]]:
     return published
 
 
+def each_account_takes(seconds: float, fake_clock, monkeypatch) -> None:
+    """Each account's sync "takes" ``seconds`` of the tests' clock."""
+    sync_account = ringostat_sync._sync_account
+
+    def slow_sync(*args, **kwargs):
+        sync_account(*args, **kwargs)
+        fake_clock.advance(seconds)
+
+    monkeypatch.setattr(ringostat_sync, "_sync_account", slow_sync)
+
+
 def test_each_run_publishes_the_documented_metrics(
     tenant, other_tenant, configure, ringostat_server, fake_clock, monkeypatch, capsys
 ):
@@ -660,13 +671,7 @@ def test_each_run_publishes_the_documented_metrics(
     new_ringotel_contact(other_tenant, company_name="Acme", phones=[{"number": "(212) 555-0100"}])
     new_ringotel_contact(other_tenant, first_name="Petro", phones=[{"number": "(212) 555-0101"}])
     fake_clock.advance(60)  # past the safety lag
-    sync_account = ringostat_sync._sync_account
-
-    def slow_sync(*args, **kwargs):
-        sync_account(*args, **kwargs)
-        fake_clock.advance(1.5)
-
-    monkeypatch.setattr(ringostat_sync, "_sync_account", slow_sync)
+    each_account_takes(1.5, fake_clock, monkeypatch)
     capsys.readouterr()
 
     # When the schedule runs
@@ -689,13 +694,7 @@ def test_accounts_sync_least_recently_run_first_so_none_is_starved(
     new_ringotel_contact(tenant)
     new_ringotel_contact(other_tenant, phones=[{"number": "(212) 555-0100"}])
     fake_clock.advance(60)  # past the safety lag
-    sync_account = ringostat_sync._sync_account
-
-    def slow_sync(*args, **kwargs):
-        sync_account(*args, **kwargs)
-        fake_clock.advance(60)
-
-    monkeypatch.setattr(ringostat_sync, "_sync_account", slow_sync)
+    each_account_takes(60, fake_clock, monkeypatch)
     first, second = sorted([tenant.account_id, other_tenant.account_id])
 
     # When two runs each have time for one account
