@@ -16,6 +16,7 @@ from ringbridge.budget import Budget
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import table
 from ringbridge.logic import ringcloud_failures, ringcloud_import
+from ringbridge.models.ringcloud import MAX_ERRORS_KEPT
 from ringbridge_tools.fakes.ringcloud import Body, Fail, Raw, tone
 from tests.support.dynamodb import dynamodb_hook
 from tests.support.ringcloud import COMPLETE, activities_of, add_call, run_import, status_of
@@ -194,6 +195,23 @@ def test_each_failed_call_counts_in_its_runs_result_and_is_named_in_the_status(
     assert errors[-1] == [
         f"the call at {start} was skipped ({problem}); parked: it failed too often" for start in starts
     ]
+
+
+def test_a_runs_status_keeps_its_first_errors_up_to_the_limit(tenant, configure_ringcloud, fake):
+    # Given one unreadable call more than the status keeps the errors of
+    starts = [f"2026-11-20 10:{minute:02d}:00" for minute in range(MAX_ERRORS_KEPT + 1)]
+    for start in starts:
+        add_call(fake, start=start, end="2026-11-20 11:00:00", duration=Raw("1e400"))
+    configure_ringcloud(tenant)
+
+    # When the import runs
+    account = run_import()["accounts"][0]
+
+    # Then every failed call is counted, and the status names the first ones, up to its limit
+    assert account["calls_failed"] == MAX_ERRORS_KEPT + 1
+    problem = f"unreadable: duration 'inf' is outside 0 to {ringcloud_import.MAX_DURATION_SECONDS} seconds"
+    kept = [f"the call at {start} was skipped ({problem}); tried again later" for start in starts[:MAX_ERRORS_KEPT]]
+    assert status_of(tenant).errors == kept
 
 
 def test_a_failed_call_is_forgotten_once_it_leaves_the_window_and_a_success_clears_it(

@@ -560,6 +560,33 @@ def test_removing_ringostat_leaves_none_of_its_items_and_a_second_removal_names_
     )
 
 
+def test_a_new_auth_key_for_the_same_project_sends_nothing_again(tenant, configure, ringostat_server):
+    # Given an account synced to a project
+    configure(tenant, 139, "key-139")
+    new_ringotel_contact(tenant, company_name="Acme")
+    run_sync()
+    ringostat_server.clear()
+
+    # When the admin gives it a new auth key for the same project, and the schedule runs
+    configure(tenant, 139, "key-139-new")
+    run_sync()
+
+    # Then nothing was sent again: what Ringostat has is the project's still
+    assert ringostat_server.requests == []
+
+
+@pytest.mark.parametrize(("length", "taken"), [(512, True), (513, False)], ids=["the-limit", "one-more"])
+def test_an_auth_key_is_at_most_512_characters(tenant, length, taken):
+    arguments = {"project_id": 140, "auth_key": "k" * length, "origin": "ringbridge", "contact_link": LINK}
+    if taken:
+        ringostat_config.configure(tenant.account_id, **arguments)
+    else:
+        with pytest.raises(InvalidInput) as refused:
+            ringostat_config.configure(tenant.account_id, **arguments)
+        assert refused.value.field == "auth_key"
+    assert (ringostat_config.status(tenant.account_id)[0].config is not None) is taken
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
