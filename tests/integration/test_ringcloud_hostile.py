@@ -197,6 +197,33 @@ def test_each_failed_call_counts_in_its_runs_result_and_is_named_in_the_status(
     ]
 
 
+def test_a_recording_another_run_stored_meanwhile_is_not_fetched_again(
+    tenant, configure_ringcloud, fake, fake_clock, monkeypatch
+):
+    # Given a call with a recording, and a second run (a schedule's event delivered twice) that imports it whole
+    # right after this run read which of its calls were imported already
+    add_call(fake, rec_file="/v1/users/olena101/records/twice.wav", audio=tone(0.2))
+    configure_ringcloud(tenant)
+    existing_calls = ringcloud_dal.existing_calls
+
+    def then_the_other_run(account_id: str, call_ids: list[str]) -> dict:
+        found = existing_calls(account_id, call_ids)
+        monkeypatch.setattr(ringcloud_dal, "existing_calls", existing_calls)
+        fake_clock.advance(60)  # past RingCloud's spacing of the call list
+        ringcloud_import.import_all(Budget(100))
+        return found
+
+    monkeypatch.setattr(ringcloud_dal, "existing_calls", then_the_other_run)
+
+    # When this run goes on
+    ringcloud_import.import_all(Budget(100))
+
+    # Then the recording was downloaded once, by the other run, and the call is one activity with it
+    assert len(fake.served("/v1/users/olena101/records/twice.wav")) == 1
+    [activity] = activities_of(tenant)
+    assert activity["recording"] is not None
+
+
 def test_a_runs_status_keeps_its_first_errors_up_to_the_limit(tenant, configure_ringcloud, fake):
     # Given one unreadable call more than the status keeps the errors of
     starts = [f"2026-11-20 10:{minute:02d}:00" for minute in range(MAX_ERRORS_KEPT + 1)]

@@ -583,7 +583,7 @@ def test_an_auth_key_is_at_most_512_characters(tenant, length, taken):
     else:
         with pytest.raises(InvalidInput) as refused:
             ringostat_config.configure(tenant.account_id, **arguments)
-        assert refused.value.field == "auth_key"
+        assert (refused.value.message, refused.value.field) == ("must be the project's auth key", "auth_key")
     assert (ringostat_config.status(tenant.account_id)[0].config is not None) is taken
 
 
