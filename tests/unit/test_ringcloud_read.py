@@ -30,6 +30,13 @@ def test_an_incoming_call_is_inbound_in_the_accounts_zone():
     assert (call.duration_seconds, call.disposition, call.rec_file) == (120, "ANSWERED", None)
 
 
+@pytest.mark.parametrize("value", [None, "", "  ", {"number": "380441111111"}, ["380441111111"]])
+def test_a_text_field_that_is_missing_blank_or_no_text_is_none(value):
+    call = read_call({**CALL, "src": value, "dst": value, "disposition": value}, UTC)
+    assert call is not None
+    assert (call.src, call.dst, call.disposition) == (None, None, None)
+
+
 def test_internal_calls_are_left_out_and_unknown_directions_refused():
     assert read_call({**CALL, "direction": "internal"}, UTC) is None
     with pytest.raises(ValueError, match="direction"):
