@@ -54,6 +54,14 @@ def test_the_call_id_follows_the_calls_fields_not_the_zone_or_the_recording():
     assert same.call_id.startswith("ringcloud-")
 
 
+def test_a_calls_id_is_the_same_in_every_version_so_an_upgrade_imports_nothing_again():
+    # Ids as earlier versions stored them: a call, one without its called number, one whose number holds
+    # a lone surrogate (JSON may carry one; UTF-8 cannot encode it)
+    assert read_call(CALL, UTC).call_id == "ringcloud-87db1fc74614c01a8a0cfbaa7307f182"
+    assert read_call({**CALL, "dst": None}, UTC).call_id == "ringcloud-20fe8bb58ea2795230edbd3b87a84650"
+    assert read_call({**CALL, "src": "38044\ud800"}, UTC).call_id == "ringcloud-1cae0cad0a6590bd4adf0f9506a8716f"
+
+
 def test_epoch_times_in_seconds_or_milliseconds():
     seconds = read_call({**CALL, "call_start_time": 1782900000, "call_end_time": None}, KYIV)
     millis = read_call({**CALL, "call_start_time": "1782900000000", "call_end_time": None}, KYIV)
