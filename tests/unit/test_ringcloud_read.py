@@ -62,6 +62,32 @@ def test_a_calls_id_is_the_same_in_every_version_so_an_upgrade_imports_nothing_a
     assert read_call({**CALL, "src": "38044\ud800"}, UTC).call_id == "ringcloud-1cae0cad0a6590bd4adf0f9506a8716f"
 
 
+@pytest.mark.parametrize(
+    ("duration", "seconds"), [(None, 0), ("", 0), (0, 0), ("0", 0), ("95.7", 95), (86_400, 86_400)]
+)
+def test_a_duration_is_whole_seconds_from_0_to_a_day_and_0_when_missing(duration, seconds):
+    call = read_call({**CALL, "duration": duration}, UTC)
+    assert call is not None
+    assert call.duration_seconds == seconds
+
+
+@pytest.mark.parametrize(
+    ("duration", "problem"),
+    [
+        (True, "duration is a bool, not a number"),
+        ({"seconds": 95}, "duration is a dict, not a number"),
+        ("95 s", "duration '95 s' is not a number"),
+        ("9" * 39 + "x" * 11, f"duration {'9' * 39 + 'x'!r} is not a number"),
+        (86_401, "duration '86401' is outside 0 to 86400 seconds"),
+        (-1, "duration '-1' is outside 0 to 86400 seconds"),
+    ],
+)
+def test_a_duration_that_is_no_number_of_seconds_within_a_day_is_refused_saying_why(duration, problem):
+    with pytest.raises(ValueError) as refused:
+        read_call({**CALL, "duration": duration}, UTC)
+    assert str(refused.value) == problem
+
+
 def test_epoch_times_in_seconds_or_milliseconds():
     seconds = read_call({**CALL, "call_start_time": 1782900000, "call_end_time": None}, KYIV)
     millis = read_call({**CALL, "call_start_time": "1782900000000", "call_end_time": None}, KYIV)
