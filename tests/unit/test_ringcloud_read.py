@@ -1,5 +1,6 @@
 """Reading RingCloud's completed calls and configuration: what the import and the admin rely on."""
 
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,12 @@ CALL = {
     "disposition": "ANSWERED",
     "rec_file": None,
 }
+
+
+@pytest.fixture(autouse=True)
+def machine_zone_restored():
+    yield
+    time.tzset()  # after monkeypatch has put TZ back
 
 
 def test_an_incoming_call_is_inbound_in_the_accounts_zone():
@@ -62,6 +69,13 @@ def test_a_calls_id_is_the_same_in_every_version_so_an_upgrade_imports_nothing_a
     assert read_call({**CALL, "src": "38044\ud800"}, UTC).call_id == "ringcloud-1cae0cad0a6590bd4adf0f9506a8716f"
 
 
+@pytest.mark.parametrize("start", [None, True])
+def test_a_call_without_a_start_time_is_refused_saying_so(start):
+    with pytest.raises(ValueError) as refused:
+        read_call({**CALL, "call_start_time": start}, UTC)
+    assert str(refused.value) == "missing time"
+
+
 @pytest.mark.parametrize(
     ("duration", "seconds"), [(None, 0), ("", 0), (0, 0), ("0", 0), ("95.7", 95), (86_400, 86_400)]
 )
@@ -79,6 +93,7 @@ def test_a_duration_is_whole_seconds_from_0_to_a_day_and_0_when_missing(duration
         ("95 s", "duration '95 s' is not a number"),
         ("9" * 39 + "x" * 11, f"duration {'9' * 39 + 'x'!r} is not a number"),
         (86_401, "duration '86401' is outside 0 to 86400 seconds"),
+        ("9" * 50, f"duration {'9' * 40!r} is outside 0 to 86400 seconds"),
         (-1, "duration '-1' is outside 0 to 86400 seconds"),
     ],
 )
@@ -88,7 +103,11 @@ def test_a_duration_that_is_no_number_of_seconds_within_a_day_is_refused_saying_
     assert str(refused.value) == problem
 
 
-def test_epoch_times_in_seconds_or_milliseconds():
+@pytest.mark.parametrize("machine_zone", ["UTC", "America/New_York"])
+def test_epoch_times_in_seconds_or_milliseconds(machine_zone, monkeypatch):
+    # (whatever the zone of the machine running it: Lambda's is UTC, a developer's laptop may not be)
+    monkeypatch.setenv("TZ", machine_zone)
+    time.tzset()
     seconds = read_call({**CALL, "call_start_time": 1782900000, "call_end_time": None}, KYIV)
     millis = read_call({**CALL, "call_start_time": "1782900000000", "call_end_time": None}, KYIV)
     assert seconds is not None and millis is not None
