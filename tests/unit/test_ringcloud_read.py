@@ -69,6 +69,19 @@ def test_a_calls_id_is_the_same_in_every_version_so_an_upgrade_imports_nothing_a
     assert read_call({**CALL, "src": "38044\ud800"}, UTC).call_id == "ringcloud-1cae0cad0a6590bd4adf0f9506a8716f"
 
 
+def test_an_epoch_number_from_10_to_the_11_is_milliseconds():
+    # (10**11 seconds would be the year 5138; 10**11 milliseconds is 1973)
+    call = read_call({**CALL, "call_start_time": 10**11, "call_end_time": None}, UTC)
+    assert call is not None and call.started_at == "1973-03-03T09:46:40.000Z"
+
+
+@pytest.mark.parametrize(("start", "shown"), [(float("inf"), "inf"), ("9" * 50, "9" * 40)])
+def test_an_epoch_time_out_of_range_is_refused_quoting_it(start, shown):
+    with pytest.raises(ValueError) as refused:
+        read_call({**CALL, "call_start_time": start}, UTC)
+    assert str(refused.value) == f"time {shown!r} is out of range"
+
+
 @pytest.mark.parametrize("start", [None, True])
 def test_a_call_without_a_start_time_is_refused_saying_so(start):
     with pytest.raises(ValueError) as refused:
