@@ -69,6 +69,14 @@ def test_a_calls_id_is_the_same_in_every_version_so_an_upgrade_imports_nothing_a
     assert read_call({**CALL, "src": "38044\ud800"}, UTC).call_id == "ringcloud-1cae0cad0a6590bd4adf0f9506a8716f"
 
 
+def test_iso_times_with_a_z_or_an_offset_are_read_as_given_whatever_the_accounts_zone():
+    call = read_call(
+        {**CALL, "call_start_time": "2026-07-01T10:00:00Z", "call_end_time": "2026-07-01T13:02:00+03:00"}, KYIV
+    )
+    assert call is not None
+    assert (call.started_at, call.ended_at) == ("2026-07-01T10:00:00.000Z", "2026-07-01T10:02:00.000Z")
+
+
 def test_an_epoch_number_from_10_to_the_11_is_milliseconds():
     # (10**11 seconds would be the year 5138; 10**11 milliseconds is 1973)
     call = read_call({**CALL, "call_start_time": 10**11, "call_end_time": None}, UTC)
