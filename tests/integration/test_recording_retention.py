@@ -25,17 +25,23 @@ AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64)
 DAY = 86400
 
 
+def use_new_bucket(patch: pytest.MonkeyPatch, **options: Any) -> str:
+    """A new recordings bucket, versioned as the deployed one is (the local stack's is not), used from now on;
+    ``options`` go to CreateBucket (``ObjectLockEnabledForBucket``, which versions the bucket itself)."""
+    name = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
+    aws.s3().create_bucket(Bucket=name, **options)
+    aws.s3().put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    patch.setenv("RECORDINGS_BUCKET", name)
+    settings.reload()
+    return name
+
+
 @pytest.fixture(scope="module", autouse=True)
 def versioned_bucket():
-    """A recordings bucket of its own, versioned as the deployed one is (the local stack's is not): the sweep
-    must remove previous versions too, and sees only this module's accounts."""
-    name = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
-    aws.s3().create_bucket(Bucket=name)
-    aws.s3().put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    """A bucket of the module's own: the sweep must remove previous versions too, and sees only this module's
+    accounts."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RECORDINGS_BUCKET", name)
-        settings.reload()
-        yield name
+        yield use_new_bucket(patch)
     settings.reload()
 
 
@@ -331,11 +337,7 @@ def test_a_stopped_sweep_goes_on_from_where_it_got_without_reading_the_done_acti
 @pytest.fixture
 def own_bucket(monkeypatch) -> None:
     """A versioned bucket of the test's own: the accounts with recordings are the test's only."""
-    bucket = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
-    aws.s3().create_bucket(Bucket=bucket)
-    aws.s3().put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    monkeypatch.setenv("RECORDINGS_BUCKET", bucket)
-    settings.reload()
+    use_new_bucket(monkeypatch)
 
 
 def test_the_scheduled_sweep_goes_on_from_the_account_after_the_last_one_it_finished(tenant, other_tenant, own_bucket):
@@ -399,10 +401,7 @@ def test_the_scheduled_sweep_takes_each_account_once_in_order_however_many_listi
 
 def test_a_recording_s3_refuses_to_delete_stops_the_sweep_before_its_activity_says_deleted(tenant, monkeypatch):
     # Given a bucket with S3 Object Lock, where a call's recording, past its retention, is under a legal hold
-    bucket = f"ringbridge-retention-{uuid.uuid4().hex[:8]}"
-    aws.s3().create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
-    monkeypatch.setenv("RECORDINGS_BUCKET", bucket)
-    settings.reload()
+    bucket = use_new_bucket(monkeypatch, ObjectLockEnabledForBucket=True)
     with clock.manual() as time:
         activity_id = new_call(tenant)
         [held] = aws.s3().list_object_versions(Bucket=bucket)["Versions"]

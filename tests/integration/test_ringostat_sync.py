@@ -10,7 +10,6 @@ import requests
 from ringbridge import aws, clock, settings
 from ringbridge.budget import Budget
 from ringbridge.dal import ringostat as ringostat_dal
-from ringbridge.dal import table
 from ringbridge.errors import InvalidInput, NotFound
 from ringbridge.logic import ringostat_config, ringostat_sync
 from ringbridge_tools.fakes.ringostat import Fail
@@ -31,6 +30,13 @@ def small_batches(monkeypatch) -> None:
 
 def run_sync() -> dict:
     return lambdas.invoke(template.functions()["RingostatSyncFunction"], EVENT)
+
+
+def run_sync_counted(operations: list[str]) -> tuple[dict, Counter[str]]:
+    """A run, and the DynamoDB operations it made (``operations``: the test's log, the no_scan fixture)."""
+    operations.clear()
+    result = run_sync()
+    return result, Counter(operations)
 
 
 def status_of(tenant: Tenant):
@@ -222,9 +228,9 @@ def test_a_request_ends_before_the_send_lease_it_was_made_under(
     current_items, request = ringostat_dal.current_items, requests.Session.request
 
     def slow_read(*args, **kwargs):
-        key = table.key(table.account_pk(tenant.account_id), ringostat_dal.STATUS_SK)
-        status = aws.dynamodb().get_item(TableName=table.name(), Key=key, ConsistentRead=True)
-        leases.append((int(status["Item"]["send_lease_until"]["N"]), int(fake_clock.now().timestamp() * 1000)))
+        _, status = ringostat_dal.get_config_and_status(tenant.account_id)
+        assert status is not None
+        leases.append((int(status["send_lease_until"]), int(fake_clock.now().timestamp() * 1000)))
         fake_clock.advance(6)
         return current_items(*args, **kwargs)
 
@@ -423,12 +429,8 @@ def test_a_batch_of_deletions_only_is_sent_to_nobody_at_the_cost_of_moving_the_w
     sent_before = status_of(tenant).contacts_sent
 
     # When the schedule runs, and runs again with nothing left to do (DynamoDB's operations counted)
-    no_scan.clear()
-    result = run_sync()
-    with_the_tombstone = Counter(no_scan)
-    no_scan.clear()
-    run_sync()
-    nothing_to_do = Counter(no_scan)
+    result, with_the_tombstone = run_sync_counted(no_scan)
+    _, nothing_to_do = run_sync_counted(no_scan)
 
     # Then nothing was sent or counted as sent, and the tombstone cost one write more than nothing at all (the
     # watermark moved past it): no send lease was taken, no contact read
@@ -481,16 +483,12 @@ def test_a_batch_of_contacts_reads_the_accounts_users_once_per_run(tenant, confi
     configure(tenant, 138, "key-138")
     for n in range(2):
         new_ringotel_contact(tenant, first_name=f"Petro {n}", owner_id=tenant.user_id)
-    no_scan.clear()
-    run_sync()
-    one_batch = Counter(no_scan)
+    _, one_batch = run_sync_counted(no_scan)
 
     # When four more are synced, in two batches
     for n in range(4):
         new_ringotel_contact(tenant, first_name=f"Ivan {n}", owner_id=tenant.user_id)
-    no_scan.clear()
-    run_sync()
-    two_batches = Counter(no_scan)
+    _, two_batches = run_sync_counted(no_scan)
 
     # Then the second batch cost its send lease (taken and given back), its contacts' read and its watermark's
     # write: the users (each contact's responsible) were read once per run, not per batch
