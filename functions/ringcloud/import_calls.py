@@ -5,11 +5,11 @@ from typing import Any
 from ringbridge import coldstart
 from ringbridge.budget import Budget
 from ringbridge.logic import ringcloud_import
-from ringbridge.observability import logger, metrics
+from ringbridge.observability import logger, publishes_metrics
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@publishes_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     coldstart.resume_gc()
     logger.append_keys(scheduled_time=event.get("scheduled_time"), attempt=event.get("attempt"))

@@ -8,13 +8,13 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from ringbridge import coldstart
 from ringbridge.budget import Budget
 from ringbridge.logic import ringostat_push
-from ringbridge.observability import logger, metrics
+from ringbridge.observability import logger, publishes_metrics
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@publishes_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     coldstart.resume_gc()
     budget = Budget.for_lambda(context.get_remaining_time_in_millis())

@@ -5,11 +5,11 @@ from typing import Any
 from ringbridge import coldstart, observability
 from ringbridge.budget import Budget
 from ringbridge.logic import ringostat_sync
-from ringbridge.observability import logger, metrics
+from ringbridge.observability import logger, publishes_metrics
 
 
 @logger.inject_lambda_context
-@metrics.log_metrics
+@publishes_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     coldstart.resume_gc()
     observability.start_tracing()

@@ -1,7 +1,8 @@
 """One Logger and one Metrics for every function (service name from POWERTOOLS_SERVICE_NAME).
 
 HTTP functions publish their metrics once per request (``finish_request``, called by
-http.handle), as CloudWatch embedded metric format (EMF) lines in the function's log:
+http.handle), the others once per invocation (``publishes_metrics``), as CloudWatch embedded metric
+format (EMF) lines in the function's log:
 
 - ``Requests``, ``Requests4xx``, ``Requests5xx``: every request by outcome (0 or 1 each, so
   rates are Sum(Requests5xx) / Sum(Requests)); an exception escaping the handler counts as a 5xx.
@@ -13,12 +14,16 @@ Every log line carries the API Gateway request id as ``correlation_id`` (and Pow
 ``function_request_id``, the Lambda request id).
 """
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from ringbridge import settings
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 logger = Logger()
 # POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (the stack's name, the dimension the alarms
@@ -52,5 +57,24 @@ def finish_request(response: dict[str, Any] | None) -> None:
     count("Requests4xx", 1 if 400 <= status < 500 else 0)
     count("Requests5xx", 1 if status >= 500 else 0)
     count("AuthFailures", 1 if status == 403 else 0)
+    publish_metrics()
+
+
+def publishes_metrics(handler: Handler) -> Handler:
+    """A handler that publishes its invocation's metrics when it ends, however it ends."""
+
+    @functools.wraps(handler)
+    def publishing(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        finally:
+            publish_metrics()
+
+    return publishing  # type: ignore[return-value]
+
+
+def publish_metrics() -> None:
     metrics.flush_metrics()
-    metrics.clear_metrics()  # flush keeps them when metrics are disabled (the local stack): drop them anyway
+    # Powertools keeps what it did not print when metrics are disabled (the local stack, the tests), and a
+    # warm process would pile them up run after run: drop them anyway.
+    metrics.clear_metrics()

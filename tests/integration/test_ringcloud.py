@@ -7,6 +7,7 @@ it, and the fake RingCloud measures its rate-limit windows on it, so nothing her
 import hashlib
 import json
 import threading
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -81,23 +82,34 @@ def test_completed_calls_become_completed_activities_matched_like_find_contact(t
     assert [r.path for r in fake.requests if r.method == "GET"].count("/v1/users") == 1
 
 
-def test_a_second_run_imports_nothing_again_and_downloads_nothing_twice(tenant, configure_ringcloud, fake, fake_clock):
-    # Given calls imported by a first run
+def test_a_second_run_imports_nothing_again_and_downloads_nothing_twice(
+    tenant, configure_ringcloud, fake, fake_clock, no_scan
+):
+    # Given calls imported by a first run, one with its recording and one without
     add_call(fake, rec_file="/v1/users/olena101/records/b.wav", audio=tone(0.3))
     add_call(fake, "outgoing", src="101", dst="380671234567", start="2026-11-20 11:00:00")
     configure_ringcloud(tenant)
     run_import()
     first = activities_of(tenant)
 
-    # When the next run sees the same window, and a third sees one more call
+    # When the next run sees the same window (its requests to RingCloud and DynamoDB watched), and a third
+    # sees one more call
     fake_clock.advance(300)
+    served = len(fake.served())
+    no_scan.clear()
     second = run_import()
+    asked, operations = [r.path for r in fake.served()[served:]], Counter(no_scan)
     fake_clock.advance(300)
     add_call(fake, start="2026-11-20 12:00:00")
     third = run_import()
 
     # Then nothing was duplicated or downloaded again; only the new call came in
     assert second["accounts"][0]["calls_imported"] == 0
+    # ... the second run only listed the calls: in DynamoDB it read the registry (Query), the account's
+    # configuration and status and then both calls (a BatchGetItem each), claimed RingCloud's request spacing
+    # (PutItem) and wrote its outcome and its place in the registry (UpdateItem)
+    assert asked == [COMPLETE]
+    assert operations == Counter({"Query": 1, "BatchGetItem": 2, "PutItem": 1, "UpdateItem": 2})
     assert third["accounts"][0]["calls_imported"] == 1
     assert len(activities_of(tenant)) == 3
     assert {a["id"] for a in first} <= {a["id"] for a in activities_of(tenant)}
@@ -206,7 +218,7 @@ def test_a_retry_after_beyond_the_run_stops_the_account_and_the_next_run_catches
     assert fake.violations == 0
 
 
-def test_an_empty_recording_is_retried_in_a_later_run(tenant, configure_ringcloud, fake, fake_clock):
+def test_an_empty_recording_is_retried_in_a_later_run(tenant, configure_ringcloud, fake, fake_clock, no_scan):
     # Given a recording RingCloud answers empty the first time
     audio = tone(0.4)
     add_call(fake, rec_file="/v1/users/olena101/records/c.wav", audio=audio)
@@ -220,13 +232,18 @@ def test_an_empty_recording_is_retried_in_a_later_run(tenant, configure_ringclou
     errors = status_of(tenant).errors
     assert len(errors) == 1 and "recording" in errors[0] and "empty" in errors[0]
     fake_clock.advance(300)
+    no_scan.clear()
     run_import()
+    second = Counter(no_scan)
     fake_clock.advance(300)
     run_import()
 
     # Then the second run stored it; the third did not fetch it again
     [activity] = activities_of(tenant)
     assert stored_bytes(activity) == audio
+    # ... and the second run wrote only the recording to the activity it had, not the activity again (one
+    # transaction; one GetItem, the account's region)
+    assert (second["TransactWriteItems"], second["GetItem"]) == (1, 1), second
     assert len(fake.served("/v1/users/olena101/records/c.wav")) == 2
     assert status_of(tenant).recordings_stored_total == 1
 
@@ -258,6 +275,35 @@ def test_a_run_out_of_time_records_where_it_stopped_and_loses_nothing(
     ringcloud_import.import_all(Budget(1000))
     assert len(activities_of(tenant)) == 3
     assert not status_of(tenant).stopped_early
+
+
+@pytest.mark.parametrize(("left", "imported"), [(1.0, True), (0.999, False)], ids=["exactly-enough", "less"])
+def test_a_call_is_started_only_with_its_minimum_time_left(
+    tenant, configure_ringcloud, fake, fake_clock, monkeypatch, left, imported
+):
+    # Given two calls, and a run left with `left` seconds once the first is written: 1 s is the least a
+    # call starts with (the fake clock's seconds are exact)
+    add_call(fake, start="2026-11-20 10:00:00")
+    add_call(fake, start="2026-11-20 11:00:00")
+    configure_ringcloud(tenant)
+    budget = Budget(100)
+    create = ringcloud_import.activities.import_completed
+
+    def create_then_run_late(*args, **kwargs):
+        created = create(*args, **kwargs)
+        fake_clock.advance(budget.remaining() - left)
+        return created
+
+    monkeypatch.setattr(ringcloud_import.activities, "import_completed", create_then_run_late)
+
+    ringcloud_import.import_all(budget)
+
+    # Then with enough time the second call is imported too; with less the run stops at it
+    status = status_of(tenant)
+    assert status.calls_imported == 1 + imported
+    assert (status.stopped_early, status.stopped_at) == (
+        (False, None) if imported else (True, "2026-11-20T11:00:00.000Z")
+    )
 
 
 def test_another_accounts_data_is_never_touched(tenant, other_tenant, configure_ringcloud, fake):

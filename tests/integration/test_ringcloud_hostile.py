@@ -19,6 +19,7 @@ from ringbridge.logic import ringcloud_failures, ringcloud_import
 from ringbridge.models.ringcloud import MAX_ERRORS_KEPT
 from ringbridge_tools.fakes.ringcloud import Body, Fail, Raw, tone
 from tests.support.dynamodb import dynamodb_hook
+from tests.support.metrics import published
 from tests.support.ringcloud import COMPLETE, activities_of, add_call, run_import, status_of
 from tests.support.tenants import make_tenant
 
@@ -166,10 +167,27 @@ def test_a_call_that_keeps_failing_backs_off_and_is_parked_after_five_runs(
     assert entry.attempts == ringcloud_failures.MAX_ATTEMPTS and entry.parked and entry.next_attempt_at is None
     # ... counted once, by the run that parked it, in its result and in the CallsParked metric
     assert parked == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
-    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"CallsParked"' in line]
-    assert sum(sum(v) if isinstance(v := m["CallsParked"], list) else v for m in metrics) == 1
+    assert sum(value for _, value in published(capsys)["CallsParked"]) == 1
     # ... and a parked call says nothing more in the runs after
     assert status.errors == []
+
+
+def test_a_call_waiting_for_its_retry_holds_back_none_of_the_calls_after_it(
+    tenant, configure_ringcloud, fake, fake_clock
+):
+    # Given an unreadable call, failed by a first run and waiting for its retry
+    add_call(fake, start="2026-11-20 10:00:00", end="2026-11-20 10:01:00", duration=Raw("1e400"))
+    configure_ringcloud(tenant)
+    run_import()
+
+    # When a call after it in RingCloud's list comes in, and the next run comes before the retry is due
+    add_call(fake, start="2026-11-20 10:10:00")
+    fake_clock.advance(60)
+    run_import()
+
+    # Then that call is imported; the waiting one was not tried again
+    assert [a["started_at"] for a in activities_of(tenant)] == ["2026-11-20T10:10:00.000Z"]
+    assert status_of(tenant).failing[0].attempts == 1
 
 
 def test_each_failed_call_counts_in_its_runs_result_and_is_named_in_the_status(
@@ -375,6 +393,66 @@ def test_a_runs_error_is_kept_to_its_limit_with_the_cut_marked(tenant, configure
     # ... and the function's log says it, as kept, in one warning an operator can search for
     [warning] = [r for r in caplog.records if r.getMessage() == "RingCloud import problem"]
     assert (warning.levelname, warning.account_id, warning.error) == ("WARNING", tenant.account_id, error)
+
+
+def test_each_run_publishes_the_documented_metrics_and_logs_each_accounts_outcome(
+    tenant, other_tenant, configure_ringcloud, fake, fake_clock, monkeypatch, capsys, caplog
+):
+    # Given two accounts seeing a call with its recording and an unreadable call, the second (in the
+    # registry's order) whose run's outcome DynamoDB refuses to write (the runs' metrics printed as EMF)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    add_call(fake, start="2026-11-20 10:00:00", rec_file="/v1/users/olena101/records/m.wav", audio=tone(0.2))
+    add_call(fake, start="2026-11-20 10:05:00", end="2026-11-20 10:06:00", duration=Raw("1e400"))
+    first, second = sorted([tenant.account_id, other_tenant.account_id])
+    configure_ringcloud(tenant)
+    configure_ringcloud(other_tenant)
+    refused = table.key(table.account_pk(second), ringcloud_dal.STATUS_SK)
+
+    def refuse_its_outcome(params, **_) -> None:
+        if params["Key"] == refused and "#last_run_at" in params["ExpressionAttributeNames"]:
+            raise ClientError({"Error": {"Code": "ValidationException", "Message": "planned"}}, "UpdateItem")
+
+    capsys.readouterr()
+    started = fake_clock.monotonic()
+
+    # When the schedule runs
+    with dynamodb_hook("before-parameter-build.dynamodb.UpdateItem", refuse_its_outcome):
+        run_import()
+
+    # Then the run published what the docs name (docs/ringcloud.md), counting both accounts
+    metrics = published(capsys)
+    assert metrics["CallsImported"] == [("Count", 2)]
+    assert metrics["RecordingsStored"] == [("Count", 1), ("Count", 1)]  # once each: CloudWatch's Sum is 2
+    assert metrics["CallsFailed"] == [("Count", 2)]
+    assert metrics["CallsParked"] == [("Count", 0)]
+    assert metrics["RingcloudErrors"] == [("Count", 2)]
+    assert metrics["RunDuration"] == [("Milliseconds", (fake_clock.monotonic() - started) * 1000)]
+    # ... the first account is logged done, with its counts; the second failed, naming DynamoDB's refusal
+    [done, failed] = [r for r in caplog.records if r.getMessage().startswith("RingCloud import of")]
+    assert (done.levelname, done.getMessage()) == ("INFO", "RingCloud import of an account done")
+    assert (done.account_id, done.calls_imported, done.recordings_stored, done.errors) == (first, 1, 1, 1)
+    assert (failed.levelname, failed.getMessage()) == ("ERROR", "RingCloud import of an account failed")
+    assert (failed.account_id, failed.error) == (second, "DynamoDB or S3 refused a write (ValidationException)")
+
+
+def test_a_warm_functions_runs_with_metrics_off_leave_nothing_for_a_later_run(
+    tenant, configure_ringcloud, fake, fake_clock, monkeypatch, capsys
+):
+    # Given two runs of a warm function with metrics turned off, as the local stack runs it
+    add_call(fake)
+    configure_ringcloud(tenant)
+    run_import()
+    fake_clock.advance(300)
+    run_import()
+
+    # When metrics are on for the next run
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    fake_clock.advance(300)
+    capsys.readouterr()
+    run_import()
+
+    # Then it publishes its own metrics only, none kept from the runs before
+    assert published(capsys)["CallsImported"] == [("Count", 0)]
 
 
 def test_a_failure_inside_one_accounts_run_is_recorded_and_the_next_account_runs(tenant, configure_ringcloud, fake):

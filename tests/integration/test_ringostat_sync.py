@@ -16,6 +16,7 @@ from ringbridge_tools.fakes.ringostat import Fail
 from ringbridge_tools.local import lambdas, template
 from tests.support.api import call, new_ringotel_contact
 from tests.support.dynamodb import account_items
+from tests.support.metrics import published
 from tests.support.ringostat import RINGOSTAT_LINK as LINK
 from tests.support.tenants import Tenant, make_tenant
 
@@ -643,7 +644,7 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
     with clock.manual(step=timedelta(milliseconds=1)) as now:
         now.advance(60)  # the contact is older than the safety lag
         run_sync()
-        synced_lag = [value for _, value in _published(capsys)["SyncLagSeconds"]]
+        synced_lag = [value for _, value in published(capsys)["SyncLagSeconds"]]
         watermark = clock.parse_iso(status_of(tenant).contacts_watermark.split("#")[0])  # <changed at>#<id>
 
         # When Ringostat fails the next run, an hour later
@@ -651,27 +652,13 @@ def test_each_run_publishes_how_far_behind_ringostat_may_be(tenant, configure, r
         now.advance(3600)
         ringostat_server.plan(Fail(500))
         run_sync()
-        failed_lag = [value for _, value in _published(capsys)["SyncLagSeconds"]]
+        failed_lag = [value for _, value in published(capsys)["SyncLagSeconds"]]
 
     # Then a successful run says the safety lag; a failed one, the age of the watermark it could not move
     # (one value per account: accounts other tests configured are synced by the same runs)
     behind = (clock.parse_iso(status_of(tenant).last_error_at) - watermark).total_seconds()
     assert 30 in synced_lag and behind > 3600
     assert behind in [pytest.approx(value, abs=1) for value in failed_lag], failed_lag
-
-
-def _published(capsys) -> dict[str, list[tuple[str, float]]]:
-    """The metrics the runs printed (EMF) since the last read: each name's (unit, value) pairs."""
-    published: dict[str, list[tuple[str, float]]] = {}
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith("{") and '"_aws"' in line:
-            document = json.loads(line)
-            for directive in document["_aws"]["CloudWatchMetrics"]:
-                for metric in directive["Metrics"]:
-                    value = document[metric["Name"]]
-                    values = value if isinstance(value, list) else [value]
-                    published.setdefault(metric["Name"], []).extend((metric["Unit"], each) for each in values)
-    return published
 
 
 def each_account_takes(seconds: float, fake_clock, monkeypatch) -> None:
@@ -705,11 +692,11 @@ def test_each_run_publishes_the_documented_metrics(
     run_sync()
 
     # Then the run published what the docs name (docs/ringostat.md), once each
-    published = _published(capsys)
-    assert published["OrganizationsSent"] == [("Count", 1)]
-    assert published["ContactsSent"] == [("Count", 2)]
-    assert published["BatchesFailed"] == [("Count", 1)]  # accounts whose run failed
-    assert published["RunDuration"] == [("Milliseconds", 3000)]
+    metrics = published(capsys)
+    assert metrics["OrganizationsSent"] == [("Count", 1)]
+    assert metrics["ContactsSent"] == [("Count", 2)]
+    assert metrics["BatchesFailed"] == [("Count", 1)]  # accounts whose run failed
+    assert metrics["RunDuration"] == [("Milliseconds", 3000)]
 
 
 def test_accounts_sync_least_recently_run_first_so_none_is_starved(

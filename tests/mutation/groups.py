@@ -213,6 +213,11 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_erasure.py",
         ),
     ),
+    # What every function publishes: an HTTP request's metrics, a scheduled or stream run's, once each.
+    "observability": Group(
+        modules=("observability.py",),
+        tests=(f"{IT}test_metrics.py", f"{IT}test_ringcloud_hostile.py", f"{IT}test_ringostat_sync.py"),
+    ),
     # Measured whole before issue 22 (2026-11-26): recordings, accounts, contacts and notes, feeds.
     "recordings": Group(
         modules=("downloads.py", "logic/recordings.py", "dal/recordings.py"),

@@ -52,6 +52,37 @@ def test_internal_calls_are_left_out_and_unknown_directions_refused():
         read_call({**CALL, "call_start_time": "yesterday"}, UTC)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("direction", None, "unknown direction ''"),
+        ("direction", "sideways" * 5, f"unknown direction {('sideways' * 5)[:20]!r}"),
+        ("call_start_time", "yesterday " * 5, f"unreadable time {('yesterday ' * 5)[:40]!r}"),
+        ("call_end_time", "later", "unreadable time 'later'"),
+    ],
+    ids=["no-direction", "long-direction", "long-time", "end-time"],
+)
+def test_a_call_that_cannot_be_read_is_refused_quoting_the_start_of_the_value(field, value, problem):
+    with pytest.raises(ValueError) as refused:
+        read_call({**CALL, field: value}, UTC)
+    assert str(refused.value) == problem
+
+
+@pytest.mark.parametrize("end", ["2026-07-01 10:05:00", 1782900300])
+def test_the_end_is_ringclouds_end_time_when_it_sends_one(end):
+    # (RingCloud's duration may be the talk time alone, without the ringing before it)
+    call = read_call({**CALL, "call_end_time": end, "duration": 120}, UTC)
+    assert call is not None
+    assert (call.ended_at, call.duration_seconds) == ("2026-07-01T10:05:00.000Z", 120)
+
+
+@pytest.mark.parametrize("end", [None, ""])
+def test_without_an_end_time_the_end_is_the_start_plus_the_duration(end):
+    call = read_call({**CALL, "call_end_time": end, "duration": 95}, KYIV)
+    assert call is not None
+    assert (call.started_at, call.ended_at) == ("2026-07-01T07:00:00.000Z", "2026-07-01T07:01:35.000Z")
+
+
 def test_the_call_id_follows_the_calls_fields_not_the_zone_or_the_recording():
     same = read_call(CALL, UTC)
     assert same is not None
