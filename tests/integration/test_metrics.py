@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from ringbridge import observability
 from ringbridge.observability import logger
 from tests.support.api import call
 from tests.support.tenants import Tenant
@@ -70,6 +71,26 @@ def test_a_bad_token_is_an_auth_failure_and_a_4xx(tenant: Tenant, emitted) -> No
 
     assert answer.status == 403
     assert emitted() == {"Requests": 1, "Requests4xx": 1, "Requests5xx": 0, "AuthFailures": 1}
+
+
+@pytest.mark.parametrize(
+    ("response", "counted"),
+    [
+        ({"statusCode": 399}, (0, 0)),
+        ({"statusCode": 400}, (1, 0)),
+        ({"statusCode": 499}, (1, 0)),
+        ({"statusCode": 500}, (0, 1)),
+        ({"statusCode": 501}, (0, 1)),
+        (None, (0, 1)),  # the handler raised: API Gateway answers 500
+    ],
+    ids=["399", "400", "499", "500", "501", "raised"],
+)
+def test_a_requests_answer_counts_as_a_4xx_or_a_5xx_from_their_first_status_on(emitted, response, counted) -> None:
+    # (through finish_request itself: no route answers 399 or 501, and none raises on purpose)
+    observability.finish_request(response)
+
+    totals = emitted()
+    assert (totals["Requests"], totals["Requests4xx"], totals["Requests5xx"]) == (1, *counted)
 
 
 def test_activities_created_and_recordings_stored_with_their_bytes(tenant: Tenant, emitted) -> None:
