@@ -16,6 +16,7 @@ from ringbridge.dal import recording_retention as retention_dal
 from ringbridge.errors import Conflict, InvalidInput
 from ringbridge.logic import account_export, recording_retention
 from ringbridge.logic.allowance import Allowance
+from ringbridge.models.recording_retention import MAX_KEPT_NAMED
 from ringbridge_tools import cli
 from tests.support.api import call
 from tests.support.dynamodb import dynamodb_hook
@@ -266,6 +267,8 @@ def test_the_command_sweeps_an_accounts_own_retention_and_counts_every_object_it
         "complete": True,
         "recordings_deleted": 2,
         "recording_objects_deleted": 4,
+        "recordings_kept": 0,
+        "kept": [],
     }
     assert printed.err == ""
     assert [fetch(tenant, activity_id).status for activity_id in calls] == [410, 410]
@@ -399,29 +402,82 @@ def test_the_scheduled_sweep_takes_each_account_once_in_order_however_many_listi
     ]
 
 
-def test_a_recording_s3_refuses_to_delete_stops_the_sweep_before_its_activity_says_deleted(tenant, monkeypatch):
-    # Given a bucket with S3 Object Lock, where a call's recording, past its retention, is under a legal hold
+def test_a_recording_s3_refuses_to_delete_is_kept_and_the_sweep_goes_on_past_it(
+    tenant, other_tenant, monkeypatch, caplog
+):
+    # Given a bucket with S3 Object Lock, and two accounts with recordings past their retention: the first
+    # account's older one under a legal hold
     bucket = use_new_bucket(monkeypatch, ObjectLockEnabledForBucket=True)
+    first, second = sorted([tenant, other_tenant], key=lambda each: each.account_id)
     with clock.manual() as time:
-        activity_id = new_call(tenant)
+        held_id = new_call(first)
         [held] = aws.s3().list_object_versions(Bucket=bucket)["Versions"]
         aws.s3().put_object_legal_hold(
             Bucket=bucket, Key=held["Key"], VersionId=held["VersionId"], LegalHold={"Status": "ON"}
         )
+        time.advance(1)
+        after_id, other_id = new_call(first), new_call(second)
+        for each in (first, second):
+            recording_retention.set_account_days(each.account_id, 1)
+        time.advance(2 * DAY)
+
+        # When the scheduled sweep runs
+        run = recording_retention.sweep_accounts(Allowance())
+
+        # Then the held recording is kept, its activity unchanged, and the sweep named it, S3's words and all
+        refusal = f"S3 did not delete {held['Key']}: Access Denied because object protected by object lock."
+        [held_in, other_in] = run.accounts
+        assert (held_in.recordings_kept, held_in.kept, held_in.complete) == (1, [refusal], True)
+        assert versions_under(first, held_id) == [held["Key"]]
+        activity = activities_dal.get_activity(first.account_id, held_id)
+        assert activity["recording"]["key"] == held["Key"] and "recording_deleted_at" not in activity
+        [warning] = [r for r in caplog.records if r.getMessage() == "A recording past its retention was kept"]
+        assert (warning.levelname, warning.account_id, warning.error) == ("WARNING", first.account_id, refusal)
+        # ... and went on: the account's next recording and the next account's are deleted
+        assert run.complete and (held_in.recordings_deleted, other_in.recordings_deleted) == (1, 1)
+        assert versions_under(first, after_id) == versions_under(second, other_id) == []
+
+        # When the hold is lifted, the next sweep deletes it
+        aws.s3().put_object_legal_hold(
+            Bucket=bucket, Key=held["Key"], VersionId=held["VersionId"], LegalHold={"Status": "OFF"}
+        )
+        again = recording_retention.sweep_account(first.account_id)
+
+    assert (again.recordings_deleted, again.recordings_kept, again.kept) == (1, 0, [])
+    assert "recording_deleted_at" in activities_dal.get_activity(first.account_id, held_id)
+
+
+def test_a_sweep_names_its_first_refusals_and_counts_every_one(tenant, monkeypatch, capsys):
+    # Given more recordings under a legal hold, past the retention, than a sweep's result names
+    bucket = use_new_bucket(monkeypatch, ObjectLockEnabledForBucket=True)
+    with clock.manual() as time:
+        for _ in range(MAX_KEPT_NAMED + 1):
+            new_call(tenant)
+            time.advance(1)
+        for version in aws.s3().list_object_versions(Bucket=bucket)["Versions"]:
+            aws.s3().put_object_legal_hold(
+                Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"], LegalHold={"Status": "ON"}
+            )
         recording_retention.set_account_days(tenant.account_id, 1)
         time.advance(2 * DAY)
 
-        # When the sweep runs
-        with pytest.raises(RuntimeError) as failed:
-            recording_retention.sweep_account(tenant.account_id)
+        # When the operator sweeps the account
+        capsys.readouterr()
+        assert sweep_recordings(tenant) == 0
 
-    # Then it stopped naming the object, which is kept, and the activity still names its recording
-    assert (
-        str(failed.value) == f"S3 did not delete {held['Key']}: Access Denied because object protected by object lock."
+    # Then every one is counted, the first ones named, and the command says so
+    printed = capsys.readouterr()
+    sweep = json.loads(printed.out)
+    assert (sweep["recordings_kept"], len(sweep["kept"]), sweep["recordings_deleted"]) == (
+        MAX_KEPT_NAMED + 1,
+        MAX_KEPT_NAMED,
+        0,
     )
-    assert versions_under(tenant, activity_id) == [held["Key"]]
-    activity = activities_dal.get_activity(tenant.account_id, activity_id)
-    assert activity["recording"]["key"] == held["Key"] and "recording_deleted_at" not in activity
+    assert all(refusal.startswith("S3 did not delete accounts/") for refusal in sweep["kept"])
+    assert (
+        printed.err
+        == f"Kept {MAX_KEPT_NAMED + 1} recording(s) S3 refused to delete (see kept): the next sweep tries again.\n"
+    )
 
 
 def test_the_sweep_reads_the_activities_strongly_consistent(tenant):

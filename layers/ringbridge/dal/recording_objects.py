@@ -68,8 +68,12 @@ def delete_versions(versions: list[dict[str, str]]) -> int:
     )
     if answer.get("Errors"):
         failed = answer["Errors"][0]
-        raise RuntimeError(f"S3 did not delete {failed['Key']}: {failed.get('Message')}")
+        raise NotDeleted(f"S3 did not delete {failed['Key']}: {failed.get('Message')}")
     return len(versions)
+
+
+class NotDeleted(Exception):
+    """S3 refused to delete a version (a legal hold or a retention under Object Lock); says which, and why."""
 
 
 def delete_recording(prefix: str, key: str) -> int:

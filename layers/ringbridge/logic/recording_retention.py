@@ -13,6 +13,8 @@ the activity's prefix is deleted first, then the activity (and its call copy) is
 ``recording``, with ``recording_deleted_at``, over the version it was read at. A run that stops (its time,
 ``--max-steps``, a crash) leaves the activity still pointing at its recording, so the next run finds it again;
 the place it got to is kept (a cursor per account, the last account done) so large accounts still get through.
+A recording S3 refuses to delete (a legal hold or a retention under Object Lock) is kept, counted and logged,
+its activity unchanged; the sweep goes on past it, and the next one tries it again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from ringbridge.dal import recording_retention as dal
 from ringbridge.dal.table import TransactionCancelled, transact
 from ringbridge.errors import Conflict, Gone, InvalidInput, NotFound
 from ringbridge.logic.allowance import Allowance
-from ringbridge.models.recording_retention import AccountSweep, RetentionRun, RetentionSetting
+from ringbridge.models.recording_retention import MAX_KEPT_NAMED, AccountSweep, RetentionRun, RetentionSetting
+from ringbridge.observability import logger
 
 if TYPE_CHECKING:
     from ringbridge.dal.items import AccountItem, ActivityItem, RecordingItem
@@ -140,12 +143,16 @@ def _sweep(account_id: str, days: int | None, allowance: Allowance) -> AccountSw
         for activities, page_end in dal.expired_pages(account_id, limit, start):
             for activity in activities:
                 allowance.take()
-                # The objects first: if the run stops here, the activity still names its recording.
-                sweep.recording_objects_deleted += recording_objects.delete_recording(
-                    recording_objects.activity_prefix(account_id, activity["id"]), activity["recording"]["key"]
-                )
-                # dal.recording_retention answers the activities untyped
-                sweep.recordings_deleted += _mark_deleted(account_id, cast("ActivityItem", activity), limit)
+                try:
+                    # The objects first: if the run stops here, the activity still names its recording.
+                    sweep.recording_objects_deleted += recording_objects.delete_recording(
+                        recording_objects.activity_prefix(account_id, activity["id"]), activity["recording"]["key"]
+                    )
+                except recording_objects.NotDeleted as refused:  # held: the next sweep meets it again
+                    _kept(sweep, str(refused))
+                else:
+                    # dal.recording_retention answers the activities untyped
+                    sweep.recordings_deleted += _mark_deleted(account_id, cast("ActivityItem", activity), limit)
                 position = activities_dal.activity_sk(activity["id"])
             position = page_end
             if page_end:
@@ -158,6 +165,14 @@ def _sweep(account_id: str, days: int | None, allowance: Allowance) -> AccountSw
         dal.delete_cursor(account_id)
     sweep.complete = True
     return sweep
+
+
+def _kept(sweep: AccountSweep, refusal: str) -> None:
+    """A recording S3 would not delete stops neither the account's sweep nor the others': counted and logged."""
+    sweep.recordings_kept += 1
+    if len(sweep.kept) < MAX_KEPT_NAMED:
+        sweep.kept.append(refusal)
+    logger.warning("A recording past its retention was kept", extra={"account_id": sweep.account_id, "error": refusal})
 
 
 def _mark_deleted(account_id: str, activity: ActivityItem, limit: str) -> int:

@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, Field
 
+MAX_KEPT_NAMED = 10  # a sweep's refusals named in its result; every one is counted and logged
+
 
 class RetentionSetting(BaseModel):
     account_id: str
@@ -16,6 +18,14 @@ class AccountSweep(BaseModel):
     complete: bool = False
     recordings_deleted: int = Field(default=0, description="Activities whose recording this run deleted")
     recording_objects_deleted: int = Field(default=0, description="Object versions and delete markers removed")
+    recordings_kept: int = Field(
+        default=0,
+        description="Recordings past the retention S3 refused to delete (a legal hold or a retention under Object "
+        "Lock): kept, their activities unchanged, and tried again by the next sweep",
+    )
+    kept: list[str] = Field(
+        default_factory=list, description=f"Why, for the first {MAX_KEPT_NAMED}: the key, S3's words"
+    )
 
 
 class RetentionRun(BaseModel):

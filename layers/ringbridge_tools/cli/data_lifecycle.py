@@ -124,6 +124,11 @@ def run_sweep_recordings(args: argparse.Namespace) -> int:
     print_json(sweep.model_dump())
     if not sweep.complete:
         print("Not finished: run the same command again to continue.", file=sys.stderr)
+    if sweep.recordings_kept:
+        print(
+            f"Kept {sweep.recordings_kept} recording(s) S3 refused to delete (see kept): the next sweep tries again.",
+            file=sys.stderr,
+        )
     return 0
 
 
