@@ -27,6 +27,7 @@ from tests.support.ringcloud import (
     IVAN,
     activities_of,
     add_call,
+    after_each_write,
     create_contact,
     run_import,
     status_of,
@@ -255,13 +256,7 @@ def test_a_run_out_of_time_records_where_it_stopped_and_loses_nothing(
     for hour in (10, 11, 12):
         add_call(fake, start=f"2026-11-20 {hour}:00:00")
     configure_ringcloud(tenant)
-    create = ringcloud_import.activities.import_completed
-
-    def slow_create(*args, **kwargs):
-        fake_clock.advance(60)  # each write "takes" a minute
-        return create(*args, **kwargs)
-
-    monkeypatch.setattr(ringcloud_import.activities, "import_completed", slow_create)
+    after_each_write(monkeypatch, lambda: fake_clock.advance(60))  # each write "takes" a minute
 
     # When a run has 30 s
     result = ringcloud_import.import_all(Budget(30))
@@ -287,14 +282,7 @@ def test_a_call_is_started_only_with_its_minimum_time_left(
     add_call(fake, start="2026-11-20 11:00:00")
     configure_ringcloud(tenant)
     budget = Budget(100)
-    create = ringcloud_import.activities.import_completed
-
-    def create_then_run_late(*args, **kwargs):
-        created = create(*args, **kwargs)
-        fake_clock.advance(budget.remaining() - left)
-        return created
-
-    monkeypatch.setattr(ringcloud_import.activities, "import_completed", create_then_run_late)
+    after_each_write(monkeypatch, lambda: fake_clock.advance(budget.remaining() - left))
 
     ringcloud_import.import_all(budget)
 

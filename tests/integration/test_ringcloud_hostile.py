@@ -20,7 +20,7 @@ from ringbridge.models.ringcloud import MAX_ERRORS_KEPT
 from ringbridge_tools.fakes.ringcloud import Body, Fail, Raw, tone
 from tests.support.dynamodb import dynamodb_hook
 from tests.support.metrics import published
-from tests.support.ringcloud import COMPLETE, activities_of, add_call, run_import, status_of
+from tests.support.ringcloud import COMPLETE, activities_of, add_call, after_each_write, run_import, status_of
 from tests.support.tenants import make_tenant
 
 BAD_VALUES = {
@@ -312,14 +312,7 @@ def test_a_recording_is_fetched_only_with_its_minimum_time_left(
     add_call(fake, rec_file="/v1/users/olena101/records/w.wav", audio=tone(0.2), start="2026-11-20 10:00:00")
     configure_ringcloud(tenant)
     budget = Budget(100)
-    create = ringcloud_import.activities.import_completed
-
-    def create_then_run_late(*args, **kwargs):
-        created = create(*args, **kwargs)
-        fake_clock.advance(budget.remaining() - left)
-        return created
-
-    monkeypatch.setattr(ringcloud_import.activities, "import_completed", create_then_run_late)
+    after_each_write(monkeypatch, lambda: fake_clock.advance(budget.remaining() - left))
 
     ringcloud_import.import_all(budget)
 
@@ -512,13 +505,7 @@ def test_accounts_run_least_recently_run_first_so_none_is_starved(
         add_call(fake, start=f"2026-11-20 {hour}:00:00")
     configure_ringcloud(tenant)
     configure_ringcloud(other)
-    create = ringcloud_import.activities.import_completed
-
-    def slow_create(*args, **kwargs):
-        fake_clock.advance(60)
-        return create(*args, **kwargs)
-
-    monkeypatch.setattr(ringcloud_import.activities, "import_completed", slow_create)
+    after_each_write(monkeypatch, lambda: fake_clock.advance(60))
     first, second = sorted([tenant.account_id, other.account_id])
 
     # When a run has time for about two calls, and so does the next

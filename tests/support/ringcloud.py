@@ -2,12 +2,13 @@
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from ringbridge import clock
 from ringbridge.dal import activities as activities_dal
 from ringbridge.dal.items import ActivityItem
-from ringbridge.logic import ringcloud
+from ringbridge.logic import ringcloud, ringcloud_import
 from ringbridge_tools.fakes.ringcloud import FakeRingcloud
 from ringbridge_tools.local import lambdas, template
 from tests.support.api import new_ringotel_contact
@@ -78,3 +79,15 @@ def add_call(fake: FakeRingcloud, direction="incoming", src=IVAN, dst="101", sta
         call_end_time=end,
         **{"duration": 60, **more},
     )
+
+
+def after_each_write(monkeypatch, then: Callable[[], None]) -> None:
+    """``then()`` after each activity the import writes: the tests' clock moved as if the write took time."""
+    create = ringcloud_import.activities.import_completed
+
+    def create_then(*args, **kwargs):
+        created = create(*args, **kwargs)
+        then()
+        return created
+
+    monkeypatch.setattr(ringcloud_import.activities, "import_completed", create_then)
