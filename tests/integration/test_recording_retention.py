@@ -402,6 +402,13 @@ def test_the_scheduled_sweep_takes_each_account_once_in_order_however_many_listi
     ]
 
 
+def legal_hold(bucket: str, version: dict[str, Any], status: str) -> None:
+    """S3 Object Lock's legal hold on a version of a recording: ``ON`` keeps it from DeleteObjects, ``OFF`` lifts it."""
+    aws.s3().put_object_legal_hold(
+        Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"], LegalHold={"Status": status}
+    )
+
+
 def test_a_recording_s3_refuses_to_delete_is_kept_and_the_sweep_goes_on_past_it(
     tenant, other_tenant, monkeypatch, caplog
 ):
@@ -412,9 +419,7 @@ def test_a_recording_s3_refuses_to_delete_is_kept_and_the_sweep_goes_on_past_it(
     with clock.manual() as time:
         held_id = new_call(first)
         [held] = aws.s3().list_object_versions(Bucket=bucket)["Versions"]
-        aws.s3().put_object_legal_hold(
-            Bucket=bucket, Key=held["Key"], VersionId=held["VersionId"], LegalHold={"Status": "ON"}
-        )
+        legal_hold(bucket, held, "ON")
         time.advance(1)
         after_id, other_id = new_call(first), new_call(second)
         for each in (first, second):
@@ -438,9 +443,7 @@ def test_a_recording_s3_refuses_to_delete_is_kept_and_the_sweep_goes_on_past_it(
         assert versions_under(first, after_id) == versions_under(second, other_id) == []
 
         # When the hold is lifted, the next sweep deletes it
-        aws.s3().put_object_legal_hold(
-            Bucket=bucket, Key=held["Key"], VersionId=held["VersionId"], LegalHold={"Status": "OFF"}
-        )
+        legal_hold(bucket, held, "OFF")
         again = recording_retention.sweep_account(first.account_id)
 
     assert (again.recordings_deleted, again.recordings_kept, again.kept) == (1, 0, [])
@@ -455,9 +458,7 @@ def test_a_sweep_names_its_first_refusals_and_counts_every_one(tenant, monkeypat
             new_call(tenant)
             time.advance(1)
         for version in aws.s3().list_object_versions(Bucket=bucket)["Versions"]:
-            aws.s3().put_object_legal_hold(
-                Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"], LegalHold={"Status": "ON"}
-            )
+            legal_hold(bucket, version, "ON")
         recording_retention.set_account_days(tenant.account_id, 1)
         time.advance(2 * DAY)
 

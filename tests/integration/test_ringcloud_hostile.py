@@ -43,6 +43,14 @@ def good_calls_around(fake, **bad):
     add_call(fake, start="2026-11-20 10:10:00")
 
 
+def add_unreadable_call(fake, start: str) -> None:
+    """A call the import refuses to read (its duration is infinite): it fails, and is tried again later."""
+    add_call(fake, start=start, end=start, duration=Raw("1e400"))
+
+
+UNREADABLE = f"unreadable: duration 'inf' is outside 0 to {ringcloud_import.MAX_DURATION_SECONDS} seconds"
+
+
 @pytest.mark.parametrize("bad", BAD_VALUES.values(), ids=BAD_VALUES.keys())
 def test_one_unreadable_call_is_recorded_and_skipped_and_the_others_are_imported(
     tenant, configure_ringcloud, fake, bad
@@ -149,7 +157,7 @@ def test_a_call_that_keeps_failing_backs_off_and_is_parked_after_five_runs(
     # Given an unreadable call, and runs (publishing their metrics) 10 s before each retry is due (RingCloud's
     # 5 s spacing between two requests for the call list must not move a run's time), when it is due, and later
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
-    add_call(fake, start="2026-11-20 10:00:00", end="2026-11-20 10:01:00", duration=Raw("1e400"))
+    add_unreadable_call(fake, "2026-11-20 10:00:00")
     configure_ringcloud(tenant)
     run_at = [0, *(t for minute in (5, 15, 35, 75) for t in (minute * 60 - 10, minute * 60)), 200 * 60]
     attempts, parked, now = [], [], 0
@@ -176,7 +184,7 @@ def test_a_call_waiting_for_its_retry_holds_back_none_of_the_calls_after_it(
     tenant, configure_ringcloud, fake, fake_clock
 ):
     # Given an unreadable call, failed by a first run and waiting for its retry
-    add_call(fake, start="2026-11-20 10:00:00", end="2026-11-20 10:01:00", duration=Raw("1e400"))
+    add_unreadable_call(fake, "2026-11-20 10:00:00")
     configure_ringcloud(tenant)
     run_import()
 
@@ -196,7 +204,7 @@ def test_each_failed_call_counts_in_its_runs_result_and_is_named_in_the_status(
     # Given two unreadable calls, and runs when their retries are due, up to the run that parks them
     starts = ("2026-11-20 10:00:00", "2026-11-20 10:05:00")
     for start in starts:
-        add_call(fake, start=start, end="2026-11-20 11:00:00", duration=Raw("1e400"))
+        add_unreadable_call(fake, start)
     configure_ringcloud(tenant)
     counted, errors, now = [], [], 0
     for second in (0, 5 * 60, 15 * 60, 35 * 60, 75 * 60):
@@ -208,10 +216,9 @@ def test_each_failed_call_counts_in_its_runs_result_and_is_named_in_the_status(
 
     # Then each run counts both, the last parks both, and the status names each call and what became of it
     assert counted == [(2, 0)] * 4 + [(2, 2)]
-    problem = f"unreadable: duration 'inf' is outside 0 to {ringcloud_import.MAX_DURATION_SECONDS} seconds"
-    assert errors[0] == [f"the call at {start} was skipped ({problem}); tried again later" for start in starts]
+    assert errors[0] == [f"the call at {start} was skipped ({UNREADABLE}); tried again later" for start in starts]
     assert errors[-1] == [
-        f"the call at {start} was skipped ({problem}); parked: it failed too often" for start in starts
+        f"the call at {start} was skipped ({UNREADABLE}); parked: it failed too often" for start in starts
     ]
 
 
@@ -246,7 +253,7 @@ def test_a_runs_status_keeps_its_first_errors_up_to_the_limit(tenant, configure_
     # Given one unreadable call more than the status keeps the errors of
     starts = [f"2026-11-20 10:{minute:02d}:00" for minute in range(MAX_ERRORS_KEPT + 1)]
     for start in starts:
-        add_call(fake, start=start, end="2026-11-20 11:00:00", duration=Raw("1e400"))
+        add_unreadable_call(fake, start)
     configure_ringcloud(tenant)
 
     # When the import runs
@@ -254,8 +261,7 @@ def test_a_runs_status_keeps_its_first_errors_up_to_the_limit(tenant, configure_
 
     # Then every failed call is counted, and the status names the first ones, up to its limit
     assert account["calls_failed"] == MAX_ERRORS_KEPT + 1
-    problem = f"unreadable: duration 'inf' is outside 0 to {ringcloud_import.MAX_DURATION_SECONDS} seconds"
-    kept = [f"the call at {start} was skipped ({problem}); tried again later" for start in starts[:MAX_ERRORS_KEPT]]
+    kept = [f"the call at {start} was skipped ({UNREADABLE}); tried again later" for start in starts[:MAX_ERRORS_KEPT]]
     assert status_of(tenant).errors == kept
 
 
@@ -395,7 +401,7 @@ def test_each_run_publishes_the_documented_metrics_and_logs_each_accounts_outcom
     # registry's order) whose run's outcome DynamoDB refuses to write (the runs' metrics printed as EMF)
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     add_call(fake, start="2026-11-20 10:00:00", rec_file="/v1/users/olena101/records/m.wav", audio=tone(0.2))
-    add_call(fake, start="2026-11-20 10:05:00", end="2026-11-20 10:06:00", duration=Raw("1e400"))
+    add_unreadable_call(fake, "2026-11-20 10:05:00")
     first, second = sorted([tenant.account_id, other_tenant.account_id])
     configure_ringcloud(tenant)
     configure_ringcloud(other_tenant)
