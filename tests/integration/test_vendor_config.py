@@ -8,9 +8,13 @@ import uuid
 
 import pytest
 
+from ringbridge import aws
 from ringbridge.dal import registry as registry_dal
+from ringbridge.dal import ringcloud as ringcloud_dal
+from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import secrets, table
 from ringbridge_tools import cli
+from tests.support.tenants import make_tenant
 
 CONFIG_OPTIONS = {
     "ringostat": ["--project-id", "4343", "--auth-key", "key-4343", "--origin", "ringbridge",
@@ -18,6 +22,8 @@ CONFIG_OPTIONS = {
     "ringcloud": ["--api-key", "4343_ro", "--password", "ro-password"],
 }  # fmt: skip
 VENDOR_NAME = {"ringostat": "Ringostat", "ringcloud": "RingCloud"}  # as the vendor writes its own name
+STORED = {"ringostat": ringostat_dal, "ringcloud": ringcloud_dal}  # each one's CONFIG_SK and STATUS_SK
+TEXT_FIELD = {"ringostat": "origin", "ringcloud": "api_key"}  # a text field of each vendor's config
 
 
 def admin(*arguments: str) -> int:
@@ -76,3 +82,49 @@ def test_a_vendors_secret_is_read_from_ssm_again_only_when_its_configuration_cha
     assert secrets.read(name, "2026-12-06T10:00:00Z") == "first"
     assert secrets.read(name, "2026-12-06T11:00:00Z") == "second"
     secrets.delete(name)
+
+
+def store_as_is(account_id: str, sk: str, name: str, value: dict) -> None:
+    """``value`` written into one of the account's stored items as it is, past the models' checks."""
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(account_id), sk),
+        UpdateExpression="SET #name = :value",
+        ExpressionAttributeNames={"#name": name},
+        ExpressionAttributeValues={":value": value},
+    )
+
+
+@pytest.mark.parametrize("vendor", CONFIG_OPTIONS)
+def test_a_stored_config_or_status_that_no_longer_reads_is_shown_as_none_saying_why(tenant, vendor, capsys):
+    # Given two configured accounts, the first with a config and a status an older version could have stored
+    other = make_tenant()
+    for account_id in (tenant.account_id, other.account_id):
+        assert admin(f"{vendor}-config", account_id, *CONFIG_OPTIONS[vendor]) == 0
+    stored = STORED[vendor]
+    store_as_is(tenant.account_id, stored.STATUS_SK, "last_run_at", {"S": "2026-12-07T06:00:00+00:00"})
+    store_as_is(tenant.account_id, stored.CONFIG_SK, TEXT_FIELD[vendor], {"N": "1"})
+    capsys.readouterr()
+    try:
+        # When every account's status is shown
+        assert admin(f"{vendor}-status") == 0
+        shown = {each["account_id"]: each for each in json.loads(capsys.readouterr().out)}
+
+        # Then the other account shows as it is, and the first with its status but no config, saying why
+        assert shown[other.account_id]["config"] is not None and shown[other.account_id]["problem"] is None
+        broken = shown[tenant.account_id]
+        assert broken["config"] is None and broken["status"]["last_run_at"] == "2026-12-07T06:00:00+00:00"
+        assert broken["problem"] == f"config.{TEXT_FIELD[vendor]}: Input should be a valid string"
+
+        # ... and a status that no longer reads is shown as never run, both problems named, alone as among all
+        store_as_is(tenant.account_id, stored.STATUS_SK, "last_run_at", {"N": "1"})
+        assert admin(f"{vendor}-status", tenant.account_id) == 0
+        [broken] = json.loads(capsys.readouterr().out)
+        assert broken["config"] is None and broken["status"]["last_run_at"] is None
+        assert broken["problem"] == (
+            f"config.{TEXT_FIELD[vendor]}: Input should be a valid string; "
+            "status.last_run_at: Input should be a valid string"
+        )
+    finally:  # scheduled runs in later tests take every configured account
+        for account_id in (tenant.account_id, other.account_id):
+            assert admin(f"{vendor}-remove", account_id) == 0

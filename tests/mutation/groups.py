@@ -150,7 +150,7 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_ringotel_webhook.py",
         ),
     ),
-    # The RingCloud import and its failure log, and the per-account loop the import and the Ringostat sync share.
+    # The RingCloud import, its failure log, and what both vendors share: the per-account loop and states.
     "ringcloud-import": Group(
         modules=("logic/ringcloud_import.py", "logic/ringcloud_failures.py", "logic/per_account.py"),
         tests=(
@@ -161,6 +161,7 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_ringcloud_vendor_failures.py",
             f"{IT}test_ringostat_sync.py",
             f"{IT}test_ringostat_push.py",
+            f"{IT}test_vendor_config.py",  # what each account's stored state shows (per_account.states)
         ),
     ),
     # The Ringostat sync: its configuration, payloads, sender and stored state; erasure deletes from Ringostat.

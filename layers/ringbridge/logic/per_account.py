@@ -1,4 +1,4 @@
-"""One scheduled run over many accounts (the Ringostat sync, the RingCloud import).
+"""One scheduled run over many accounts (the Ringostat sync, the RingCloud import), and each account's state.
 
 The accounts come in the registry's order, least recently run first (dal.registry), so an account that
 a short run never reached is among the first of the next. Each account runs in turn while the run's
@@ -6,10 +6,17 @@ budget leaves ``min_seconds``; running out of time stops the run. Whatever else 
 is logged and the next account runs: one account's failure never stops the others.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from ringbridge.budget import Budget, OutOfTime
 from ringbridge.observability import logger
+
+State = TypeVar("State", bound=BaseModel)
+# How ``states`` shows a stored part it cannot read: no configuration; the status of an account never run.
+UNREAD: dict[str, Any] = {"config": None, "status": {}}
 
 
 def run_each(
@@ -33,3 +40,19 @@ def run_each(
         except Exception as error:  # e.g. the status could not be written: the other accounts still run
             logger.error(f"{what} of an account failed", extra={"account_id": account_id, "error": describe(error)})
     return False
+
+
+def states(model: type[State], stored: Iterable[Mapping[str, Any]]) -> list[State]:
+    """Each account's stored ``config`` and ``status`` as ``model``. A part that no longer reads (stored by an
+    earlier version, or edited by hand) is shown as not there, and ``problem`` says why: one account's old item
+    neither hides the others nor keeps its own account from being shown."""
+    shown = []
+    for each in stored:
+        try:
+            shown.append(model.model_validate(each))
+        except ValidationError as error:
+            refused = error.errors()
+            unread = {part: UNREAD[part] for part in {str(bad["loc"][0]) for bad in refused}}
+            problem = "; ".join(f"{'.'.join(map(str, bad['loc']))}: {bad['msg']}" for bad in refused)
+            shown.append(model.model_validate({**each, **unread, "problem": problem}))
+    return shown

@@ -14,6 +14,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
 from ringbridge.dal import secrets
 from ringbridge.errors import InvalidInput, NotFound
+from ringbridge.logic import per_account
 from ringbridge.models.ringcloud import AccountRingcloud, RingcloudConfig
 from ringbridge.ringcloud_client import RingcloudClient, RingcloudError
 
@@ -95,7 +96,7 @@ def status(account_id: str | None = None) -> list[AccountRingcloud]:
     """One account's RingCloud config and last run, or every configured account's."""
     if account_id is not None:
         accounts_dal.get_account(account_id)  # 404 for an unknown account
-    return [AccountRingcloud.model_validate(each) for each in dal.configs_and_statuses(account_id)]
+    return per_account.states(AccountRingcloud, dal.configs_and_statuses(account_id))
 
 
 def remove(account_id: str) -> None:

@@ -11,6 +11,7 @@ from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringostat as dal
 from ringbridge.dal import secrets
 from ringbridge.errors import InvalidInput, NotFound
+from ringbridge.logic import per_account
 from ringbridge.models.ringostat import AccountSync, RingostatConfig
 from ringbridge.ringostat_client import Rejected
 from ringbridge.settings import Ringostat
@@ -49,7 +50,7 @@ def status(account_id: str | None = None) -> list[AccountSync]:
     """One account's sync state, or every configured account's."""
     if account_id is not None:
         accounts_dal.get_account(account_id)  # 404 for an unknown account
-    return [AccountSync.model_validate(each) for each in dal.configs_and_statuses(account_id)]
+    return per_account.states(AccountSync, dal.configs_and_statuses(account_id))
 
 
 def remove(account_id: str) -> None:

@@ -117,6 +117,9 @@ class AccountRingcloud(BaseModel):
     account_id: str
     config: RingcloudConfig | None
     status: RingcloudStatus
+    problem: str | None = Field(
+        default=None, description="Why the stored config or status cannot be read (it is shown as none)"
+    )
 
 
 class AccountImportResult(BaseModel):

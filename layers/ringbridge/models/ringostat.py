@@ -58,6 +58,9 @@ class AccountSync(BaseModel):
     account_id: str
     config: RingostatConfig | None
     status: RingostatStatus
+    problem: str | None = Field(
+        default=None, description="Why the stored config or status cannot be read (it is shown as none)"
+    )
 
 
 class AccountRunResult(BaseModel):
