@@ -203,12 +203,13 @@ def measure() -> Measured:  # noqa: C901 - one pass of interleaved runs fills fo
                     floors[name].append(measured)
             over = overs[function.logical_id] = {name: _over(pairs) for name, pairs in cpu.items()}
             floor_cpu = statistics.median(floor_ms for floor_ms, _ in cpu["ours"])
-            target = round(floor_cpu * (HOOK_TARGET if function.logical_id in HOOKS else TARGET))
+            # compared unrounded: the target is a share of the floor, not that share rounded to a millisecond
+            target = floor_cpu * (HOOK_TARGET if function.logical_id in HOOKS else TARGET)
             met.append(over["ours"] <= target)
             counted = json.loads(_run(dev, None, "calls", function.module, new_call(), new_call("warm.json"))[2])
             rows.append(
                 f"| {function.logical_id} | {over['sam']:+.0f} | **{over['ours']:+.0f}** | {over['dev']:+.0f} "
-                f"| {'✓' if over['ours'] <= target else '✗'} +{target} | {_over(wall['ours']):+.0f} "
+                f"| {'✓' if over['ours'] <= target else '✗'} +{target:.0f} | {_over(wall['ours']):+.0f} "
                 f"| {status or ''} | {len(counted['cold'])}: {', '.join(counted['cold']) or '-'} "
                 f"| {len(counted['warm'])}: {', '.join(counted['warm']) or '-'} |"
             )
