@@ -18,7 +18,7 @@ from ringbridge.dal import table
 from ringbridge.logic import ringcloud_failures, ringcloud_import
 from ringbridge.models.ringcloud import MAX_ERRORS_KEPT
 from ringbridge_tools.fakes.ringcloud import Body, Fail, Raw, tone
-from tests.support.dynamodb import dynamodb_hook
+from tests.support.dynamodb import dynamodb_hook, store_as_is
 from tests.support.metrics import published
 from tests.support.ringcloud import COMPLETE, activities_of, add_call, after_each_write, run_import, status_of
 from tests.support.tenants import make_tenant
@@ -364,22 +364,11 @@ def test_each_stored_recording_counts_in_the_status(tenant, configure_ringcloud,
     assert (status.calls_imported, status.recordings_stored, status.recordings_stored_total) == (2, 2, 2)
 
 
-def store_in_config(tenant, name: str, value: dict) -> None:
-    """``value`` written into the account's stored RingCloud configuration as it is, past the model's checks."""
-    aws.dynamodb().update_item(
-        TableName=table.name(),
-        Key=table.key(table.account_pk(tenant.account_id), ringcloud_dal.CONFIG_SK),
-        UpdateExpression="SET #name = :value",
-        ExpressionAttributeNames={"#name": name},
-        ExpressionAttributeValues={":value": value},
-    )
-
-
 def test_a_runs_error_is_kept_to_its_limit_with_the_cut_marked(tenant, configure_ringcloud, fake, caplog):
     # Given a stored configuration whose time zone no longer reads, a thousand characters long
     configure_ringcloud(tenant)
     zone = "Mars/" + "x" * 1000
-    store_in_config(tenant, "timezone", {"S": zone})
+    store_as_is(tenant.account_id, ringcloud_dal.CONFIG_SK, "timezone", {"S": zone})
 
     run_import()
 
@@ -494,7 +483,7 @@ def test_a_stored_configuration_that_no_longer_reads_is_recorded_naming_the_fiel
     add_call(fake)
     configure_ringcloud(tenant)
     [(name, value)] = stored.items()
-    store_in_config(tenant, name, value)
+    store_as_is(tenant.account_id, ringcloud_dal.CONFIG_SK, name, value)
 
     [account] = run_import()["accounts"]
 

@@ -8,12 +8,12 @@ import uuid
 
 import pytest
 
-from ringbridge import aws
 from ringbridge.dal import registry as registry_dal
 from ringbridge.dal import ringcloud as ringcloud_dal
 from ringbridge.dal import ringostat as ringostat_dal
 from ringbridge.dal import secrets, table
 from ringbridge_tools import cli
+from tests.support.dynamodb import store_as_is
 from tests.support.tenants import make_tenant
 
 CONFIG_OPTIONS = {
@@ -82,17 +82,6 @@ def test_a_vendors_secret_is_read_from_ssm_again_only_when_its_configuration_cha
     assert secrets.read(name, "2026-12-06T10:00:00Z") == "first"
     assert secrets.read(name, "2026-12-06T11:00:00Z") == "second"
     secrets.delete(name)
-
-
-def store_as_is(account_id: str, sk: str, name: str, value: dict) -> None:
-    """``value`` written into one of the account's stored items as it is, past the models' checks."""
-    aws.dynamodb().update_item(
-        TableName=table.name(),
-        Key=table.key(table.account_pk(account_id), sk),
-        UpdateExpression="SET #name = :value",
-        ExpressionAttributeNames={"#name": name},
-        ExpressionAttributeValues={":value": value},
-    )
 
 
 @pytest.mark.parametrize("vendor", CONFIG_OPTIONS)

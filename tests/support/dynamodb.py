@@ -1,4 +1,4 @@
-"""Reading the emulator's items as they are, and watching or changing ringbridge's DynamoDB requests."""
+"""Reading and writing the emulator's items as they are, and watching or changing ringbridge's DynamoDB requests."""
 
 import contextlib
 from collections.abc import Iterator
@@ -31,3 +31,15 @@ def account_items(account_id: str, sk_prefix: str = "") -> list[dict[str, Any]]:
         TableName=table.name(), KeyConditionExpression=condition, ExpressionAttributeValues=values, ConsistentRead=True
     )
     return answer["Items"]
+
+
+def store_as_is(account_id: str, sk: str, name: str, value: dict[str, Any]) -> None:
+    """``value`` (DynamoDB's typed form) written into one of the account's items as it is, past the models'
+    checks: what an earlier version, or a hand, could have stored."""
+    aws.dynamodb().update_item(
+        TableName=table.name(),
+        Key=table.key(table.account_pk(account_id), sk),
+        UpdateExpression="SET #name = :value",
+        ExpressionAttributeNames={"#name": name},
+        ExpressionAttributeValues={":value": value},
+    )
