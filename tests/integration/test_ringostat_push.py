@@ -21,6 +21,7 @@ from ringbridge.logic import ringostat_config, ringostat_push, ringostat_sender
 from ringbridge_tools.fakes.ringostat import Fail
 from ringbridge_tools.local import lambdas, streams, template
 from tests.support.api import call, new_ringotel_contact
+from tests.support.metrics import published
 from tests.support.tenants import Tenant, make_tenant
 
 SCHEDULED = json.loads((template.ROOT / "events/ringostat/scheduled.json").read_text())
@@ -456,15 +457,6 @@ def test_a_push_out_of_time_mid_batch_reports_every_record_of_the_accounts_not_d
     assert status_of(tenant).last_error == status_of(other_tenant).last_error == "the invocation's time ran out"
 
 
-def published(printed: str, name: str) -> list[float]:
-    """The values of the EMF metric ``name`` in what the invocations printed."""
-    values: list[float] = []
-    for line in printed.splitlines():
-        if line.startswith("{") and '"_aws"' in line and name in (document := json.loads(line)):
-            values += document[name] if isinstance(document[name], list) else [document[name]]
-    return values
-
-
 def test_a_push_over_several_requests_counts_everything_sent_and_publishes_the_documented_metrics(
     tenant, other_tenant, configure, ringostat_server, monkeypatch, capsys, stream, invocations
 ):
@@ -494,6 +486,6 @@ def test_a_push_over_several_requests_counts_everything_sent_and_publishes_the_d
     assert (status.organizations_pushed, status.contacts_pushed, status.last_error) == (3, 3, None)
 
     # ... and the metrics the README names say three contacts pushed and one account failed
-    printed = capsys.readouterr().out
-    assert published(printed, "ContactsPushed") == [3]
-    assert published(printed, "PushFailures") == [1]
+    metrics = published(capsys)
+    assert [value for _, value in metrics["ContactsPushed"]] == [3]
+    assert [value for _, value in metrics["PushFailures"]] == [1]
