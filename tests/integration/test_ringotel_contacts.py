@@ -339,6 +339,7 @@ def test_malformed_json_is_a_400(tenant):
         ({"first_name": "A", "nickname": "x"}, "nickname"),
         ({"first_name": "A", "phones": [{"number": "0441111111", "type": "pager"}]}, "phones.0.type"),
         ({"first_name": "A", "emails": ["not-an-email"]}, "emails.0"),
+        ({"first_name": "A", "phones": [{"type": "mobile"}]}, "phones.0.number"),
         ({"job_title": "no name"}, ""),
     ],
 )
@@ -452,6 +453,14 @@ def test_unset_variables_on_update_change_nothing(tenant):
     # null (not "") is how a field is cleared
     cleared = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body={"job_title": None})
     assert cleared.body["job_title"] is None and cleared.body["company_name"] == "Lviv Press"
+
+
+def test_a_phone_without_its_number_is_refused_on_update_not_taken_for_an_unset_one(tenant):
+    contact = new_ringotel_contact(tenant, phones=[{"number": "0441112233", "type": "work"}])
+    body = {"last_name": "Renamed", "phones": [{"number": "", "type": "work"}, {"type": "mobile"}]}
+    answer = call("PUT", f"/ringotel/contacts/{contact['id']}", tenant.rw_token, json_body=body)
+    assert answer.status == 422 and answer.body["error"]["field"] == "phones.1.number", answer.body
+    assert all_contacts(tenant) == [contact]
 
 
 def test_mobile_is_a_phone_of_type_mobile_and_answered_apart(tenant):

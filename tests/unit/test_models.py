@@ -1,3 +1,6 @@
+import importlib
+
+import jsonschema
 import pytest
 from pydantic import ValidationError
 
@@ -44,3 +47,64 @@ def test_blank_strings_are_absent_but_null_and_empty_lists_are_values():
         "phones"
         not in RingotelContactUpdate.model_validate({"phones": [{"number": " ", "type": "mobile"}]}).model_fields_set
     )
+
+
+def test_a_phone_without_its_number_is_refused_not_taken_for_a_blank_one():
+    from ringbridge.models.contact_input import RingotelContactCreate, RingotelContactUpdate
+
+    # the published schema requires "number" in a blank element too; {} or {"type": ...} is a client's mistake
+    for model in (RingotelContactCreate, RingotelContactUpdate):
+        with pytest.raises(ValidationError) as refused:
+            model.model_validate({"last_name": "B", "phones": [{}, {"type": "mobile"}]})
+        assert {(error["loc"], error["type"]) for error in refused.value.errors()} == {
+            (("phones", 0, "number"), "missing"),
+            (("phones", 1, "number"), "missing"),
+        }
+
+
+def test_a_refused_element_is_named_by_its_place_as_sent_blanks_included():
+    from ringbridge.models.contact_input import RingotelContactUpdate
+
+    sent = {"emails": ["", "ivan@example.com", "not-an-email"], "phones": [{"number": " "}, {"number": "1", "x": 1}]}
+    with pytest.raises(ValidationError) as refused:
+        RingotelContactUpdate.model_validate(sent)
+    assert [(error["loc"], error["type"]) for error in refused.value.errors()] == [
+        (("phones", 1, "x"), "extra_forbidden"),
+        (("emails", 2), "string_pattern_mismatch"),
+    ]
+
+
+CONTACTS = ("contact_input.RingotelContactCreate", "contact_input.RingotelContactUpdate")
+
+
+@pytest.mark.parametrize(
+    ("models", "body", "accepted"),
+    [
+        (
+            CONTACTS,
+            {"first_name": "A", "phones": [{"number": "", "type": "mobile"}, " ", {"number": "1", "type": " "}]},
+            True,
+        ),
+        (CONTACTS, {"first_name": "A", "emails": [" ", "ivan@example.com"], "job_title": ""}, True),
+        (CONTACTS, {"first_name": "A", "phones": [{"number": "1", "extension": ""}]}, True),
+        (CONTACTS, {"first_name": "A", "emails": [""], "nickname": ""}, True),
+        (CONTACTS, {"first_name": "A", "phones": [{"type": "mobile"}]}, False),
+        (CONTACTS, {"first_name": "A", "phones": [{"number": "1", "type": "pager"}]}, False),
+        (CONTACTS, {"first_name": "A", "nickname": "x"}, False),
+        (("activities.ActivityCreate",), {"call_id": "c-1", "direction": "", "subject": " ", "note": ""}, True),
+        (("activities.ActivityCreate",), {"call_id": " ", "direction": "in"}, False),
+        (("activities.ActivityUpdate",), {"subject": "", "version": "", "note": " "}, True),
+        (("activities.ActivityAssign",), {"contact_id": "c1", "note": ""}, True),
+        (("activities.ActivityAssign",), {"contact_id": ""}, False),
+    ],
+)
+def test_ringotels_published_schema_accepts_a_blank_exactly_where_the_model_does(models, body, accepted):
+    for path in models:
+        module, name = path.split(".")
+        model = getattr(importlib.import_module(f"ringbridge.models.{module}"), name)
+        try:
+            model.model_validate(body)
+            assert accepted, (name, body)
+        except ValidationError:
+            assert not accepted, (name, body)
+        assert jsonschema.Draft202012Validator(model.model_json_schema()).is_valid(body) == accepted, (name, body)

@@ -1,11 +1,19 @@
 """Pieces shared by several models."""
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, InitErrorDetails
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Email = Annotated[
@@ -53,16 +61,24 @@ def without_blanks(data: Any, keys: Mapping[str, str] | None = None) -> Any:
         if _blank(value):
             continue
         if isinstance(value, list) and value:
-            key = (keys or {}).get(name)
             value = [
-                without_blanks(element) if isinstance(element, dict) else element
-                for element in value
-                if not (_blank(element) or (key and isinstance(element, dict) and _blank(element.get(key, ""))))
+                without_blanks(value[index]) if isinstance(value[index], dict) else value[index]
+                for index in _kept_elements(value, (keys or {}).get(name))
             ]
             if not value:
                 continue
         kept[name] = value
     return kept
+
+
+def _kept_elements(elements: list[Any], key: str | None) -> list[int]:
+    """The indexes of a list's elements that are not blank."""
+    # only a blank key blanks an element: one without the key is refused like any missing field
+    return [
+        index
+        for index, element in enumerate(elements)
+        if not (_blank(element) or (key and isinstance(element, dict) and _blank(element.get(key))))
+    ]
 
 
 def _blank(value: Any) -> bool:
@@ -74,25 +90,58 @@ class BlankIsAbsent(BaseModel):
 
     blank_elements: ClassVar[Mapping[str, str]] = {}
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        return without_blanks(data, cls.blank_elements)
+    def _blank_is_absent(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        try:
+            return handler(without_blanks(data, cls.blank_elements))
+        except ValidationError as refused:
+            raise _as_sent(refused, data, cls.blank_elements) from None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         """The published schema says what is accepted: a blank string wherever a value may be left out."""
         schema = handler.resolve_ref_schema(handler(core_schema))
         for name, prop in schema.get("properties", {}).items():
-            if name in schema.get("required", []):
-                continue  # left out, a required field is refused (422) all the same
             key = cls.blank_elements.get(name)
             blank_element = {"type": "object", "properties": {key: _BLANK}, "required": [key]} if key else _BLANK
             for variant in [prop, *prop.get("anyOf", [])]:  # a list, or an optional one
                 if variant.get("type") == "array":
-                    variant["items"] = {"anyOf": [variant.get("items", {}), blank_element, _BLANK]}
-            schema["properties"][name] = {"anyOf": [prop, _BLANK]}
+                    element = _blanks_allowed(handler.resolve_ref_schema(variant.get("items", {})))
+                    variant["items"] = {"anyOf": [element, blank_element, _BLANK]}
+        schema.update(_blanks_allowed(schema))
         return schema
 
 
+def _blanks_allowed(schema: JsonSchemaValue) -> JsonSchemaValue:
+    """A copy of an object's schema whose optional properties, and unknown ones, may be blank.
+
+    Any other schema is returned as it is.
+    """
+    if schema.get("type") != "object":
+        return schema
+    required = schema.get("required", [])  # left out, a required field is refused (422) all the same
+    properties = {
+        name: prop if name in required else {"anyOf": [prop, _BLANK]}
+        for name, prop in schema.get("properties", {}).items()
+    }
+    allowed = {**schema, "properties": properties}
+    if schema.get("additionalProperties") is False:  # a blank unknown field is left out before it is refused
+        allowed["additionalProperties"] = _BLANK
+    return allowed
+
+
 _BLANK: JsonSchemaValue = {"type": "string", "pattern": r"^\s*$", "description": "blank: counts as absent"}
+
+
+def _as_sent(refused: ValidationError, data: Any, keys: Mapping[str, str]) -> ValidationError:
+    """``refused`` with each list element named by its index in ``data``, as sent, blanks included."""
+    # A model validator's own ValidationError passes through pydantic as it is, with these locations.
+    errors: list[InitErrorDetails] = []
+    sent = data if isinstance(data, dict) else {}
+    for error in refused.errors():
+        loc = error["loc"]
+        if len(loc) > 1 and isinstance(loc[1], int) and isinstance(elements := sent.get(loc[0]), list):
+            loc = (loc[0], _kept_elements(elements, keys.get(str(loc[0])))[loc[1]], *loc[2:])
+        errors.append({"type": error["type"], "loc": loc, "input": error["input"], "ctx": error.get("ctx", {})})
+    return ValidationError.from_exception_data(refused.title, errors)
