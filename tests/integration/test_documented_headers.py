@@ -35,14 +35,19 @@ def _operation_responses(method: str, path: str) -> dict[str, Any]:
     return document["paths"][route.path][method.lower()]["responses"]
 
 
-def declared(method: str, path: str, status: int) -> set[str]:
-    return {name.lower() for name in _operation_responses(method, path)[str(status)].get("headers", {})}
+def declared(method: str, path: str, status: int) -> dict[str, Any]:
+    """The headers declared for an answer, lower-cased, with their schemas."""
+    headers = _operation_responses(method, path)[str(status)].get("headers", {})
+    return {name.lower(): spec.get("schema") for name, spec in headers.items()}
 
 
 def assert_declared(method: str, path: str, status: int, sent: set[str], expected: set[str]) -> None:
-    """The answer had ``status`` and the headers ``expected`` (the ones this case must carry), all declared."""
+    """The answer had ``status`` and the headers ``expected`` (the ones this case must carry), all declared,
+    each as the text a header is on the wire, so that a generated client reads it as a string."""
     assert sent - UNDECLARED == expected, (method, path)
-    assert expected <= declared(method, path, status), (method, path, status)
+    documented = declared(method, path, status)
+    assert expected <= set(documented), (method, path, status)
+    assert {name: documented[name]["type"] for name in expected} == dict.fromkeys(expected, "string")
 
 
 def test_versioned_items_carry_a_declared_etag(tenant: Tenant) -> None:

@@ -47,6 +47,9 @@ def test_blank_strings_are_absent_but_null_and_empty_lists_are_values():
         "phones"
         not in RingotelContactUpdate.model_validate({"phones": [{"number": " ", "type": "mobile"}]}).model_fields_set
     )
+    # a list left empty by its blanks is left out, and the fields after it are read still
+    emptied = RingotelContactUpdate.model_validate({"phones": [{"number": ""}], "first_name": "Lesya"})
+    assert emptied.model_dump(exclude_unset=True) == {"first_name": "Lesya"}
 
 
 def test_a_phone_without_its_number_is_refused_not_taken_for_a_blank_one():
@@ -90,6 +93,7 @@ CONTACTS = ("contact_input.RingotelContactCreate", "contact_input.RingotelContac
         (CONTACTS, {"first_name": "A", "emails": [""], "nickname": ""}, True),
         (CONTACTS, {"first_name": "A", "phones": [{"type": "mobile"}]}, False),
         (CONTACTS, {"first_name": "A", "phones": [{"number": "1", "type": "pager"}]}, False),
+        (CONTACTS, {"first_name": "A", "phones": ["0441112233"]}, False),
         (CONTACTS, {"first_name": "A", "nickname": "x"}, False),
         (("activities.ActivityCreate",), {"call_id": "c-1", "direction": "", "subject": " ", "note": ""}, True),
         (("activities.ActivityCreate",), {"call_id": " ", "direction": "in"}, False),

@@ -61,10 +61,7 @@ def without_blanks(data: Any, keys: Mapping[str, str] | None = None) -> Any:
         if _blank(value):
             continue
         if isinstance(value, list) and value:
-            value = [
-                without_blanks(value[index]) if isinstance(value[index], dict) else value[index]
-                for index in _kept_elements(value, (keys or {}).get(name))
-            ]
+            value = [without_blanks(value[index]) for index in _kept_elements(value, (keys or {}).get(name))]
             if not value:
                 continue
         kept[name] = value
@@ -107,7 +104,7 @@ class BlankIsAbsent(BaseModel):
             blank_element = {"type": "object", "properties": {key: _BLANK}, "required": [key]} if key else _BLANK
             for variant in [prop, *prop.get("anyOf", [])]:  # a list, or an optional one
                 if variant.get("type") == "array":
-                    element = _blanks_allowed(handler.resolve_ref_schema(variant.get("items", {})))
+                    element = _blanks_allowed(handler.resolve_ref_schema(variant["items"]))
                     variant["items"] = {"anyOf": [element, blank_element, _BLANK]}
         schema.update(_blanks_allowed(schema))
         return schema
@@ -137,11 +134,11 @@ _BLANK: JsonSchemaValue = {"type": "string", "pattern": r"^\s*$", "description":
 def _as_sent(refused: ValidationError, data: Any, keys: Mapping[str, str]) -> ValidationError:
     """``refused`` with each list element named by its index in ``data``, as sent, blanks included."""
     # A model validator's own ValidationError passes through pydantic as it is, with these locations.
+    # Only a dict's fields can be refused at a place in a list: other data is refused whole, at loc ().
     errors: list[InitErrorDetails] = []
-    sent = data if isinstance(data, dict) else {}
     for error in refused.errors():
         loc = error["loc"]
-        if len(loc) > 1 and isinstance(loc[1], int) and isinstance(elements := sent.get(loc[0]), list):
+        if len(loc) > 1 and isinstance(loc[1], int) and isinstance(elements := data.get(loc[0]), list):
             loc = (loc[0], _kept_elements(elements, keys.get(str(loc[0])))[loc[1]], *loc[2:])
         errors.append({"type": error["type"], "loc": loc, "input": error["input"], "ctx": error.get("ctx", {})})
     return ValidationError.from_exception_data(refused.title, errors)
