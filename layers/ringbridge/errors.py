@@ -1,9 +1,21 @@
 """Domain exceptions. The HTTP layer (ringbridge.http) maps each to a status code once."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pydantic stays out of the import of a function that never validates
     from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
+
+
+def field_of(location: Sequence[int | str]) -> str:
+    """A pydantic error's location as the dotted name our answers and records give a field: ``phones.1.number``."""
+    return ".".join(map(str, location))
+
+
+def described(problem: "ErrorDetails") -> str:
+    """One of a pydantic error's problems as text: ``phones.1.number: Field required``."""
+    return f"{field_of(problem['loc'])}: {problem['msg']}"
 
 
 class RingbridgeError(Exception):

@@ -28,7 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Form, Header, Pat
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ringbridge import auth, coldstart, observability, routes
-from ringbridge.errors import NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
+from ringbridge.errors import NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType, field_of
 from ringbridge.logic import etags
 from ringbridge.models.common import CALL_ID_PATTERN, Headers, header
 from ringbridge.models.errors import Error
@@ -150,7 +150,7 @@ def validation_error_body(errors: Sequence[Any]) -> tuple[int, dict[str, Any]]:
     """400 for a body that is not JSON, 422 for JSON that does not fit; each problem names its field."""
     problems = [
         {
-            "field": ".".join(str(part) for part in problem["loc"][1:]) or problem["loc"][0],
+            "field": field_of(problem["loc"][1:]) or problem["loc"][0],
             "problem": problem["msg"],
             "type": problem["type"],
         }

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ringbridge.budget import Budget, OutOfTime
+from ringbridge.errors import described
 from ringbridge.observability import logger
 
 State = TypeVar("State", bound=BaseModel)
@@ -53,6 +54,6 @@ def states(model: type[State], stored: Iterable[Mapping[str, Any]]) -> list[Stat
         except ValidationError as error:
             refused = error.errors()
             unread = {part: UNREAD[part] for part in {str(bad["loc"][0]) for bad in refused}}
-            problem = "; ".join(f"{'.'.join(map(str, bad['loc']))}: {bad['msg']}" for bad in refused)
+            problem = "; ".join(described(bad) for bad in refused)
             shown.append(model.model_validate({**each, **unread, "problem": problem}))
     return shown

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ringbridge import clock, observability, settings
 from ringbridge.account_scope import AccountScope
 from ringbridge.dal import recordings as dal
-from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType
+from ringbridge.errors import InvalidInput, NotFound, PayloadTooLarge, RingbridgeError, UnsupportedMediaType, field_of
 from ringbridge.logic import activities, recording_retention
 from ringbridge.models.activities import Activity, RecordingLink, RecordingSource
 
@@ -128,7 +128,7 @@ def _source(body: bytes) -> RecordingSource:
         problem = error.errors()[0]
         if problem["type"] == "json_invalid":
             raise RingbridgeError("the body is not valid JSON", field="body") from None
-        raise InvalidInput(problem["msg"], field=".".join(map(str, problem["loc"])) or "body") from None
+        raise InvalidInput(problem["msg"], field=field_of(problem["loc"]) or "body") from None
 
 
 def store_bytes(scope: AccountScope, reference: str, data: bytes, content_type: str | None) -> Activity:

@@ -33,7 +33,7 @@ from ringbridge.budget import Budget, OutOfTime
 from ringbridge.dal import accounts as accounts_dal
 from ringbridge.dal import ringcloud as dal
 from ringbridge.dal.table import BATCH_GET_MAX_KEYS
-from ringbridge.errors import RingbridgeError
+from ringbridge.errors import RingbridgeError, described
 from ringbridge.logic import activities, recordings, ringcloud
 from ringbridge.logic.per_account import run_each
 from ringbridge.logic.ringcloud_failures import PROBLEM_LIMIT, FailureLog, bounded
@@ -413,8 +413,7 @@ def _safe(error: Exception) -> str:
     """What may be stored and logged of an error: our own messages, or the kind of anything else
     (an unexpected error's text could carry a signed URL)."""
     if isinstance(error, ValidationError):  # a value RingCloud sent that our models refuse
-        first = error.errors()[0]
-        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+        return described(error.errors()[0])
     if isinstance(error, RecordingFailed | ValueError):
         return str(error)
     if isinstance(error, RingbridgeError):

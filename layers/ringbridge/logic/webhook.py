@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ringbridge import auth
 from ringbridge.account_scope import AccountScope
-from ringbridge.errors import InvalidInput, RingbridgeError
+from ringbridge.errors import InvalidInput, RingbridgeError, field_of
 from ringbridge.logic import activities
 from ringbridge.models.activities import Activity, ActivityCreate, ActivityStop
 from ringbridge.models.webhook import CallParams, WebhookEvent
@@ -41,7 +41,7 @@ def _params(event: WebhookEvent) -> CallParams:
         params = CallParams.model_validate(event.params)
     except ValidationError as error:
         problem = error.errors()[0]
-        raise InvalidInput(problem["msg"], field=".".join(["params", *map(str, problem["loc"])])) from None
+        raise InvalidInput(problem["msg"], field=field_of(["params", *problem["loc"]])) from None
     if event.method == "StartCallActivity" and not params.activity_type:
         raise InvalidInput("is required for StartCallActivity", field="params.activity_type")
     return params

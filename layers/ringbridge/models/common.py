@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     GetJsonSchemaHandler,
     ModelWrapValidatorHandler,
     StringConstraints,
@@ -21,6 +22,10 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
 ]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+# Why an account's stored vendor config or status is shown as none (logic.per_account.states says it).
+StoredProblem = Annotated[
+    str | None, Field(description="Why the stored config or status cannot be read (it is shown as none)")
+]
 # A call id (Ringotel's look like "1729693708182-2d1c3de3d3772cdc1f"), in a body or naming an activity in a
 # path: no "/", "#", space or control character, and no "." first (so never "." or "..").
 CALL_ID_PATTERN = r"^[^/#\s.\x00-\x1f\x7f][^/#\s\x00-\x1f\x7f]*$"

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from ringbridge import phones
 from ringbridge.models.activities import Number, UserRef
-from ringbridge.models.common import Id, StrictInput
+from ringbridge.models.common import Id, StoredProblem, StrictInput
 
 # "<account id>_<body>"; the body goes into URLs as it is, so nothing a URL would read specially.
 API_KEY = re.compile(r"^\d+_[A-Za-z0-9._~-]+$")
@@ -117,9 +117,7 @@ class AccountRingcloud(BaseModel):
     account_id: str
     config: RingcloudConfig | None
     status: RingcloudStatus
-    problem: str | None = Field(
-        default=None, description="Why the stored config or status cannot be read (it is shown as none)"
-    )
+    problem: StoredProblem = None
 
 
 class AccountImportResult(BaseModel):

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
 
+from ringbridge.models.common import StoredProblem
+
 CONTACT_ID_PLACEHOLDER = "{id}"
 
 
@@ -58,9 +60,7 @@ class AccountSync(BaseModel):
     account_id: str
     config: RingostatConfig | None
     status: RingostatStatus
-    problem: str | None = Field(
-        default=None, description="Why the stored config or status cannot be read (it is shown as none)"
-    )
+    problem: StoredProblem = None
 
 
 class AccountRunResult(BaseModel):
