@@ -279,6 +279,23 @@ GROUPS: dict[str, Group] = {
             f"{IT}test_documented_headers.py",
         ),
     ),
+    # The domain errors (errors.py): each one's answer and headers, and how a refused field is named, in a 422,
+    # a vendor configuration's refusal, a stored state that no longer reads and a RingCloud call refused.
+    "errors": Group(
+        modules=("errors.py",),
+        tests=(
+            f"{U}test_http.py",
+            f"{IT}test_bad_input.py",
+            f"{IT}test_rate_limits.py",
+            f"{IT}test_click_to_call_policy.py",
+            f"{IT}test_ringotel_contacts.py",
+            f"{IT}test_ringotel_webhook.py",
+            f"{IT}test_ringotel_recordings.py",
+            f"{IT}test_vendor_config.py",
+            f"{IT}test_ringcloud_hostile.py",
+            f"{IT}test_admin_cli_words.py",
+        ),
+    ),
     "feeds": Group(
         modules=("dal/feeds.py", "logic/feeds.py", "logic/etags.py"),
         tests=(
